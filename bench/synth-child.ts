@@ -1,0 +1,31 @@
+/**
+ * One synth of the example app, run in its own process by bench/synth.ts so that memory and module
+ * loading are measured from a cold start. Arguments: `<services> [deep|barrel] <outdir>`.
+ * Prints one JSON line: { resources, synthMs, maxRssMb }.
+ */
+import { App } from 'cdktf';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ExampleStack, exampleServiceNames } from '../examples/service-stack';
+
+const [countArg, imports, outdir] = process.argv.slice(2);
+if (imports === 'barrel') {
+  // The same app written with barrel imports: what a user pays for `import { … } from '@cdktf/provider-aws'`.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('@cdktf/provider-aws');
+}
+const started = performance.now();
+const app = new App({ outdir });
+new ExampleStack(app, 'switchback-example', { serviceNames: exampleServiceNames(Number(countArg)) });
+app.synth();
+const synthMs = performance.now() - started;
+
+const stack = JSON.parse(
+  readFileSync(join(outdir, 'stacks', 'switchback-example', 'cdk.tf.json'), 'utf8'),
+) as {
+  resource: Record<string, Record<string, unknown>>;
+};
+const resources = Object.values(stack.resource).reduce((sum, byName) => sum + Object.keys(byName).length, 0);
+process.stdout.write(
+  `${JSON.stringify({ resources, synthMs, maxRssMb: process.resourceUsage().maxRSS / 1024 })}\n`,
+);

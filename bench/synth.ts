@@ -1,0 +1,113 @@
+/**
+ * Synth benchmark: median wall time and peak memory of synthesizing the example app with 1, 10 and 50
+ * services (deep provider imports), and the 10-service app with barrel imports as a ratio to deep
+ * imports, measured in the same run. Each synth runs in a fresh Node process, from JavaScript compiled
+ * once up front, so TypeScript compilation is not part of the figures.
+ *
+ *   npm run bench                   # 5 runs per case
+ *   BENCH_RUNS=9 npm run bench      # more runs
+ */
+import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { median, round, writeResults, type BenchRecord } from './record';
+
+interface Case {
+  readonly name: string;
+  readonly services: number;
+  readonly imports: 'deep' | 'barrel';
+}
+
+interface Sample {
+  readonly wallMs: number;
+  readonly maxRssMb: number;
+  readonly resources: number;
+}
+
+const CASES: readonly Case[] = [
+  { name: 'example app, 1 service, deep imports', services: 1, imports: 'deep' },
+  { name: 'example app, 10 services, deep imports', services: 10, imports: 'deep' },
+  { name: 'example app, 50 services, deep imports', services: 50, imports: 'deep' },
+  { name: 'example app, 10 services, barrel imports', services: 10, imports: 'barrel' },
+];
+const BARREL_BASELINE = 'example app, 10 services, deep imports';
+
+async function main(): Promise<void> {
+  const runs = Number(process.env.BENCH_RUNS ?? '5');
+  const work = mkdtempSync(join(tmpdir(), 'switchback-bench-'));
+  try {
+    // Compiled inside the project so the child resolves the project's node_modules.
+    const child = join(__dirname, '..', 'node_modules', '.cache', 'switchback-bench', 'synth-child.js');
+    await build({
+      entryPoints: [join(__dirname, 'synth-child.ts')],
+      outfile: child,
+      bundle: true,
+      platform: 'node',
+      target: 'node20',
+      packages: 'external',
+      logLevel: 'warning',
+    });
+
+    const samples = new Map<string, Sample[]>(CASES.map((c) => [c.name, []]));
+    // Interleave the cases so drift in machine load spreads evenly over them.
+    for (let run = 0; run < runs; run++) {
+      for (const benchCase of CASES) {
+        samples.get(benchCase.name)?.push(runOnce(child, benchCase, join(work, `out-${run}`)));
+        process.stderr.write('.');
+      }
+    }
+    process.stderr.write('\n');
+
+    const records: BenchRecord[] = [];
+    const wall = (name: string) => round(median((samples.get(name) ?? []).map((s) => s.wallMs)), 0);
+    const rss = (name: string) => round(median((samples.get(name) ?? []).map((s) => s.maxRssMb)), 0);
+    for (const benchCase of CASES) {
+      const isBarrel = benchCase.imports === 'barrel';
+      const resources = samples.get(benchCase.name)?.[0]?.resources ?? 0;
+      records.push(
+        withBaseline(
+          { case: benchCase.name, metric: 'wall_time_median', value: wall(benchCase.name), unit: 'ms' },
+          isBarrel ? wall(BARREL_BASELINE) : undefined,
+        ),
+      );
+      records.push(
+        withBaseline(
+          { case: benchCase.name, metric: 'peak_rss_median', value: rss(benchCase.name), unit: 'MB' },
+          isBarrel ? rss(BARREL_BASELINE) : undefined,
+        ),
+      );
+      records.push({ case: benchCase.name, metric: 'resources', value: resources, unit: 'count' });
+    }
+    records.push({ case: 'runs per case', metric: 'runs', value: runs, unit: 'count' });
+    const file = writeResults('synth', records);
+    console.log(`wrote ${file}`);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function withBaseline(record: BenchRecord, baseline: number | undefined): BenchRecord {
+  return baseline === undefined ? record : { ...record, baseline, ratio: round(record.value / baseline, 2) };
+}
+
+function runOnce(child: string, benchCase: Case, outdir: string): Sample {
+  const started = process.hrtime.bigint();
+  const result = spawnSync(process.execPath, [child, String(benchCase.services), benchCase.imports, outdir], {
+    encoding: 'utf8',
+    env: { ...process.env, CHECKPOINT_DISABLE: '1' },
+    cwd: join(__dirname, '..'),
+  });
+  const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+  if (result.status !== 0) {
+    throw new Error(`synth of '${benchCase.name}' failed (exit ${result.status}):\n${result.stderr}`);
+  }
+  const { maxRssMb, resources } = JSON.parse(result.stdout.trim().split('\n').pop() ?? '{}') as Sample;
+  return { wallMs, maxRssMb, resources };
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});

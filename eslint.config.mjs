@@ -1,0 +1,65 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/', 'dist/', 'cdktf.out/', 'coverage/', '*.js', '*.mjs'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
+      // The architecture: constructs -> lib <- lambdas. lib imports neither, nor the AWS SDK.
+    },
+  },
+  {
+    files: ['lib/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['cdktf', 'cdktf/*', 'constructs', '@cdktf/*'], message: 'lib/ must not import cdktf.' },
+            { group: ['@aws-sdk/*'], message: 'lib/ must not import the AWS SDK (it is bundled into the Lambda).' },
+            { group: ['../constructs/*', '../lambdas/*', '../constructs', '../lambdas'], message: 'lib/ imports neither constructs nor lambdas.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['constructs/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [{ name: '@cdktf/provider-aws', message: 'Import provider classes by deep path: @cdktf/provider-aws/lib/<resource>.' }],
+          patterns: [{ group: ['../lambdas/*', '../lambdas'], message: 'Constructs package the built Lambda bundle as an asset; never import Lambda code.' }],
+        },
+      ],
+    },
+  },
+  {
+    files: ['lambdas/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['cdktf', 'cdktf/*', 'constructs', '@cdktf/*'], message: 'The Lambda never imports cdktf.' },
+            { group: ['../../constructs/*', '../../constructs'], message: 'The Lambda never imports constructs.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['examples/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts', 'index.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@cdktf/provider-aws', message: 'Import provider classes by deep path: @cdktf/provider-aws/lib/<resource>.' }] },
+      ],
+    },
+  },
+);

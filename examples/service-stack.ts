@@ -1,0 +1,118 @@
+/**
+ * The example application: one stack with, per service, a versioned artifact store and a blue-green
+ * listener on the service's existing application load balancer. It synthesizes with no AWS credentials
+ * and no network: every account-specific value is a Terraform variable, resolved at `cdktf deploy`.
+ */
+import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
+import { TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
+import { Construct } from 'constructs';
+import { BlueGreenListener, VersionedArtifactStore } from '..';
+
+/** Props of {@link ExampleStack}. */
+export interface ExampleStackProps {
+  /** The services to define, one store and one blue-green listener each. */
+  readonly serviceNames: string[];
+  /** @default 'us-east-1' */
+  readonly region?: string;
+}
+
+/** A realistic service stack: artifact stores and blue-green listeners for a set of services. */
+export class ExampleStack extends TerraformStack {
+  constructor(scope: Construct, id: string, props: ExampleStackProps) {
+    super(scope, id);
+    new AwsProvider(this, 'aws', {
+      region: props.region ?? 'us-east-1',
+      defaultTags: [{ tags: { 'managed-by': 'cdktf', 'rollback-kit': 'switchback' } }],
+    });
+
+    const vpcId = new TerraformVariable(this, 'vpc_id', {
+      type: 'string',
+      description: 'The VPC the services run in.',
+    });
+    const certificateArn = new TerraformVariable(this, 'certificate_arn', {
+      type: 'string',
+      description: 'The ACM certificate of the services’ HTTPS listeners.',
+    });
+
+    const ciOidcProviderArn = new TerraformVariable(this, 'ci_oidc_provider_arn', {
+      type: 'string',
+      description: 'The IAM OIDC provider the CI pipeline authenticates with (e.g. GitHub Actions).',
+    });
+
+    // The CI pipeline publishes artifacts; it may write them but never rewrite manifests or audit records.
+    const ciTrust = new DataAwsIamPolicyDocument(this, 'ci_trust', {
+      statement: [
+        {
+          effect: 'Allow',
+          actions: ['sts:AssumeRoleWithWebIdentity'],
+          principals: [{ type: 'Federated', identifiers: [ciOidcProviderArn.stringValue] }],
+        },
+      ],
+    });
+    const ciRole = new IamRole(this, 'ci_publisher', {
+      namePrefix: 'switchback-ci-',
+      assumeRolePolicy: ciTrust.json,
+    });
+
+    for (const serviceName of props.serviceNames) {
+      new ExampleService(this, serviceName, {
+        vpcId: vpcId.stringValue,
+        certificateArn: certificateArn.stringValue,
+        ciRole,
+      });
+    }
+  }
+}
+
+interface ExampleServiceProps {
+  readonly vpcId: string;
+  readonly certificateArn: string;
+  readonly ciRole: IamRole;
+}
+
+/** One service: its artifact store and its blue-green listener. */
+class ExampleService extends Construct {
+  constructor(scope: Construct, serviceName: string, props: ExampleServiceProps) {
+    super(scope, serviceName);
+    // Declared on the stack, so the variable keeps a readable name: <service>_load_balancer_arn.
+    const loadBalancerArn = new TerraformVariable(
+      TerraformStack.of(this),
+      `${serviceName}_load_balancer_arn`,
+      {
+        type: 'string',
+        description: `The ARN of the application load balancer in front of ${serviceName}.`,
+      },
+    );
+
+    const store = new VersionedArtifactStore(this, 'ArtifactStore', { serviceName });
+    store.grantWrite(props.ciRole, `${store.keyPrefixes.artifacts}${serviceName}/`);
+
+    const listener = new BlueGreenListener(this, 'BlueGreen', {
+      serviceName,
+      loadBalancerArn: loadBalancerArn.stringValue,
+      vpcId: props.vpcId,
+      certificateArn: props.certificateArn,
+      httpRedirect: {},
+      testListener: { port: 8443 },
+      targetPort: 8080,
+      healthCheck: { path: '/healthz' },
+      activeColor: 'blue',
+      canaryWeightPercent: 0,
+      rules: [{ priority: 10, pathPatterns: ['/api/*'] }],
+    });
+
+    new TerraformOutput(this, 'listener_arn', { value: listener.listenerArn });
+    new TerraformOutput(this, 'blue_target_group_arn', { value: listener.blueTargetGroupArn });
+    new TerraformOutput(this, 'green_target_group_arn', { value: listener.greenTargetGroupArn });
+    new TerraformOutput(this, 'artifact_bucket', { value: store.bucketName });
+  }
+}
+
+/** Service names for an app of `count` services: `checkout`, then `service-02`, `service-03`, … */
+export function exampleServiceNames(count: number): string[] {
+  return Array.from({ length: count }, (_, index) =>
+    index === 0 ? 'checkout' : `service-${String(index + 1).padStart(2, '0')}`,
+  );
+}

@@ -1,0 +1,111 @@
+/**
+ * Small shared pieces for the contract schemas. Built on `zod/mini`, the tree-shakeable build of zod, so
+ * the Lambda bundle carries only the validators it uses.
+ */
+import * as z from 'zod/mini';
+import { en } from 'zod/v4/locales';
+
+// zod/mini ships without messages; English ones make errors readable for operators.
+z.config(en());
+
+/**
+ * Options for building a contract schema.
+ */
+export interface SchemaOptions {
+  /**
+   * Tells whether a string is a value not known yet (for example a Terraform reference that is
+   * resolved at apply time). Such values skip the format checks; everything else is still checked.
+   * @default - every value must be concrete (the watchdog's view at run time)
+   */
+  readonly isUnresolved?: (value: string) => boolean;
+}
+
+const NEVER_UNRESOLVED = (): boolean => false;
+
+/** The patterns of the ARNs the contracts carry. */
+export const ARN_PATTERNS = {
+  listener:
+    /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener\/app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]+\/[0-9a-f]+$/,
+  listenerRule:
+    /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener-rule\/app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]+\/[0-9a-f]+\/[0-9a-f]+$/,
+  targetGroup:
+    /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]+$/,
+  loadBalancer:
+    /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer\/app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]+$/,
+  kmsKey: /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+$/,
+} as const;
+
+/** The kinds of ARN the contracts know, for messages and checks. */
+export type ArnKind = keyof typeof ARN_PATTERNS;
+
+/** Tells whether a concrete string is an ARN of the given kind. */
+export function isArnOf(kind: ArnKind, value: string): boolean {
+  return ARN_PATTERNS[kind].test(value);
+}
+
+/** Builds the string schema for an ARN of one kind; unresolved values pass when the options say so. */
+export function arnSchema(kind: ArnKind, options: SchemaOptions) {
+  const isUnresolved = options.isUnresolved ?? NEVER_UNRESOLVED;
+  return z
+    .string()
+    .check(
+      z.refine(
+        (value) => isUnresolved(value) || isArnOf(kind, value),
+        `must be ${describeArnKind(kind)} ARN`,
+      ),
+    );
+}
+
+/** A bucket name as S3 accepts it (the stricter, dot-free form, so TLS on virtual hosts always works). */
+export const BUCKET_NAME_PATTERN = /^(?!xn--|sthree-|amzn-s3-demo-)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+
+export function bucketNameSchema(options: SchemaOptions) {
+  const isUnresolved = options.isUnresolved ?? NEVER_UNRESOLVED;
+  return z
+    .string()
+    .check(
+      z.refine(
+        (value) => isUnresolved(value) || BUCKET_NAME_PATTERN.test(value),
+        'must be an S3 bucket name: 3-63 lowercase letters, digits and hyphens, starting and ending with a letter or digit',
+      ),
+    );
+}
+
+function describeArnKind(kind: ArnKind): string {
+  switch (kind) {
+    case 'listener':
+      return 'an ALB listener';
+    case 'listenerRule':
+      return 'an ALB listener rule';
+    case 'targetGroup':
+      return 'a target group';
+    case 'loadBalancer':
+      return 'an application load balancer';
+    case 'kmsKey':
+      return 'a KMS key';
+  }
+}
+
+/** A contract document that failed validation; the message lists every problem with its path. */
+export class ContractError extends Error {
+  constructor(
+    readonly contract: string,
+    readonly issues: readonly string[],
+  ) {
+    super(`${contract} is invalid:\n${issues.map((issue) => `  - ${issue}`).join('\n')}`);
+    this.name = 'ContractError';
+  }
+}
+
+/** Parses `input` with `schema`, or throws a {@link ContractError} naming each bad field. */
+export function parseContract<T>(contract: string, schema: z.ZodMiniType<T>, input: unknown): T {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new ContractError(
+    contract,
+    result.error.issues.map((issue) => {
+      const path = issue.path.length > 0 ? issue.path.join('.') : '(document)';
+      return `${path}: ${issue.message}`;
+    }),
+  );
+}

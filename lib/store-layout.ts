@@ -1,0 +1,37 @@
+/**
+ * The key layout of the versioned artifact store, shared by the constructs that write it, the watchdog
+ * that reads and writes it, and the CLI that reads it.
+ */
+
+/** The top-level key prefixes of the store. Each ends with `/`. */
+export const STORE_KEY_PREFIXES = {
+  /** Release artifacts (bundles, images' manifests, static assets), one object version per release. */
+  artifacts: 'artifacts/',
+  /** Release manifests: the live state captured before each release, the way back. */
+  manifests: 'manifests/',
+  /** The watchdog's configuration, written at deploy time. */
+  config: 'config/',
+  /** One audit record per watchdog decision. */
+  audit: 'audit/',
+} as const;
+
+/** A name of one of the store's top-level areas. */
+export type StoreArea = keyof typeof STORE_KEY_PREFIXES;
+
+/** A service name as the contracts accept it: lowercase letters, digits and hyphens, 1-40 characters. */
+export const SERVICE_NAME_PATTERN = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
+
+/** The key of a service's watchdog configuration. */
+export function watchdogConfigKey(serviceName: string): string {
+  return `${STORE_KEY_PREFIXES.config}${serviceName}/watchdog.json`;
+}
+
+/** The key of a release's manifest. Each capture writes a new version of this object. */
+export function releaseManifestKey(serviceName: string, releaseId: string): string {
+  return `${STORE_KEY_PREFIXES.manifests}${serviceName}/${releaseId}.json`;
+}
+
+/** The key prefix under which a service's audit records are written. */
+export function auditKeyPrefix(serviceName: string): string {
+  return `${STORE_KEY_PREFIXES.audit}${serviceName}/`;
+}

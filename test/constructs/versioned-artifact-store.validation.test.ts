@@ -1,0 +1,175 @@
+import { VersionedArtifactStore, SwitchbackValidationError, type VersionedArtifactStoreProps } from '../..';
+import { newStack } from '../support/synth';
+import { KMS_KEY_ARN, REPLICA_KMS_KEY_ARN } from './fixtures';
+
+function define(props: VersionedArtifactStoreProps): void {
+  const { stack } = newStack();
+  new VersionedArtifactStore(stack, 'Store', props);
+}
+
+const REPLICA = 'arn:aws:s3:::checkout-replica';
+
+// One row per rule: the props that break it, the prop the error must name, a stable message fragment.
+const cases: [string, VersionedArtifactStoreProps, string, RegExp][] = [
+  [
+    'the bucket name has upper-case letters',
+    { bucketName: 'Checkout-Artifacts' },
+    'bucketName',
+    /got 'Checkout-Artifacts'; must be 3-63 lowercase letters/,
+  ],
+  ['the bucket name is too short', { bucketName: 'ab' }, 'bucketName', /must be 3-63 lowercase letters/],
+  [
+    'the bucket name is too long',
+    { bucketName: 'a'.repeat(64) },
+    'bucketName',
+    /must be 3-63 lowercase letters/,
+  ],
+  ['the bucket name has dots', { bucketName: 'checkout.artifacts' }, 'bucketName', /dots are not allowed/],
+  [
+    'the bucket name uses a reserved prefix',
+    { bucketName: 'xn--checkout' },
+    'bucketName',
+    /must be 3-63 lowercase letters/,
+  ],
+  [
+    'the service name is invalid',
+    { serviceName: '-checkout' },
+    'serviceName',
+    /must be 1-40 lowercase letters/,
+  ],
+  ['the encryption is unknown', { encryption: 'des' as 'kms' }, 'encryption', /must be one of 'kms', 's3'/],
+  [
+    'a KMS key is given with SSE-S3',
+    { encryption: 's3', kmsKeyArn: KMS_KEY_ARN },
+    'kmsKeyArn',
+    /only applies with encryption 'kms'/,
+  ],
+  [
+    'the KMS key ARN is malformed',
+    { kmsKeyArn: 'alias/mine' },
+    'kmsKeyArn',
+    /must be a KMS key or alias ARN/,
+  ],
+  [
+    'fewer than 1 noncurrent version is kept',
+    { noncurrentVersionsToKeep: 0 },
+    'noncurrentVersionsToKeep',
+    /got 0; must be an integer from 1 to 100/,
+  ],
+  [
+    'more than 100 noncurrent versions are kept',
+    { noncurrentVersionsToKeep: 101 },
+    'noncurrentVersionsToKeep',
+    /from 1 to 100/,
+  ],
+  [
+    'noncurrent versions are retained less than a day',
+    { noncurrentVersionRetentionDays: 0 },
+    'noncurrentVersionRetentionDays',
+    /got 0; must be an integer from 1 to 36500/,
+  ],
+  [
+    'stale uploads are aborted after 0 days',
+    { abortIncompleteMultipartUploadDays: 0 },
+    'abortIncompleteMultipartUploadDays',
+    /from 1 to 36500/,
+  ],
+  [
+    'object lock has no default retention',
+    { objectLock: { mode: 'GOVERNANCE' } },
+    'objectLock',
+    /give exactly one of objectLock.retentionDays and objectLock.retentionYears/,
+  ],
+  [
+    'object lock has both retention units',
+    { objectLock: { mode: 'GOVERNANCE', retentionDays: 1, retentionYears: 1 } },
+    'objectLock',
+    /exactly one of/,
+  ],
+  [
+    'object lock retention is below 1 day',
+    { objectLock: { mode: 'COMPLIANCE', retentionDays: 0 } },
+    'objectLock.retentionDays',
+    /got 0; must be an integer from 1/,
+  ],
+  [
+    'object lock retention is below 1 year',
+    { objectLock: { mode: 'COMPLIANCE', retentionYears: 0 } },
+    'objectLock.retentionYears',
+    /from 1 to 100/,
+  ],
+  [
+    'the object lock mode is unknown',
+    { objectLock: { mode: 'STRICT' as 'GOVERNANCE', retentionDays: 1 } },
+    'objectLock.mode',
+    /must be one of 'GOVERNANCE', 'COMPLIANCE'/,
+  ],
+  [
+    'the store logs to itself',
+    { bucketName: 'checkout-artifacts', accessLogging: { targetBucket: 'checkout-artifacts' } },
+    'accessLogging.targetBucket',
+    /must not log to itself/,
+  ],
+  [
+    'the log bucket name is invalid',
+    { accessLogging: { targetBucket: 'Logs' } },
+    'accessLogging.targetBucket',
+    /must be a bucket name/,
+  ],
+  [
+    'the replica bucket ARN is malformed',
+    { encryption: 's3', replication: { destinationBucketArn: 'checkout-replica' } },
+    'replication.destinationBucketArn',
+    /must be a bucket ARN/,
+  ],
+  [
+    'the store replicates to itself',
+    { encryption: 's3', bucketName: 'checkout-replica', replication: { destinationBucketArn: REPLICA } },
+    'replication.destinationBucketArn',
+    /cannot replicate to itself/,
+  ],
+  [
+    'SSE-KMS objects are replicated without a replica key',
+    { replication: { destinationBucketArn: REPLICA } },
+    'replication.destinationKmsKeyArn',
+    /needs the KMS key to encrypt replicas with/,
+  ],
+  [
+    'a replica key is given with SSE-S3',
+    {
+      encryption: 's3',
+      replication: { destinationBucketArn: REPLICA, destinationKmsKeyArn: REPLICA_KMS_KEY_ARN },
+    },
+    'replication.destinationKmsKeyArn',
+    /only applies with encryption 'kms'/,
+  ],
+];
+
+describe('VersionedArtifactStore validation', () => {
+  it.each(cases)('fails at synth when %s', (_rule, props, prop, message) => {
+    let error: unknown;
+    try {
+      define(props);
+    } catch (caught) {
+      error = caught;
+    }
+
+    expect(error).toBeInstanceOf(SwitchbackValidationError);
+    const validationError = error as SwitchbackValidationError;
+    expect(validationError.prop).toBe(prop);
+    expect(validationError.message).toContain(`test/Store: invalid prop '${prop}'`);
+    expect(validationError.message).toMatch(message);
+  });
+
+  it('accepts every boundary value', () => {
+    expect(() =>
+      define({
+        bucketName: 'a1b',
+        noncurrentVersionsToKeep: 100,
+        noncurrentVersionRetentionDays: 1,
+        abortIncompleteMultipartUploadDays: 1,
+        objectLock: { mode: 'GOVERNANCE', retentionYears: 100 },
+      }),
+    ).not.toThrow();
+  });
+});
