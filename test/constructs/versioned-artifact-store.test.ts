@@ -1,5 +1,8 @@
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
-import { TerraformStack } from 'cdktf';
+import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
+import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
+import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
+import { TerraformStack, Testing } from 'cdktf';
 import { VersionedArtifactStore, type VersionedArtifactStoreProps } from '../..';
 import {
   blockAt,
@@ -384,4 +387,20 @@ describe('VersionedArtifactStore grants', () => {
       ).toBe(false);
     },
   );
+});
+
+describe('VersionedArtifactStore with cdktf matchers', () => {
+  it('is found by the Testing matchers cdktf ships', () => {
+    const { stack } = newStack();
+    new VersionedArtifactStore(stack, 'Store', { serviceName: 'checkout', encryption: 's3' });
+    const synthesized = Testing.synth(stack);
+
+    expect(synthesized).toHaveResourceWithProperties(S3BucketVersioningA, {
+      versioning_configuration: { status: 'Enabled' },
+    });
+    expect(synthesized).toHaveResourceWithProperties(S3BucketPublicAccessBlock, {
+      restrict_public_buckets: true,
+    });
+    expect(synthesized).not.toHaveResource(KmsKey);
+  });
 });
