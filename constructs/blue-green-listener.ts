@@ -2,6 +2,7 @@ import { LbListener, type LbListenerDefaultAction } from '@cdktf/provider-aws/li
 import { LbListenerCertificate } from '@cdktf/provider-aws/lib/lb-listener-certificate';
 import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
+import { Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { ARN_PATTERNS, type ProtectedListener } from '../lib';
 import { isKnown, PropValidator } from './internal/validation';
@@ -270,7 +271,11 @@ export class BlueGreenListener extends Construct {
         defaultAction: [
           {
             type: 'redirect',
-            redirect: { protocol: 'HTTPS', port: String(settings.port), statusCode: 'HTTP_301' },
+            redirect: {
+              protocol: 'HTTPS',
+              port: isKnown(settings.port) ? String(settings.port) : Token.asString(settings.port),
+              statusCode: 'HTTP_301',
+            },
           },
         ],
       });
@@ -534,6 +539,12 @@ function resolveSettings(scope: Construct, id: string, props: BlueGreenListenerP
 
   check.oneOf('activeColor', props.activeColor, ['blue', 'green']);
   const canaryWeightPercent = props.canaryWeightPercent ?? 0;
+  if (!isKnown(canaryWeightPercent)) {
+    check.conflict(
+      'canaryWeightPercent',
+      'must be a number known at synth time (the weights are computed from it), not a Terraform reference.',
+    );
+  }
   check.integerInRange(
     'canaryWeightPercent',
     canaryWeightPercent,

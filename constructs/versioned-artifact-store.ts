@@ -17,7 +17,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Construct } from 'constructs';
 import { ARN_PATTERNS, BUCKET_NAME_PATTERN, STORE_KEY_PREFIXES, type StoreConfig } from '../lib';
-import { sanitizeName } from './internal/names';
+import { sanitizeName, shortHash } from './internal/names';
 import { isKnown, PropValidator, SwitchbackValidationError } from './internal/validation';
 
 /** How objects in the store are encrypted at rest. */
@@ -349,7 +349,9 @@ export class VersionedArtifactStore extends Construct {
    * access to the same prefix twice returns the policy defined the first time.
    */
   public grant(role: IamRole, access: StoreAccess, prefix: string): IamRolePolicy {
-    const id = `${this.node.id}-${access}-${sanitizeName(prefix, 60) || 'root'}`;
+    // The store's path hash keeps two stores' grants on one role apart; the rest keeps ids readable.
+    const grantName = `${access}-${sanitizeName(prefix, 60)}-${shortHash([this.node.path], 6)}`;
+    const id = `${this.node.id}-${grantName}`;
     const existing = role.node.tryFindChild(id);
     if (existing instanceof IamRolePolicy) return existing;
     const document = new DataAwsIamPolicyDocument(role, `${id}-document`, {
@@ -357,10 +359,7 @@ export class VersionedArtifactStore extends Construct {
     });
     return new IamRolePolicy(role, id, {
       role: role.name,
-      name: `switchback-${sanitizeName(this.serviceName, 40)}-${access}-${sanitizeName(prefix, 40) || 'root'}`.slice(
-        0,
-        128,
-      ),
+      name: `switchback-${sanitizeName(this.serviceName, 40)}-${grantName}`.slice(0, 128),
       policy: document.json,
     });
   }

@@ -309,12 +309,22 @@ describe('BlueGreenListener production listener', () => {
     const json = synth((stack) => {
       const arn = new TerraformVariable(stack, 'lb_arn', { type: 'string' });
       const vpc = new TerraformVariable(stack, 'vpc', { type: 'string' });
-      new BlueGreenListener(stack, 'Checkout', { loadBalancerArn: arn.stringValue, vpcId: vpc.stringValue });
+      const port = new TerraformVariable(stack, 'port', { type: 'number' });
+      new BlueGreenListener(stack, 'Checkout', {
+        loadBalancerArn: arn.stringValue,
+        vpcId: vpc.stringValue,
+        certificateArn: CERTIFICATE_ARN,
+        port: port.numberValue,
+        httpRedirect: {},
+      });
     });
 
-    expect(blockAt(json, 'aws_lb_listener', 'Checkout/ProductionListener').load_balancer_arn).toBe(
-      '${var.lb_arn}',
-    );
+    const production = blockAt(json, 'aws_lb_listener', 'Checkout/ProductionListener');
+    expect(production.load_balancer_arn).toBe('${var.lb_arn}');
+    expect(production.port).toBe('${var.port}');
+    expect(blockAt(json, 'aws_lb_listener', 'Checkout/HttpRedirectListener').default_action).toEqual([
+      expect.objectContaining({ redirect: expect.objectContaining({ port: '${var.port}' }) }),
+    ]);
     expect(blockAt(json, 'aws_lb_target_group', 'Checkout/BlueTargetGroup').vpc_id).toBe('${var.vpc}');
   });
 });

@@ -276,6 +276,15 @@ describe('BlueGreenListener validation', () => {
     expect(validationError.message).toMatch(message);
   });
 
+  it('fails at synth when the canary weight is a Terraform reference', () => {
+    const { stack } = newStack();
+    const weight = new TerraformVariable(stack, 'weight', { type: 'number' });
+
+    expect(
+      () => new BlueGreenListener(stack, 'Checkout', { ...BASE, canaryWeightPercent: weight.numberValue }),
+    ).toThrow(/invalid prop 'canaryWeightPercent': must be a number known at synth time/);
+  });
+
   it('accepts every boundary value', () => {
     expect(() =>
       define({

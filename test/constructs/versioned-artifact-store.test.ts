@@ -3,6 +3,7 @@ import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-public-access-block';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { TerraformStack, Testing } from 'cdktf';
+import { Construct } from 'constructs';
 import { VersionedArtifactStore, type VersionedArtifactStoreProps } from '../..';
 import {
   blockAt,
@@ -299,7 +300,7 @@ describe('VersionedArtifactStore grants', () => {
     expect(policy[0][1]).toEqual(
       expect.objectContaining({
         role: refTo(json, 'aws_iam_role', 'Deployer', 'name'),
-        name: 'switchback-checkout-read-manifests',
+        name: expect.stringMatching(/^switchback-checkout-read-manifests-[0-9a-f]{6}$/),
       }),
     );
     const [[, document]] = blocksOfType(json, 'aws_iam_policy_document', 'data').filter(([id]) =>
@@ -368,6 +369,20 @@ describe('VersionedArtifactStore grants', () => {
     });
 
     expect(blocksOfType(json, 'aws_iam_role_policy')).toHaveLength(2);
+  });
+
+  it('keeps the grants of two stores with the same id on one role apart', () => {
+    const { stack } = newStack();
+    const role = new IamRole(stack, 'Deployer', { name: 'deployer', assumeRolePolicy: '{}' });
+    for (const service of ['checkout', 'catalog']) {
+      const scope = new Construct(stack, service);
+      new VersionedArtifactStore(scope, 'Store', { serviceName: service }).grantRead(role, 'manifests/');
+    }
+    const json = synthStack(stack);
+
+    const policies = blocksOfType(json, 'aws_iam_role_policy').map(([, policy]) => policy.name as string);
+    expect(policies).toHaveLength(2);
+    expect(new Set(policies).size).toBe(2);
   });
 
   it.each(['', '/artifacts/', 'artifacts', 'artifacts/*', 'a/b?/'])(
