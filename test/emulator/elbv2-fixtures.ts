@@ -1,0 +1,56 @@
+import {
+  CreateListenerCommand,
+  CreateLoadBalancerCommand,
+  CreateTargetGroupCommand,
+  ElasticLoadBalancingV2Client,
+  RegisterTargetsCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+
+/** A blue/green setup: a load balancer, two target groups with a target each, an HTTP listener on blue. */
+export interface BlueGreen {
+  readonly loadBalancerArn: string;
+  readonly blueArn: string;
+  readonly greenArn: string;
+  readonly listenerArn: string;
+}
+
+/** Creates a blue/green ALB through the SDK (names suffixed so several can coexist). */
+export async function createBlueGreen(
+  client: ElasticLoadBalancingV2Client,
+  suffix = 'a',
+  port = 80,
+): Promise<BlueGreen> {
+  const lb = await client.send(
+    new CreateLoadBalancerCommand({ Name: `lb-${suffix}`, Subnets: ['subnet-1', 'subnet-2'] }),
+  );
+  const tg = async (color: string): Promise<string> => {
+    const out = await client.send(
+      new CreateTargetGroupCommand({
+        Name: `${color}-${suffix}`,
+        Protocol: 'HTTP',
+        Port: 8080,
+        VpcId: 'vpc-1',
+      }),
+    );
+    const arn = out.TargetGroups?.[0]?.TargetGroupArn as string;
+    await client.send(
+      new RegisterTargetsCommand({
+        TargetGroupArn: arn,
+        Targets: [{ Id: `i-0${color === 'blue' ? 'b' : 'c'}${'0'.repeat(15)}` }],
+      }),
+    );
+    return arn;
+  };
+  const loadBalancerArn = lb.LoadBalancers?.[0]?.LoadBalancerArn as string;
+  const blueArn = await tg('blue');
+  const greenArn = await tg('green');
+  const listener = await client.send(
+    new CreateListenerCommand({
+      LoadBalancerArn: loadBalancerArn,
+      Protocol: 'HTTP',
+      Port: port,
+      DefaultActions: [{ Type: 'forward', TargetGroupArn: blueArn }],
+    }),
+  );
+  return { loadBalancerArn, blueArn, greenArn, listenerArn: listener.Listeners?.[0]?.ListenerArn as string };
+}
