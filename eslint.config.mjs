@@ -20,8 +20,14 @@ export default tseslint.config(
         {
           patterns: [
             { group: ['cdktf', 'cdktf/*', 'constructs', '@cdktf/*'], message: 'lib/ must not import cdktf.' },
-            { group: ['@aws-sdk/*'], message: 'lib/ must not import the AWS SDK (it is bundled into the Lambda).' },
-            { group: ['../constructs/*', '../lambdas/*', '../constructs', '../lambdas'], message: 'lib/ imports neither constructs nor lambdas.' },
+            {
+              group: ['@aws-sdk/*'],
+              message: 'lib/ must not import the AWS SDK (it is bundled into the Lambda).',
+            },
+            {
+              group: ['../constructs/*', '../lambdas/*', '../constructs', '../lambdas'],
+              message: 'lib/ imports neither constructs nor lambdas.',
+            },
           ],
         },
       ],
@@ -33,8 +39,18 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: '@cdktf/provider-aws', message: 'Import provider classes by deep path: @cdktf/provider-aws/lib/<resource>.' }],
-          patterns: [{ group: ['../lambdas/*', '../lambdas'], message: 'Constructs package the built Lambda bundle as an asset; never import Lambda code.' }],
+          paths: [
+            {
+              name: '@cdktf/provider-aws',
+              message: 'Import provider classes by deep path: @cdktf/provider-aws/lib/<resource>.',
+            },
+          ],
+          patterns: [
+            {
+              group: ['../lambdas/*', '../lambdas'],
+              message: 'Constructs package the built Lambda bundle as an asset; never import Lambda code.',
+            },
+          ],
         },
       ],
     },
@@ -46,8 +62,14 @@ export default tseslint.config(
         'error',
         {
           patterns: [
-            { group: ['cdktf', 'cdktf/*', 'constructs', '@cdktf/*'], message: 'The Lambda never imports cdktf.' },
-            { group: ['../../constructs/*', '../../constructs'], message: 'The Lambda never imports constructs.' },
+            {
+              group: ['cdktf', 'cdktf/*', 'constructs', '@cdktf/*'],
+              message: 'The Lambda never imports cdktf.',
+            },
+            {
+              group: ['../../constructs/*', '../../constructs'],
+              message: 'The Lambda never imports constructs.',
+            },
           ],
         },
       ],
@@ -58,7 +80,14 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { paths: [{ name: '@cdktf/provider-aws', message: 'Import provider classes by deep path: @cdktf/provider-aws/lib/<resource>.' }] },
+        {
+          paths: [
+            {
+              name: '@cdktf/provider-aws',
+              message: 'Import provider classes by deep path: @cdktf/provider-aws/lib/<resource>.',
+            },
+          ],
+        },
       ],
     },
   },

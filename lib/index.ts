@@ -6,3 +6,4 @@ export * from './schema-kit';
 export * from './store-layout';
 export * from './watchdog-config';
 export * from './release-manifest';
+export * from './watchdog-records';

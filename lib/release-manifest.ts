@@ -69,11 +69,43 @@ export function releaseManifestSchema(options: SchemaOptions = {}) {
     name: z.string(),
     listenerArn: arnSchema('listener', options),
     /** The target groups that served traffic before the release: the way back. */
-    knownGoodTargetGroupArns: z.array(targetGroupArn).check(z.minLength(1)),
+    knownGoodTargetGroupArns: z.array(targetGroupArn),
     /** The target groups the release may send traffic to. */
     candidateTargetGroupArns: z.array(targetGroupArn),
     defaultActions: actions,
     rules: z._default(z.array(capturedRule), []),
+  });
+
+  const capturedAlias = z.strictObject({
+    functionName: z.string().check(z.minLength(1)),
+    aliasName: z.string().check(z.minLength(1)),
+    functionVersion: z
+      .string()
+      .check(z.regex(/^(\$LATEST|[0-9]+)$/, "must be a version number or '$LATEST'")),
+    /** Weighted routing to a second version, as captured (version -> weight 0-1). */
+    additionalVersionWeights: z._default(
+      z.record(z.string(), z.number().check(z.minimum(0), z.maximum(1))),
+      {},
+    ),
+  });
+  const capturedParameter = z.strictObject({
+    name: z.string().check(z.minLength(1)),
+    /** The version live at capture; restoring writes its value back as a new version. */
+    version: z.int().check(z.minimum(1)),
+  });
+  const capturedArtifact = z.strictObject({
+    key: z.string().check(z.minLength(1)),
+    versionId: z.string().check(z.minLength(1)),
+  });
+  const capturedAlarm = z.strictObject({
+    name: z.string().check(z.minLength(1)),
+    state: z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']),
+  });
+  const capturedBackup = z.strictObject({
+    resourceArn: z.string().check(z.minLength(1)),
+    backupJobId: z.string().check(z.minLength(1)),
+    vaultName: z.string().check(z.minLength(1)),
+    recoveryPointArn: z.optional(z.string()),
   });
 
   return z.strictObject({
@@ -85,7 +117,15 @@ export function releaseManifestSchema(options: SchemaOptions = {}) {
       .string()
       .check(z.regex(RELEASE_ID_PATTERN, 'must be 1-128 letters, digits, dots, underscores or hyphens')),
     capturedAt: z.iso.datetime({ offset: false }),
+    /** After this time the release is no longer rolled back automatically. */
+    evaluationWindowEndsAt: z.iso.datetime({ offset: false }),
     listeners: z.array(capturedListener),
+    aliases: z._default(z.array(capturedAlias), []),
+    parameters: z._default(z.array(capturedParameter), []),
+    artifacts: z._default(z.array(capturedArtifact), []),
+    alarms: z._default(z.array(capturedAlarm), []),
+    /** On-demand backups started at capture: never restored automatically, offered to the operator. */
+    backups: z._default(z.array(capturedBackup), []),
   });
 }
 
@@ -93,6 +133,12 @@ export function releaseManifestSchema(options: SchemaOptions = {}) {
 export type ReleaseManifest = z.output<ReturnType<typeof releaseManifestSchema>>;
 /** One captured listener of a release manifest. */
 export type CapturedListener = ReleaseManifest['listeners'][number];
+/** One captured Lambda alias. */
+export type CapturedAlias = ReleaseManifest['aliases'][number];
+/** One captured SSM parameter version. */
+export type CapturedParameter = ReleaseManifest['parameters'][number];
+/** One captured artifact object version. */
+export type CapturedArtifact = ReleaseManifest['artifacts'][number];
 /** One listener action as captured (forward, redirect or fixed-response). */
 export type ListenerAction = CapturedListener['defaultActions'][number];
 

@@ -33,6 +33,10 @@ export const ARN_PATTERNS = {
   loadBalancer:
     /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:loadbalancer\/app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]+$/,
   kmsKey: /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+$/,
+  alarm: /^arn:aws[a-z-]*:cloudwatch:[a-z0-9-]+:\d{12}:alarm:.{1,255}$/,
+  snsTopic: /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/,
+  iamRole: /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
+  backupVault: /^arn:aws[a-z-]*:backup:[a-z0-9-]+:\d{12}:backup-vault:[A-Za-z0-9_.-]{2,50}$/,
 } as const;
 
 /** The kinds of ARN the contracts know, for messages and checks. */
@@ -83,6 +87,14 @@ function describeArnKind(kind: ArnKind): string {
       return 'an application load balancer';
     case 'kmsKey':
       return 'a KMS key';
+    case 'alarm':
+      return 'a CloudWatch alarm';
+    case 'snsTopic':
+      return 'an SNS topic';
+    case 'iamRole':
+      return 'an IAM role';
+    case 'backupVault':
+      return 'a backup vault';
   }
 }
 

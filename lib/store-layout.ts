@@ -35,3 +35,28 @@ export function releaseManifestKey(serviceName: string, releaseId: string): stri
 export function auditKeyPrefix(serviceName: string): string {
   return `${STORE_KEY_PREFIXES.audit}${serviceName}/`;
 }
+
+/** The pointer to a service's current release manifest: `{ releaseId, manifestKey, versionId }`. */
+export function currentReleaseKey(serviceName: string): string {
+  return `${STORE_KEY_PREFIXES.manifests}${serviceName}/current.json`;
+}
+
+/** The watchdog's state for a service: latched rollback, recent automatic rollbacks. */
+export function watchdogStateKey(serviceName: string): string {
+  return `${auditKeyPrefix(serviceName)}state.json`;
+}
+
+/** The per-service lock that serializes watchdog actions. */
+export function watchdogLockKey(serviceName: string): string {
+  return `${auditKeyPrefix(serviceName)}lock.json`;
+}
+
+/** The receipt of one delivered trigger (its idempotency record), written at most once. */
+export function eventReceiptKey(serviceName: string, eventId: string): string {
+  return `${auditKeyPrefix(serviceName)}events/${eventId}.json`;
+}
+
+/** One decision's audit record; keys sort by time. */
+export function decisionRecordKey(serviceName: string, decidedAt: string, decisionId: string): string {
+  return `${auditKeyPrefix(serviceName)}decisions/${decidedAt.replace(/[:.]/g, '-')}-${decisionId}.json`;
+}

@@ -1,7 +1,7 @@
 /**
- * The watchdog's configuration: what it protects and where its store is. Written by the constructs at
- * synth time (as an S3 object in the artifact store) and read by the watchdog at run time; both sides
- * validate it with the same schema.
+ * The watchdog's configuration: what it protects, where its store is and the rollback policy. Written
+ * by the constructs at synth time (as an S3 object in the artifact store) and read by the watchdog at
+ * run time; both sides validate it with the same schema.
  */
 import * as z from 'zod/mini';
 import { arnSchema, bucketNameSchema, parseContract, type SchemaOptions } from './schema-kit';
@@ -9,6 +9,21 @@ import { SERVICE_NAME_PATTERN, STORE_KEY_PREFIXES } from './store-layout';
 
 /** The configuration format this code writes and reads. Bump it on any incompatible change. */
 export const WATCHDOG_CONFIG_SCHEMA_VERSION = 1;
+
+/** The rollback policy used where the configuration leaves a field out. */
+export const DEFAULT_ROLLBACK_POLICY = {
+  evaluationWindowMinutes: 60,
+  cooldownMinutes: 15,
+  maxAutomaticRollbacks: 3,
+  budgetWindowMinutes: 1440,
+  maxEventAgeSeconds: 600,
+  lockTtlSeconds: 120,
+  allowCaptureWhileAlarming: false,
+  minHealthyTargets: 1,
+  stepTimeBudgetMs: 20000,
+} as const;
+
+const boundedInt = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
 
 /** Builds the watchdog configuration schema; see {@link SchemaOptions} for synth-time use. */
 export function watchdogConfigSchema(options: SchemaOptions = {}) {
@@ -45,6 +60,65 @@ export function watchdogConfigSchema(options: SchemaOptions = {}) {
     kmsKeyArn: z.optional(arnSchema('kmsKey', options)),
   });
 
+  const protectedAlarm = z.strictObject({
+    /** The alarm's name, as DescribeAlarms takes it. */
+    name: z.string().check(z.minLength(1), z.maxLength(255)),
+    /** The alarm's ARN, as alarm events carry it. */
+    arn: arnSchema('alarm', options),
+  });
+
+  const protectedAlias = z.strictObject({
+    functionName: z
+      .string()
+      .check(z.regex(/^[A-Za-z0-9_:-]{1,170}$/, 'must be a Lambda function name or ARN')),
+    aliasName: z.string().check(z.regex(/^(?![0-9]+$)[A-Za-z0-9_-]{1,128}$/, 'must be a Lambda alias name')),
+  });
+
+  const protectedParameter = z.strictObject({
+    name: z.string().check(z.regex(/^\/?[A-Za-z0-9_.\-/]{1,2048}$/, 'must be an SSM parameter name')),
+  });
+
+  const protectedArtifact = z.strictObject({
+    /** A key under the store's `artifacts/` prefix whose object version is restored. */
+    key: z.string().check(z.regex(/^artifacts\/[^*?]*[^/*?]$/, "must be an object key under 'artifacts/'")),
+  });
+
+  const healthPing = z.strictObject({
+    urls: z
+      .array(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }))
+      .check(z.minLength(1), z.maxLength(10)),
+    intervalSeconds: z._default(boundedInt(1, 60), 5),
+    failuresToBreach: z._default(boundedInt(1, 20), 3),
+    timeoutMs: z._default(boundedInt(100, 10000), 2000),
+  });
+
+  const backup = z.strictObject({
+    vaultName: z.string().check(z.regex(/^[A-Za-z0-9_.-]{2,50}$/, 'must be a backup vault name')),
+    roleArn: arnSchema('iamRole', options),
+    resourceArns: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+  });
+
+  const D = DEFAULT_ROLLBACK_POLICY;
+  const policy = z.strictObject({
+    /** How long after a capture automatic rollbacks may happen. */
+    evaluationWindowMinutes: z._default(boundedInt(1, 10080), D.evaluationWindowMinutes),
+    /** No second automatic rollback within this time after one. */
+    cooldownMinutes: z._default(boundedInt(0, 1440), D.cooldownMinutes),
+    /** At most this many automatic rollbacks per budget window (stops cascades). */
+    maxAutomaticRollbacks: z._default(boundedInt(1, 100), D.maxAutomaticRollbacks),
+    budgetWindowMinutes: z._default(boundedInt(1, 10080), D.budgetWindowMinutes),
+    /** Alarm events older than this are dropped. */
+    maxEventAgeSeconds: z._default(boundedInt(10, 21600), D.maxEventAgeSeconds),
+    /** A lock older than this is taken over (a crashed run). */
+    lockTtlSeconds: z._default(boundedInt(10, 900), D.lockTtlSeconds),
+    /** Capture refuses while a protected alarm is in ALARM unless this is true. */
+    allowCaptureWhileAlarming: z._default(z.boolean(), D.allowCaptureWhileAlarming),
+    /** Healthy targets the known-good groups need before traffic is sent to them. */
+    minHealthyTargets: z._default(boundedInt(0, 1000), D.minHealthyTargets),
+    /** Time budget for retrying one step (throttling, 5xx). */
+    stepTimeBudgetMs: z._default(boundedInt(100, 600000), D.stepTimeBudgetMs),
+  });
+
   return z.strictObject({
     schemaVersion: z.literal(WATCHDOG_CONFIG_SCHEMA_VERSION),
     service: z
@@ -57,6 +131,15 @@ export function watchdogConfigSchema(options: SchemaOptions = {}) {
         message: 'listener names must be unique',
       }),
     ),
+    /** Where the watchdog publishes one notification per decision. */
+    notificationTopicArn: z.optional(arnSchema('snsTopic', options)),
+    alarms: z._default(z.array(protectedAlarm), []),
+    aliases: z._default(z.array(protectedAlias), []),
+    parameters: z._default(z.array(protectedParameter), []),
+    artifacts: z._default(z.array(protectedArtifact), []),
+    healthPing: z.optional(healthPing),
+    backup: z.optional(backup),
+    policy: z._default(policy, { ...DEFAULT_ROLLBACK_POLICY }),
   });
 }
 
@@ -68,6 +151,10 @@ export type WatchdogConfigInput = z.input<ReturnType<typeof watchdogConfigSchema
 export type ProtectedListener = WatchdogConfig['listeners'][number];
 /** The artifact store section of the watchdog configuration. */
 export type StoreConfig = WatchdogConfig['store'];
+/** The rollback policy: windows, cooldown, budget, limits. */
+export type RollbackPolicy = WatchdogConfig['policy'];
+/** One protected alarm. */
+export type ProtectedAlarm = WatchdogConfig['alarms'][number];
 
 /** Validates a watchdog configuration document, or throws a `ContractError` naming each bad field. */
 export function parseWatchdogConfig(input: unknown, options: SchemaOptions = {}): WatchdogConfig {

@@ -2,6 +2,7 @@ import {
   CloudWatchClient,
   DeleteAlarmsCommand,
   DescribeAlarmsCommand,
+  PutCompositeAlarmCommand,
   PutMetricAlarmCommand,
   PutMetricDataCommand,
   SetAlarmStateCommand,
@@ -151,6 +152,58 @@ describe('CloudWatch alarms', () => {
         .sns.publishedMessages(topicArn)
         .map((m) => m.subject),
     ).toEqual(['ALARM: "api-errors" in us-east-1', 'OK: "api-errors" in us-east-1']);
+  });
+
+  it('keeps composite alarms apart: described only when AlarmTypes asks, set and notified like metric alarms', async () => {
+    const topic = await sns.send(new CreateTopicCommand({ Name: 'rollback' }));
+    const topicArn = topic.TopicArn as string;
+    await alarm('api-errors');
+    await alarm('api-latency');
+    await cloudwatch.send(
+      new PutCompositeAlarmCommand({
+        AlarmName: 'api-rollback',
+        AlarmRule: 'ALARM("api-errors") OR ALARM("api-latency")',
+        AlarmActions: [topicArn],
+      }),
+    );
+    const names = ['api-errors', 'api-rollback'];
+    const metricOnly = await cloudwatch.send(new DescribeAlarmsCommand({ AlarmNames: names }));
+    expect(metricOnly.MetricAlarms?.map((a) => a.AlarmName)).toEqual(['api-errors']);
+    expect(metricOnly.CompositeAlarms).toEqual([]);
+    const both = await cloudwatch.send(
+      new DescribeAlarmsCommand({ AlarmNames: names, AlarmTypes: ['MetricAlarm', 'CompositeAlarm'] }),
+    );
+    expect(both.MetricAlarms?.map((a) => a.AlarmName)).toEqual(['api-errors']);
+    expect(both.CompositeAlarms?.[0]).toMatchObject({
+      AlarmName: 'api-rollback',
+      AlarmArn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:api-rollback',
+      AlarmRule: 'ALARM("api-errors") OR ALARM("api-latency")',
+      StateValue: 'INSUFFICIENT_DATA',
+    });
+    const paged = await cloudwatch.send(
+      new DescribeAlarmsCommand({
+        AlarmNames: names,
+        AlarmTypes: ['MetricAlarm', 'CompositeAlarm'],
+        MaxRecords: 1,
+      }),
+    );
+    expect([paged.MetricAlarms?.length, paged.CompositeAlarms?.length, paged.NextToken]).toEqual([
+      1,
+      0,
+      expect.any(String),
+    ]);
+    await cloudwatch.send(
+      new SetAlarmStateCommand({ AlarmName: 'api-rollback', StateValue: 'ALARM', StateReason: 'drill' }),
+    );
+    const [published] = emulator().sns.publishedMessages(topicArn);
+    expect(JSON.parse(published.message)).toMatchObject({
+      AlarmName: 'api-rollback',
+      NewStateValue: 'ALARM',
+      AlarmRule: 'ALARM("api-errors") OR ALARM("api-latency")',
+    });
+    expect(emulator().cloudwatch.compositeAlarm('api-rollback')?.StateValue).toBe('ALARM');
+    await cloudwatch.send(new DeleteAlarmsCommand({ AlarmNames: ['api-rollback'] }));
+    expect(emulator().cloudwatch.compositeAlarms()).toEqual([]);
   });
 
   it('records PutMetricData and refuses the reserved AWS/ namespace', async () => {

@@ -112,7 +112,7 @@ export class Engine {
     if (service === undefined) {
       const err = new AwsError(
         'UnrecognizedService',
-        'This request names no service the emulator speaks (ELBv2, Lambda, SSM, S3, CloudWatch, SNS): it routes ' +
+        'This request names no service the emulator speaks (ELBv2, Lambda, SSM, S3, CloudWatch, SNS, Backup): it routes ' +
           'by the SigV4 credential scope, X-Amz-Target, the Query Version or the Lambda path.',
       );
       return finish({ kind: 'answer', result: UNKNOWN_SERVICE.error(err, id) }, err.code);

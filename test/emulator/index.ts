@@ -1,7 +1,7 @@
 /**
  * A local AWS API emulator for tests and drills: one loopback HTTP endpoint speaking the wire
- * protocols of the pinned AWS SDK v3 clients (ELBv2, Lambda, SSM, S3, CloudWatch, SNS), with
- * in-memory state, fault injection and a request log. Test infrastructure only: never shipped.
+ * protocols of the pinned AWS SDK v3 clients (ELBv2, Lambda, SSM, S3, CloudWatch, SNS, Backup),
+ * with in-memory state, fault injection and a request log. Test infrastructure only: never shipped.
  *
  * @example
  * const emu = await startEmulator();
@@ -17,6 +17,7 @@ import { Engine } from './engine';
 import { FaultInjector } from './faults';
 import { RequestLog } from './request-log';
 import { Edge, listen } from './server';
+import { BackupInspector, backupService } from './services/backup';
 import { CloudWatchInspector, cloudWatchService } from './services/cloudwatch';
 import { elbv2Service } from './services/elbv2';
 import { Elbv2Inspector } from './services/elbv2/inspector';
@@ -42,9 +43,18 @@ export type {
 export type { AliasConfiguration, FunctionConfiguration } from './services/lambda';
 export type { ParameterVersion } from './services/ssm';
 export type { ObjectVersionView } from './services/s3';
-export type { AlarmState, MetricAlarm, MetricDatum } from './services/cloudwatch';
+export type { AlarmState, CompositeAlarm, MetricAlarm, MetricDatum } from './services/cloudwatch';
 export type { PublishedMessage, Topic } from './services/sns';
-export { Elbv2Inspector, LambdaInspector, SsmInspector, S3Inspector, CloudWatchInspector, SnsInspector };
+export type { BackupJob, BackupJobState, BackupVault } from './services/backup';
+export {
+  Elbv2Inspector,
+  LambdaInspector,
+  SsmInspector,
+  S3Inspector,
+  CloudWatchInspector,
+  SnsInspector,
+  BackupInspector,
+};
 
 /** How to start the emulator. */
 export interface EmulatorOptions {
@@ -90,6 +100,7 @@ export interface Emulator {
   readonly s3: S3Inspector;
   readonly cloudwatch: CloudWatchInspector;
   readonly sns: SnsInspector;
+  readonly backup: BackupInspector;
   /** `{ endpoint, region, credentials }` for any client; add `forcePathStyle: true` for S3 (or use `s3ClientConfig`). */
   clientConfig(region?: string): EmulatorClientConfig;
   /** `clientConfig()` plus `forcePathStyle: true`. */
@@ -107,6 +118,7 @@ const SERVICES: ReadonlyArray<ServiceDefinition<unknown>> = [
   s3Service,
   cloudWatchService,
   snsService,
+  backupService,
 ] as ReadonlyArray<ServiceDefinition<unknown>>;
 
 /** Starts an emulator on a loopback port. */
@@ -152,6 +164,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     s3: new S3Inspector(state('s3')),
     cloudwatch: new CloudWatchInspector(state('cloudwatch'), runtime),
     sns: new SnsInspector(state('sns'), runtime),
+    backup: new BackupInspector(state('backup'), runtime),
     clientConfig,
     s3ClientConfig: (region?: string) => ({ ...clientConfig(region), forcePathStyle: true as const }),
     reset() {

@@ -58,6 +58,9 @@ const KEY_PARAMS = [
   'ParameterVersion',
   'Labels',
   'ResourceArns',
+  'BackupVaultName',
+  'ResourceArn',
+  'BackupJobId',
 ];
 
 /** Picks the identifying inputs of a call for the log. */

@@ -9,6 +9,7 @@ const SIGNING_NAMES: Readonly<Record<string, ServiceName>> = {
   s3: 's3',
   monitoring: 'cloudwatch',
   sns: 'sns',
+  backup: 'backup',
 };
 
 /** `X-Amz-Target` prefixes of the JSON RPC services. */

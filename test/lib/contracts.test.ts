@@ -38,6 +38,7 @@ function validManifest(): Record<string, unknown> {
     service: 'checkout',
     releaseId: 'v1.4.2-build.77',
     capturedAt: '2026-11-21T23:00:00.000Z',
+    evaluationWindowEndsAt: '2026-11-22T00:00:00.000Z',
     listeners: [
       {
         name: 'production',
@@ -216,10 +217,10 @@ describe('release manifest contract', () => {
       'listeners.0.defaultActions.0.forwardConfig.targetGroups.0.weight',
     ],
     [
-      'no known-good target group',
+      'a known-good target group that is not an ARN',
       (m: Record<string, unknown>) =>
-        ((m.listeners as Record<string, unknown>[])[0].knownGoodTargetGroupArns = []),
-      'listeners.0.knownGoodTargetGroupArns',
+        ((m.listeners as Record<string, unknown>[])[0].knownGoodTargetGroupArns = ['blue']),
+      'listeners.0.knownGoodTargetGroupArns.0: must be a target group ARN',
     ],
     [
       'no default actions',

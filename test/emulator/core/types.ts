@@ -1,10 +1,18 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
 /** The services the emulator speaks. */
-export type ServiceName = 'elbv2' | 'lambda' | 'ssm' | 's3' | 'cloudwatch' | 'sns';
+export type ServiceName = 'elbv2' | 'lambda' | 'ssm' | 's3' | 'cloudwatch' | 'sns' | 'backup';
 
 /** All service names, in a stable order. */
-export const SERVICE_NAMES: readonly ServiceName[] = ['elbv2', 'lambda', 'ssm', 's3', 'cloudwatch', 'sns'];
+export const SERVICE_NAMES: readonly ServiceName[] = [
+  'elbv2',
+  'lambda',
+  'ssm',
+  's3',
+  'cloudwatch',
+  'sns',
+  'backup',
+];
 
 /** A request as the edge received it, body fully read. */
 export interface RawRequest {

@@ -46,10 +46,15 @@ export interface RestJsonOptions {
   readonly badJson: () => AwsError;
   /** The error for a method and path no route matches. */
   readonly noRoute: (req: RawRequest) => AwsError;
+  /**
+   * How Dates go on the wire: ISO strings (Lambda models its timestamps as strings) or epoch
+   * seconds (restJson1's default for timestamp members, as in Backup). @default 'iso'
+   */
+  readonly dates?: 'iso' | 'epoch-seconds';
 }
 
 /**
- * The AWS REST-JSON protocol (Lambda): the action comes from method and path; input is path
+ * The AWS REST-JSON protocol (Lambda, Backup): the action comes from method and path; input is path
  * labels and JSON body members merged into one params object, with the query string, headers and
  * raw body under `$query`, `$headers` and `$body`.
  */
@@ -85,7 +90,7 @@ export class RestJsonProtocol implements Protocol {
       body = init.raw;
       headers['content-type'] = init.contentType ?? 'application/octet-stream';
     } else if (init.data !== undefined) {
-      body = JSON.stringify(toWireJson(init.data, 'iso'));
+      body = JSON.stringify(toWireJson(init.data, this.options.dates ?? 'iso'));
       headers['content-type'] = 'application/json';
     }
     return { status: init.status ?? 200, headers, body };

@@ -53,6 +53,24 @@ export interface MetricAlarm {
   Metrics?: unknown[];
 }
 
+/** A composite alarm, kept in the shape DescribeAlarms returns. Its rule is stored, never evaluated. */
+export interface CompositeAlarm {
+  AlarmName: string;
+  AlarmArn: string;
+  AlarmDescription?: string;
+  AlarmRule: string;
+  AlarmConfigurationUpdatedTimestamp: Date;
+  ActionsEnabled: boolean;
+  OKActions: string[];
+  AlarmActions: string[];
+  InsufficientDataActions: string[];
+  StateValue: AlarmState;
+  StateReason: string;
+  StateReasonData?: string;
+  StateUpdatedTimestamp: Date;
+  StateTransitionedTimestamp: Date;
+}
+
 /** One datum received by PutMetricData. */
 export interface MetricDatum {
   Namespace: string;
@@ -68,6 +86,7 @@ export interface MetricDatum {
 
 export interface CloudWatchState {
   alarms: Map<string, MetricAlarm>;
+  compositeAlarms: Map<string, CompositeAlarm>;
   metricData: MetricDatum[];
 }
 
@@ -97,7 +116,7 @@ function alarmNotFound(name: string): AwsError {
 
 /** Moves an alarm to a new state and, when it changed and actions are enabled, notifies SNS actions. */
 export function transition(
-  alarm: MetricAlarm,
+  alarm: MetricAlarm | CompositeAlarm,
   to: AlarmState,
   reason: string,
   reasonData: string | undefined,
@@ -126,17 +145,21 @@ export function transition(
     Region: region,
     AlarmArn: alarm.AlarmArn,
     OldStateValue: from,
-    Trigger: {
-      MetricName: alarm.MetricName,
-      Namespace: alarm.Namespace,
-      Statistic: alarm.Statistic?.toUpperCase(),
-      Dimensions: alarm.Dimensions.map((d) => ({ name: d.Name, value: d.Value })),
-      Period: alarm.Period,
-      EvaluationPeriods: alarm.EvaluationPeriods,
-      ComparisonOperator: alarm.ComparisonOperator,
-      Threshold: alarm.Threshold,
-      TreatMissingData: alarm.TreatMissingData,
-    },
+    ...('AlarmRule' in alarm
+      ? { AlarmRule: alarm.AlarmRule }
+      : {
+          Trigger: {
+            MetricName: alarm.MetricName,
+            Namespace: alarm.Namespace,
+            Statistic: alarm.Statistic?.toUpperCase(),
+            Dimensions: alarm.Dimensions.map((d) => ({ name: d.Name, value: d.Value })),
+            Period: alarm.Period,
+            EvaluationPeriods: alarm.EvaluationPeriods,
+            ComparisonOperator: alarm.ComparisonOperator,
+            Threshold: alarm.Threshold,
+            TreatMissingData: alarm.TreatMissingData,
+          },
+        }),
   });
   for (const arn of actions.filter((a) => a.startsWith('arn:aws:sns:'))) {
     runtime.publishToTopic(arn, message, `${to}: "${alarm.AlarmName}" in ${region}`);
@@ -205,6 +228,38 @@ const operations: Record<string, Operation<CloudWatchState>> = {
     return {};
   }),
 
+  PutCompositeAlarm: write((state, { params: p, region, runtime }) => {
+    const name = p.reqStr('AlarmName');
+    if (name.length > 255)
+      throw validation.invalid(
+        constraintMessage(name, 'alarmName', 'Member must have length less than or equal to 255'),
+      );
+    const rule = p.reqStr('AlarmRule');
+    if (rule.length > 10240)
+      throw validation.invalid(
+        constraintMessage('...', 'alarmRule', 'Member must have length less than or equal to 10240'),
+      );
+    const now = new Date(runtime.now());
+    const existing = state.compositeAlarms.get(name);
+    state.compositeAlarms.set(name, {
+      AlarmName: name,
+      AlarmArn: `arn:aws:cloudwatch:${region}:${ACCOUNT_ID}:alarm:${name}`,
+      AlarmDescription: p.str('AlarmDescription'),
+      AlarmRule: rule,
+      AlarmConfigurationUpdatedTimestamp: now,
+      ActionsEnabled: p.bool('ActionsEnabled') ?? true,
+      OKActions: p.strList('OKActions') ?? [],
+      AlarmActions: p.strList('AlarmActions') ?? [],
+      InsufficientDataActions: p.strList('InsufficientDataActions') ?? [],
+      StateValue: existing?.StateValue ?? 'INSUFFICIENT_DATA',
+      StateReason: existing?.StateReason ?? 'Unchecked: Initial alarm creation',
+      StateReasonData: existing?.StateReasonData,
+      StateUpdatedTimestamp: existing?.StateUpdatedTimestamp ?? now,
+      StateTransitionedTimestamp: existing?.StateTransitionedTimestamp ?? now,
+    });
+    return {};
+  }),
+
   DescribeAlarms: read((state, { params: p }) => {
     const names = p.strList('AlarmNames');
     const prefix = p.str('AlarmNamePrefix');
@@ -217,28 +272,39 @@ const operations: Record<string, Operation<CloudWatchState>> = {
     const stateValue = p.enumStr('StateValue', ALARM_STATES);
     const actionPrefix = p.str('ActionPrefix');
     const types = p.strList('AlarmTypes');
-    const alarms = [...state.alarms.values()]
-      .filter((a) => !names || names.length === 0 || names.includes(a.AlarmName))
-      .filter((a) => prefix === undefined || a.AlarmName.startsWith(prefix))
-      .filter((a) => stateValue === undefined || a.StateValue === stateValue)
-      .filter(
-        (a) =>
-          actionPrefix === undefined ||
-          [...a.AlarmActions, ...a.OKActions, ...a.InsufficientDataActions].some((x) =>
-            x.startsWith(actionPrefix),
-          ),
-      )
-      .sort((a, b) => a.AlarmName.localeCompare(b.AlarmName));
+    const selected = <A extends MetricAlarm | CompositeAlarm>(all: Iterable<A>): A[] =>
+      [...all]
+        .filter((a) => !names || names.length === 0 || names.includes(a.AlarmName))
+        .filter((a) => prefix === undefined || a.AlarmName.startsWith(prefix))
+        .filter((a) => stateValue === undefined || a.StateValue === stateValue)
+        .filter(
+          (a) =>
+            actionPrefix === undefined ||
+            [...a.AlarmActions, ...a.OKActions, ...a.InsufficientDataActions].some((x) =>
+              x.startsWith(actionPrefix),
+            ),
+        )
+        .sort((a, b) => a.AlarmName.localeCompare(b.AlarmName));
+    // Without AlarmTypes, DescribeAlarms describes metric alarms only, as CloudWatch does.
     const wantMetric = !types || types.length === 0 || types.includes('MetricAlarm');
+    const wantComposite = types?.includes('CompositeAlarm') ?? false;
+    const alarms: Array<MetricAlarm | CompositeAlarm> = [
+      ...(wantMetric ? selected(state.alarms.values()) : []),
+      ...(wantComposite ? selected(state.compositeAlarms.values()) : []),
+    ];
     const max = p.int('MaxRecords') ?? 50;
     if (max < 1 || max > 100) throw validation.invalid('The parameter MaxRecords must be between 1 and 100.');
     const { page, next } = paginate(
-      wantMetric ? alarms : [],
+      alarms,
       p.str('NextToken'),
       max,
       () => new AwsError('InvalidNextToken', 'The service cannot process the given NextToken.'),
     );
-    return { MetricAlarms: structuredClone(page), CompositeAlarms: [], NextToken: next };
+    return {
+      MetricAlarms: structuredClone(page.filter((a) => !('AlarmRule' in a))),
+      CompositeAlarms: structuredClone(page.filter((a) => 'AlarmRule' in a)),
+      NextToken: next,
+    };
   }),
 
   SetAlarmState: write((state, { params: p, runtime, region }) => {
@@ -253,7 +319,7 @@ const operations: Record<string, Operation<CloudWatchState>> = {
         throw new AwsError('InvalidFormat', 'Invalid JSON in StateReasonData');
       }
     }
-    const alarm = state.alarms.get(name);
+    const alarm = state.alarms.get(name) ?? state.compositeAlarms.get(name);
     if (!alarm) throw alarmNotFound(name);
     transition(alarm, to, reason, reasonData, runtime, region);
     return {};
@@ -261,9 +327,12 @@ const operations: Record<string, Operation<CloudWatchState>> = {
 
   DeleteAlarms: write((state, { params: p }) => {
     const names = p.strList('AlarmNames') ?? [];
-    const missing = names.filter((n) => !state.alarms.has(n));
+    const missing = names.filter((n) => !state.alarms.has(n) && !state.compositeAlarms.has(n));
     if (missing.length > 0) throw alarmNotFound(missing[0]);
-    for (const n of names) state.alarms.delete(n);
+    for (const n of names) {
+      state.alarms.delete(n);
+      state.compositeAlarms.delete(n);
+    }
     return {};
   }),
 
@@ -312,7 +381,7 @@ export const cloudWatchService: ServiceDefinition<CloudWatchState> = {
   throttlingError: () => new AwsError('Throttling', 'Rate exceeded', { status: 400 }),
   internalErrorCode: 'InternalServiceError',
   unknownAction: (action) => new AwsError('UnknownOperationException', `Unknown operation ${action}`),
-  createState: () => ({ alarms: new Map(), metricData: [] }),
+  createState: () => ({ alarms: new Map(), compositeAlarms: new Map(), metricData: [] }),
   operations,
 };
 
@@ -331,12 +400,20 @@ export class CloudWatchInspector {
     return structuredClone(this.state().alarms.get(name));
   }
 
+  compositeAlarms(): CompositeAlarm[] {
+    return structuredClone([...this.state().compositeAlarms.values()]);
+  }
+
+  compositeAlarm(name: string): CompositeAlarm | undefined {
+    return structuredClone(this.state().compositeAlarms.get(name));
+  }
+
   /**
    * Moves an alarm to a state as if CloudWatch evaluated it, notifying its SNS actions (the
    * emulator does not evaluate alarms from metric data).
    */
   setAlarmState(name: string, to: AlarmState, reason = 'Set by the emulator', region = 'us-east-1'): void {
-    const alarm = this.state().alarms.get(name);
+    const alarm = this.state().alarms.get(name) ?? this.state().compositeAlarms.get(name);
     if (!alarm) throw new Error(`No alarm ${name} in the emulator`);
     transition(alarm, to, reason, undefined, this.runtime, region);
   }

@@ -1,0 +1,261 @@
+/**
+ * The traffic port over ELBv2: reads a listener's default actions and rules, restores actions,
+ * reads target health. Only forward, redirect and fixed-response actions are understood: they are
+ * what a release changes and what the watchdog can put back without touching authentication.
+ */
+import {
+  type Action,
+  DescribeListenersCommand,
+  DescribeRulesCommand,
+  DescribeTargetHealthCommand,
+  type ElasticLoadBalancingV2Client,
+  ModifyListenerCommand,
+  ModifyRuleCommand,
+  type Rule,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { ListenerAction } from '../../../lib';
+import {
+  AwsCallError,
+  type ListenerState,
+  type RuleState,
+  type TargetHealthSummary,
+  type TrafficPort,
+} from '../ports';
+import { call } from './errors';
+
+/** Options for {@link createTrafficAdapter}. */
+export interface TrafficAdapterOptions {
+  /** Rules per DescribeRules page (1-400). @default - ELBv2's default page size */
+  readonly pageSize?: number;
+}
+
+type ForwardAction = Extract<ListenerAction, { type: 'forward' }>;
+type RedirectAction = Extract<ListenerAction, { type: 'redirect' }>;
+type FixedResponseAction = Extract<ListenerAction, { type: 'fixed-response' }>;
+
+/** Where an action was read, for error messages. */
+export interface ActionSource {
+  readonly operation: string;
+  readonly listenerArn: string;
+  readonly ruleArn?: string;
+}
+
+function unreadable(source: ActionSource, code: string, problem: string): AwsCallError {
+  const where = source.ruleArn
+    ? `rule ${source.ruleArn} of listener ${source.listenerArn}`
+    : `listener ${source.listenerArn} (default actions)`;
+  return new AwsCallError('invalid', source.operation, code, `${where}: ${problem}`);
+}
+
+/** Copies the defined entries of `fields` only, so results deep-equal what they were built from. */
+function defined<T extends object>(fields: T): T {
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as T;
+}
+
+function forwardFromSdk(action: Action, source: ActionSource): ForwardAction['forwardConfig'] {
+  const config = action.ForwardConfig;
+  const listed = config?.TargetGroups ?? [];
+  const targetGroups =
+    listed.length > 0
+      ? listed.map((g) => {
+          if (!g.TargetGroupArn)
+            throw unreadable(source, 'MalformedAction', 'a forward target group has no ARN');
+          return { targetGroupArn: g.TargetGroupArn, weight: g.Weight ?? 1 };
+        })
+      : action.TargetGroupArn
+        ? [{ targetGroupArn: action.TargetGroupArn, weight: 1 }]
+        : undefined;
+  if (!targetGroups) throw unreadable(source, 'MalformedAction', 'a forward action names no target group');
+  const stickiness = config?.TargetGroupStickinessConfig;
+  if (stickiness?.Enabled === undefined) return { targetGroups };
+  return {
+    targetGroups,
+    stickiness: defined({ enabled: stickiness.Enabled, durationSeconds: stickiness.DurationSeconds }),
+  };
+}
+
+function redirectFromSdk(action: Action, source: ActionSource): RedirectAction['redirectConfig'] {
+  const c = action.RedirectConfig;
+  if (c?.StatusCode !== 'HTTP_301' && c?.StatusCode !== 'HTTP_302') {
+    throw unreadable(source, 'MalformedAction', 'a redirect action has no HTTP_301 or HTTP_302 status code');
+  }
+  return defined({
+    protocol: c.Protocol,
+    port: c.Port,
+    host: c.Host,
+    path: c.Path,
+    query: c.Query,
+    statusCode: c.StatusCode,
+  });
+}
+
+function fixedResponseFromSdk(
+  action: Action,
+  source: ActionSource,
+): FixedResponseAction['fixedResponseConfig'] {
+  const c = action.FixedResponseConfig;
+  if (!c?.StatusCode)
+    throw unreadable(source, 'MalformedAction', 'a fixed-response action has no status code');
+  return defined({ statusCode: c.StatusCode, contentType: c.ContentType, messageBody: c.MessageBody });
+}
+
+/**
+ * An ELBv2 action as the domain's `ListenerAction`. Throws `AwsCallError` kind `invalid` for action
+ * types the watchdog cannot restore (authenticate-oidc, authenticate-cognito, jwt-validation...).
+ */
+export function actionFromSdk(action: Action, source: ActionSource): ListenerAction {
+  const order = action.Order;
+  switch (action.Type) {
+    case 'forward':
+      return defined({ type: 'forward', order, forwardConfig: forwardFromSdk(action, source) });
+    case 'redirect':
+      return defined({ type: 'redirect', order, redirectConfig: redirectFromSdk(action, source) });
+    case 'fixed-response':
+      return defined({
+        type: 'fixed-response',
+        order,
+        fixedResponseConfig: fixedResponseFromSdk(action, source),
+      });
+    default:
+      throw unreadable(
+        source,
+        'UnsupportedAction',
+        `it has a '${action.Type ?? 'untyped'}' action; the watchdog restores forward, redirect and ` +
+          'fixed-response actions only, so it cannot protect this listener',
+      );
+  }
+}
+
+/**
+ * A domain `ListenerAction` as an ELBv2 action. A forward is always sent as a `ForwardConfig`
+ * (never also `TargetGroupArn`), so one shape covers single and weighted forwards.
+ */
+export function actionToSdk(action: ListenerAction): Action {
+  switch (action.type) {
+    case 'forward': {
+      const { targetGroups, stickiness } = action.forwardConfig;
+      return defined({
+        Type: 'forward',
+        Order: action.order,
+        ForwardConfig: defined({
+          TargetGroups: targetGroups.map((g) => ({ TargetGroupArn: g.targetGroupArn, Weight: g.weight })),
+          TargetGroupStickinessConfig: stickiness
+            ? defined({ Enabled: stickiness.enabled, DurationSeconds: stickiness.durationSeconds })
+            : undefined,
+        }),
+      });
+    }
+    case 'redirect': {
+      const c = action.redirectConfig;
+      return defined({
+        Type: 'redirect',
+        Order: action.order,
+        RedirectConfig: defined({
+          Protocol: c.protocol,
+          Port: c.port,
+          Host: c.host,
+          Path: c.path,
+          Query: c.query,
+          StatusCode: c.statusCode,
+        }),
+      });
+    }
+    case 'fixed-response': {
+      const c = action.fixedResponseConfig;
+      return defined({
+        Type: 'fixed-response',
+        Order: action.order,
+        FixedResponseConfig: defined({
+          StatusCode: c.statusCode,
+          ContentType: c.contentType,
+          MessageBody: c.messageBody,
+        }),
+      });
+    }
+  }
+}
+
+/** The traffic port over an ELBv2 client. */
+export function createTrafficAdapter(
+  client: ElasticLoadBalancingV2Client,
+  options: TrafficAdapterOptions = {},
+): TrafficPort {
+  const describeDefaultActions = async (listenerArn: string): Promise<ListenerAction[]> => {
+    const operation = 'DescribeListeners';
+    const out = await call(operation, () =>
+      client.send(new DescribeListenersCommand({ ListenerArns: [listenerArn] })),
+    );
+    const listener = out.Listeners?.find((l) => l.ListenerArn === listenerArn);
+    if (!listener) {
+      throw new AwsCallError('not-found', operation, 'ListenerNotFound', `listener ${listenerArn} not found`);
+    }
+    return (listener.DefaultActions ?? []).map((a) => actionFromSdk(a, { operation, listenerArn }));
+  };
+
+  const describeRules = async (listenerArn: string): Promise<RuleState[]> => {
+    const operation = 'DescribeRules';
+    const rules: Rule[] = [];
+    let marker: string | undefined;
+    do {
+      const out = await call(operation, () =>
+        client.send(
+          new DescribeRulesCommand({ ListenerArn: listenerArn, Marker: marker, PageSize: options.pageSize }),
+        ),
+      );
+      rules.push(...(out.Rules ?? []));
+      marker = out.NextMarker;
+    } while (marker);
+    return rules
+      .filter((r) => r.IsDefault !== true)
+      .map((r) => {
+        if (!r.RuleArn || r.Priority === undefined) {
+          throw unreadable({ operation, listenerArn }, 'MalformedRule', 'a rule has no ARN or priority');
+        }
+        const source = { operation, listenerArn, ruleArn: r.RuleArn };
+        return {
+          ruleArn: r.RuleArn,
+          priority: r.Priority,
+          actions: (r.Actions ?? []).map((a) => actionFromSdk(a, source)),
+        };
+      });
+  };
+
+  return {
+    async describeListener(listenerArn: string): Promise<ListenerState> {
+      const [defaultActions, rules] = await Promise.all([
+        describeDefaultActions(listenerArn),
+        describeRules(listenerArn),
+      ]);
+      return { listenerArn, defaultActions, rules };
+    },
+
+    async restoreListenerActions(listenerArn: string, actions: ListenerAction[]): Promise<void> {
+      // ModifyListener leaves omitted fields as they are and replaces given lists whole: send the
+      // default actions only, never protocol, port, TLS policy or certificates.
+      await call('ModifyListener', () =>
+        client.send(
+          new ModifyListenerCommand({ ListenerArn: listenerArn, DefaultActions: actions.map(actionToSdk) }),
+        ),
+      );
+    },
+
+    async restoreRuleActions(ruleArn: string, actions: ListenerAction[]): Promise<void> {
+      // Actions only: the rule's conditions and priority stay.
+      await call('ModifyRule', () =>
+        client.send(new ModifyRuleCommand({ RuleArn: ruleArn, Actions: actions.map(actionToSdk) })),
+      );
+    },
+
+    async targetHealth(targetGroupArn: string): Promise<TargetHealthSummary> {
+      const out = await call('DescribeTargetHealth', () =>
+        client.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })),
+      );
+      const targets = out.TargetHealthDescriptions ?? [];
+      return {
+        targetGroupArn,
+        healthy: targets.filter((t) => t.TargetHealth?.State === 'healthy').length,
+        total: targets.length,
+      };
+    },
+  };
+}

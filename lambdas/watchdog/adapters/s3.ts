@@ -1,0 +1,206 @@
+/**
+ * Two ports over the versioned artifact store (S3): the store as the watchdog's database (JSON
+ * documents with compare-and-swap writes), and artifacts whose earlier versions can be made
+ * current again.
+ */
+import {
+  CopyObjectCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import {
+  type ArtifactPort,
+  AwsCallError,
+  type StoredJson,
+  type StorePort,
+  type WriteCondition,
+} from '../ports';
+import { call, isFailure, toAwsCallError } from './errors';
+
+type PutResult = { readonly etag: string; readonly versionId?: string };
+
+/**
+ * The write's condition did not hold: 412 PreconditionFailed, or 409 ConditionalRequestConflict
+ * (a concurrent conditional write to the same key won the race).
+ */
+function isPreconditionFailure(error: AwsCallError, status: number | undefined): boolean {
+  return error.code === 'PreconditionFailed' || error.code === 'ConditionalRequestConflict' || status === 412;
+}
+
+/** The SDK's `$metadata`: the HTTP status and how many attempts it made (1 when unknown). */
+function metadataOf(error: unknown): { status?: number; attempts: number } {
+  const metadata = (error as { $metadata?: { httpStatusCode?: unknown; attempts?: unknown } } | null)
+    ?.$metadata;
+  return {
+    status: typeof metadata?.httpStatusCode === 'number' ? metadata.httpStatusCode : undefined,
+    attempts: typeof metadata?.attempts === 'number' ? metadata.attempts : 1,
+  };
+}
+
+/** `a/b c.json` -> `a/b%20c.json`: each path segment URL-encoded, slashes kept. */
+function encodeKey(key: string): string {
+  return key.split('/').map(encodeURIComponent).join('/');
+}
+
+/** The store port over an S3 client and the artifact store's bucket. */
+export function createStoreAdapter(client: S3Client, bucket: string): StorePort {
+  /** The current object, or undefined when there is none (or a delete marker is current). */
+  const readCurrentText = async (
+    key: string,
+  ): Promise<{ text: string; etag: string; versionId?: string } | undefined> => {
+    try {
+      const out = await call('GetObject', () =>
+        client.send(new GetObjectCommand({ Bucket: bucket, Key: key })),
+      );
+      const text = (await out.Body?.transformToString('utf-8')) ?? '';
+      return { text, etag: out.ETag ?? '', versionId: out.VersionId };
+    } catch (error) {
+      if (isFailure(error, 'not-found') && error.code !== 'NoSuchBucket') return undefined;
+      throw error;
+    }
+  };
+
+  return {
+    async getJson(key: string, versionId?: string): Promise<StoredJson | undefined> {
+      let out;
+      try {
+        out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
+      } catch (error) {
+        const mapped = toAwsCallError('GetObject', error);
+        // No object is an answer; a missing version, or a missing bucket, is an error.
+        if (versionId === undefined && mapped.code === 'NoSuchKey') return undefined;
+        throw mapped;
+      }
+      const text = await call('GetObject', async () => (await out.Body?.transformToString('utf-8')) ?? '');
+      let body: unknown;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        throw new AwsCallError(
+          'invalid',
+          'GetObject',
+          'InvalidJson',
+          `s3://${bucket}/${key}${versionId ? ` (version ${versionId})` : ''} is not a JSON document`,
+        );
+      }
+      return { body, etag: out.ETag ?? '', ...(out.VersionId !== undefined && { versionId: out.VersionId }) };
+    },
+
+    async putJson(
+      key: string,
+      body: unknown,
+      condition?: WriteCondition,
+    ): Promise<PutResult | 'precondition-failed'> {
+      const text = JSON.stringify(body);
+      try {
+        const out = await client.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Body: text,
+            ContentType: 'application/json',
+            IfNoneMatch: condition && 'ifNoneMatch' in condition ? '*' : undefined,
+            IfMatch: condition && 'ifMatch' in condition ? condition.ifMatch : undefined,
+          }),
+        );
+        return { etag: out.ETag ?? '', ...(out.VersionId !== undefined && { versionId: out.VersionId }) };
+      } catch (error) {
+        const mapped = toAwsCallError('PutObject', error);
+        const { status, attempts } = metadataOf(error);
+        // If-Match on an object that has gone is a failed precondition too (S3 says NoSuchKey).
+        const failed =
+          condition !== undefined &&
+          (isPreconditionFailure(mapped, status) || ('ifMatch' in condition && mapped.code === 'NoSuchKey'));
+        if (!failed) throw mapped;
+        if (attempts > 1) {
+          // The SDK retried: an earlier attempt may have written the object and lost only its answer
+          // (a dropped connection), so the retry failed on our own write. Read it back to tell.
+          const current = await readCurrentText(key);
+          if (current?.text === text) {
+            return {
+              etag: current.etag,
+              ...(current.versionId !== undefined && { versionId: current.versionId }),
+            };
+          }
+        }
+        return 'precondition-failed';
+      }
+    },
+  };
+}
+
+/** The artifact port, and whether an artifact's live content is a given version's. */
+export interface ArtifactAdapter extends ArtifactPort {
+  /**
+   * Whether the current version of `key` is `versionId` or has its content (the same entity tag).
+   * Throws `AwsCallError` kind `not-found` when `versionId` no longer exists.
+   */
+  matchesVersion(key: string, versionId: string): Promise<boolean>;
+}
+
+/** The artifact port over an S3 client and the artifact store's bucket. */
+export function createArtifactAdapter(client: S3Client, bucket: string): ArtifactAdapter {
+  const head = async (key: string, versionId?: string): Promise<{ versionId: string; etag?: string }> => {
+    try {
+      const out = await call('HeadObject', () =>
+        client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId })),
+      );
+      if (out.VersionId === undefined) {
+        throw new AwsCallError(
+          'invalid',
+          'HeadObject',
+          'BucketNotVersioned',
+          `s3://${bucket}/${key} has no version id: the bucket must have versioning enabled`,
+        );
+      }
+      return { versionId: out.VersionId, etag: out.ETag };
+    } catch (error) {
+      if (!isFailure(error, 'not-found')) throw error;
+      const what =
+        versionId === undefined ? `s3://${bucket}/${key}` : `version ${versionId} of s3://${bucket}/${key}`;
+      throw new AwsCallError('not-found', 'HeadObject', error.code, `${what} does not exist`);
+    }
+  };
+
+  /** The current version's id and entity tag, or undefined when the key has no current version. */
+  const current = async (key: string): Promise<{ versionId: string; etag?: string } | undefined> => {
+    try {
+      return await head(key);
+    } catch (error) {
+      if (isFailure(error, 'not-found')) return undefined;
+      throw error;
+    }
+  };
+
+  /** Whether the current version is `versionId`, or has its content (the same entity tag). */
+  const matchesVersion = async (key: string, versionId: string): Promise<boolean> => {
+    const [wanted, live] = await Promise.all([head(key, versionId), current(key)]);
+    if (!live) return false;
+    return live.versionId === versionId || (wanted.etag !== undefined && live.etag === wanted.etag);
+  };
+
+  return {
+    async currentVersionId(key: string): Promise<string> {
+      return (await head(key)).versionId;
+    },
+
+    matchesVersion,
+
+    async restoreVersion(key: string, versionId: string): Promise<void> {
+      // Level-triggered: when the current version already has that content, another copy would
+      // only push older versions towards expiry.
+      if (await matchesVersion(key, versionId)) return;
+      await call('CopyObject', () =>
+        client.send(
+          new CopyObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            CopySource: `${bucket}/${encodeKey(key)}?versionId=${encodeURIComponent(versionId)}`,
+          }),
+        ),
+      );
+    },
+  };
+}

@@ -1,0 +1,230 @@
+/**
+ * Capture: record the live state as the release's manifest before the release changes anything. If
+ * capture fails, the deploy stops: no release without a way back.
+ */
+import {
+  currentReleaseKey,
+  parseReleaseManifest,
+  releaseManifestKey,
+  type CurrentRelease,
+  type ReleaseManifest,
+} from '../../../lib';
+import type { AlarmState } from '../ports';
+import { acquireLock, readState, releaseLock, writeState } from './coordination';
+import { coordination, isoNow, type EngineContext } from './context';
+import { recordDecision } from './audit';
+import { forwardedTargetGroups } from './plan';
+import { withRetry } from './retry';
+
+export interface CaptureResult {
+  readonly status: 'captured' | 'already-captured';
+  readonly releaseId: string;
+  readonly manifestKey: string;
+  readonly manifestVersionId?: string;
+  readonly evaluationWindowEndsAt: string;
+}
+
+/** Capture refused: a protected alarm is already in ALARM (it would never send a transition). */
+export class CaptureRefusedError extends Error {
+  constructor(
+    readonly releaseId: string,
+    readonly alarms: readonly string[],
+  ) {
+    super(
+      `capture of release ${releaseId} refused: ${alarms.join(', ')} already in ALARM or missing, so a breach would never be signalled. ` +
+        'Fix the alarm, or set policy.allowCaptureWhileAlarming to release anyway.',
+    );
+    this.name = 'CaptureRefusedError';
+  }
+}
+
+export async function captureRelease(context: EngineContext, releaseId: string): Promise<CaptureResult> {
+  const { config, ports, clock } = context;
+  const manifestKey = releaseManifestKey(config.service, releaseId);
+  const lease = await acquireLock(coordination(context), context.lockWaitMs);
+  if (!lease)
+    throw new Error(
+      `capture of ${releaseId}: another watchdog run holds the lock of ${config.service}; retry`,
+    );
+  const startedAt = isoNow(context);
+  try {
+    // Capturing again after the release moved traffic would record the release itself as known-good.
+    const existing = await ports.store.getJson(manifestKey);
+    if (existing) {
+      const manifest = parseReleaseManifest(existing.body);
+      context.log.info('release already captured', { releaseId });
+      return {
+        status: 'already-captured',
+        releaseId,
+        manifestKey,
+        ...(existing.versionId ? { manifestVersionId: existing.versionId } : {}),
+        evaluationWindowEndsAt: manifest.evaluationWindowEndsAt,
+      };
+    }
+
+    const retry = <T>(fn: () => Promise<T>) =>
+      withRetry(fn, { budgetMs: config.policy.stepTimeBudgetMs, clock }).then((r) => r.value);
+    const alarms =
+      config.alarms.length > 0
+        ? await retry(() => ports.alarms.alarmStates(config.alarms.map((a) => a.name)))
+        : [];
+    const blocking = blockingAlarms(
+      config.alarms.map((a) => a.name),
+      alarms,
+    );
+    if (blocking.length > 0 && !config.policy.allowCaptureWhileAlarming) {
+      await recordDecision(
+        context,
+        {
+          schemaVersion: 1,
+          decisionId: context.invocationId,
+          service: config.service,
+          decidedAt: isoNow(context),
+          trigger: { kind: 'capture' },
+          releaseId,
+          checks: [{ name: 'alarms-not-in-alarm', passed: false, detail: blocking.join(', ') }],
+          decision: 'refuse',
+          reason: `protected alarms already in ALARM or missing: ${blocking.join(', ')}`,
+          steps: [],
+          outcome: 'refused',
+          startedAt,
+          finishedAt: isoNow(context),
+          recoveryPoints: [],
+        },
+        true,
+      );
+      throw new CaptureRefusedError(releaseId, blocking);
+    }
+
+    const listeners = await Promise.all(
+      config.listeners.map(async (listener) => {
+        const live = await retry(() => ports.traffic.describeListener(listener.listenerArn));
+        const missing = listener.ruleArns.filter((arn) => !live.rules.some((r) => r.ruleArn === arn));
+        if (missing.length > 0)
+          throw new Error(`listener ${listener.name}: configured rules not found: ${missing.join(', ')}`);
+        const rules = live.rules.filter((r) => listener.ruleArns.includes(r.ruleArn));
+        const knownGood = forwardedTargetGroups([...live.defaultActions, ...rules.flatMap((r) => r.actions)]);
+        const pair = [listener.targetGroupArns.blue, listener.targetGroupArns.green];
+        return {
+          name: listener.name,
+          listenerArn: listener.listenerArn,
+          knownGoodTargetGroupArns: knownGood,
+          candidateTargetGroupArns: pair.filter((arn) => !knownGood.includes(arn)),
+          defaultActions: live.defaultActions,
+          rules: rules.map((r) => ({ ruleArn: r.ruleArn, priority: r.priority, actions: r.actions })),
+        };
+      }),
+    );
+    const [aliases, parameters, artifacts] = await Promise.all([
+      Promise.all(
+        config.aliases.map((a) => retry(() => ports.aliases.describeAlias(a.functionName, a.aliasName))),
+      ),
+      Promise.all(
+        config.parameters.map(async (p) => ({
+          name: p.name,
+          version: await retry(() => ports.parameters.currentVersion(p.name)),
+        })),
+      ),
+      Promise.all(
+        config.artifacts.map(async (a) => ({
+          key: a.key,
+          versionId: await retry(() => ports.artifacts.currentVersionId(a.key)),
+        })),
+      ),
+    ]);
+    const backups = await startBackups(context, releaseId);
+
+    const now = clock.now();
+    const manifest: ReleaseManifest = parseReleaseManifest({
+      schemaVersion: 1,
+      service: config.service,
+      releaseId,
+      capturedAt: new Date(now).toISOString(),
+      evaluationWindowEndsAt: new Date(now + config.policy.evaluationWindowMinutes * 60_000).toISOString(),
+      listeners,
+      aliases,
+      parameters,
+      artifacts,
+      alarms: alarms.map((a) => ({ name: a.name, state: a.value })),
+      backups,
+    });
+    const written = await ports.store.putJson(manifestKey, manifest, { ifNoneMatch: true });
+    if (written === 'precondition-failed')
+      throw new Error(`release ${releaseId} was captured concurrently; run capture again`);
+    const pointer: CurrentRelease = {
+      releaseId,
+      manifestKey,
+      ...(written.versionId ? { manifestVersionId: written.versionId } : {}),
+      capturedAt: manifest.capturedAt,
+      evaluationWindowEndsAt: manifest.evaluationWindowEndsAt,
+    };
+    await ports.store.putJson(currentReleaseKey(config.service), pointer);
+
+    // A new release id re-arms the watchdog: the latch of the previous release no longer applies.
+    const state = await readState(coordination(context));
+    if (state.latched && state.latched.releaseId !== releaseId) {
+      await writeState(coordination(context), { ...state, latched: undefined });
+    }
+
+    await recordDecision(
+      context,
+      {
+        schemaVersion: 1,
+        decisionId: context.invocationId,
+        service: config.service,
+        decidedAt: isoNow(context),
+        trigger: { kind: 'capture' },
+        releaseId,
+        checks: [
+          {
+            name: 'alarms-not-in-alarm',
+            passed: blocking.length === 0,
+            ...(blocking.length ? { detail: `allowed by policy: ${blocking.join(', ')}` } : {}),
+          },
+        ],
+        decision: 'capture',
+        steps: [],
+        outcome: 'captured',
+        startedAt,
+        finishedAt: isoNow(context),
+        recoveryPoints: backups.flatMap((b) => (b.recoveryPointArn ? [b.recoveryPointArn] : [])),
+      },
+      false,
+    );
+    return {
+      status: 'captured',
+      releaseId,
+      manifestKey,
+      ...(written.versionId ? { manifestVersionId: written.versionId } : {}),
+      evaluationWindowEndsAt: manifest.evaluationWindowEndsAt,
+    };
+  } finally {
+    await releaseLock(coordination(context), lease);
+  }
+}
+
+function blockingAlarms(names: readonly string[], states: readonly AlarmState[]): string[] {
+  return names.filter((name) => {
+    const state = states.find((s) => s.name === name);
+    return state === undefined || state.value === 'ALARM';
+  });
+}
+
+async function startBackups(context: EngineContext, releaseId: string) {
+  const { backup } = context.config;
+  if (!backup) return [];
+  const port = context.ports.backup;
+  if (!port)
+    throw new Error('the configuration asks for a backup at capture, but no backup client is available');
+  return Promise.all(
+    backup.resourceArns.map(async (resourceArn) => {
+      const started = await port.startBackup({
+        vaultName: backup.vaultName,
+        roleArn: backup.roleArn,
+        resourceArn,
+        releaseId,
+      });
+      return { resourceArn, vaultName: backup.vaultName, ...started };
+    }),
+  );
+}

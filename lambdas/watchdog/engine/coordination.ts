@@ -1,0 +1,154 @@
+/**
+ * Exactly-once effects under at-least-once delivery, built on S3 conditional writes: a per-service
+ * lock with expiry (compare-and-swap on its ETag), a receipt per delivered trigger (`If-None-Match`),
+ * and the service's state document.
+ */
+import {
+  currentReleaseKey,
+  currentReleaseSchema,
+  eventReceiptKey,
+  eventReceiptSchema,
+  watchdogLockKey,
+  watchdogLockSchema,
+  watchdogStateKey,
+  watchdogStateSchema,
+  type CurrentRelease,
+  type EventReceipt,
+  type WatchdogState,
+} from '../../../lib';
+import type { StorePort } from '../ports';
+import type { Clock } from './retry';
+
+export interface CoordinationContext {
+  readonly store: StorePort;
+  readonly service: string;
+  readonly clock: Clock;
+  /** Identifies this invocation as the lock owner. */
+  readonly owner: string;
+  readonly lockTtlSeconds: number;
+}
+
+/** A held lock; pass it back to {@link releaseLock}. */
+export interface Lease {
+  readonly etag: string;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/**
+ * Takes the service's lock, waiting up to `waitMs` for another run to finish. A lock past its expiry
+ * (its owner crashed) is taken over. Resolves `undefined` if the lock stayed busy.
+ */
+export async function acquireLock(context: CoordinationContext, waitMs: number): Promise<Lease | undefined> {
+  const { store, clock } = context;
+  const key = watchdogLockKey(context.service);
+  const deadline = clock.now() + waitMs;
+  for (let delay = 25; ; delay = Math.min(delay * 2, 200)) {
+    const now = clock.now();
+    const lock = {
+      owner: context.owner,
+      acquiredAt: iso(now),
+      expiresAt: iso(now + context.lockTtlSeconds * 1000),
+      released: false,
+    };
+    const created = await store.putJson(key, lock, { ifNoneMatch: true });
+    if (created !== 'precondition-failed') return { etag: created.etag };
+
+    const current = await store.getJson(key);
+    if (current) {
+      const held = watchdogLockSchema.safeParse(current.body);
+      const free = !held.success || held.data.released || Date.parse(held.data.expiresAt) <= now;
+      if (free) {
+        const taken = await store.putJson(key, lock, { ifMatch: current.etag });
+        if (taken !== 'precondition-failed') return { etag: taken.etag };
+      }
+    }
+    if (clock.now() + delay > deadline) return undefined;
+    await clock.sleep(delay);
+  }
+}
+
+/** Releases the lock if this run still holds it. */
+export async function releaseLock(context: CoordinationContext, lease: Lease): Promise<void> {
+  const now = context.clock.now();
+  await context.store.putJson(
+    watchdogLockKey(context.service),
+    { owner: context.owner, acquiredAt: iso(now), expiresAt: iso(now), released: true },
+    { ifMatch: lease.etag },
+  );
+}
+
+/** What a trigger's receipt says about it. */
+export type ReceiptCheck =
+  | { readonly status: 'new'; readonly etag: string }
+  /** Seen before and finished: acknowledge, do nothing. */
+  | { readonly status: 'duplicate'; readonly receipt: EventReceipt }
+  /**
+   * Seen before but its run did not finish: it crashed (`in-progress`: decide again) or its rollback
+   * was partial (`failed`: finish it). Safe either way, since restores are level-triggered.
+   */
+  | { readonly status: 'resume'; readonly previous: 'in-progress' | 'failed'; readonly etag: string };
+
+/** Records the trigger as received; call with the lock held. */
+export async function checkReceipt(context: CoordinationContext, eventId: string): Promise<ReceiptCheck> {
+  const key = eventReceiptKey(context.service, eventId);
+  const receipt: EventReceipt = { eventId, status: 'in-progress', receivedAt: iso(context.clock.now()) };
+  const created = await context.store.putJson(key, receipt, { ifNoneMatch: true });
+  if (created !== 'precondition-failed') return { status: 'new', etag: created.etag };
+  const existing = await context.store.getJson(key);
+  const parsed = eventReceiptSchema.safeParse(existing?.body);
+  if (existing && parsed.success && parsed.data.status === 'done')
+    return { status: 'duplicate', receipt: parsed.data };
+  const resumed = await context.store.putJson(
+    key,
+    receipt,
+    existing ? { ifMatch: existing.etag } : { ifNoneMatch: true },
+  );
+  if (resumed === 'precondition-failed')
+    throw new Error(`the receipt of ${eventId} changed while the lock was held`);
+  const previous = parsed.success && parsed.data.status === 'failed' ? 'failed' : 'in-progress';
+  return { status: 'resume', previous, etag: resumed.etag };
+}
+
+/** Marks the trigger's receipt done (or failed, so a retry acts again). */
+export async function settleReceipt(
+  context: CoordinationContext,
+  eventId: string,
+  status: 'done' | 'failed',
+  decisionId: string,
+): Promise<void> {
+  const receipt: EventReceipt = { eventId, status, receivedAt: iso(context.clock.now()), decisionId };
+  await context.store.putJson(eventReceiptKey(context.service, eventId), receipt);
+}
+
+/** The service's state, or the initial state. */
+export async function readState(
+  context: Pick<CoordinationContext, 'store' | 'service'>,
+): Promise<WatchdogState> {
+  const stored = await context.store.getJson(watchdogStateKey(context.service));
+  if (!stored) return { schemaVersion: 1, automaticRollbacks: [] };
+  const parsed = watchdogStateSchema.safeParse(stored.body);
+  if (!parsed.success)
+    throw new Error(
+      `the watchdog state of ${context.service} is corrupt; fix or delete ${watchdogStateKey(context.service)}`,
+    );
+  return parsed.data;
+}
+
+export async function writeState(
+  context: Pick<CoordinationContext, 'store' | 'service'>,
+  state: WatchdogState,
+): Promise<void> {
+  await context.store.putJson(watchdogStateKey(context.service), state);
+}
+
+/** The current release pointer, if a release has been captured. */
+export async function readCurrentRelease(
+  context: Pick<CoordinationContext, 'store' | 'service'>,
+): Promise<CurrentRelease | undefined> {
+  const stored = await context.store.getJson(currentReleaseKey(context.service));
+  if (!stored) return undefined;
+  const parsed = currentReleaseSchema.safeParse(stored.body);
+  if (!parsed.success) throw new Error(`the current-release pointer of ${context.service} is corrupt`);
+  return parsed.data;
+}

@@ -1,0 +1,338 @@
+/**
+ * A trigger, from delivery to audit: lock, receipt (duplicates acknowledged), decision, plan,
+ * execution, state, audit record, notification. Automatic and manual rollbacks take this same path.
+ */
+import {
+  parseReleaseManifest,
+  type AuditRecord,
+  type CurrentRelease,
+  type ReleaseManifest,
+  type WatchdogState,
+} from '../../../lib';
+import type { AlarmEvent, RollbackRequest } from '../events';
+import { recordDecision } from './audit';
+import {
+  acquireLock,
+  checkReceipt,
+  readCurrentRelease,
+  readState,
+  releaseLock,
+  settleReceipt,
+  writeState,
+} from './coordination';
+import { coordination, isoNow, type EngineContext } from './context';
+import { decideOnAlarm, decideOnHealthBreach, type Check, type Decision } from './decide';
+import { describePlan, executePlan } from './execute';
+import { aliasKey, planRestore, type LiveState } from './plan';
+import { withRetry } from './retry';
+
+/** A health-ping run saw enough consecutive failures. */
+export interface HealthBreach {
+  readonly kind: 'health-ping';
+  readonly breachedAt: number;
+  readonly detail: string;
+}
+
+export type Trigger = AlarmEvent | HealthBreach | RollbackRequest;
+
+export interface TriggerOutcome {
+  readonly decisionId?: string;
+  readonly outcome: AuditRecord['outcome'] | 'duplicate';
+  readonly reason?: string;
+  readonly steps: AuditRecord['steps'];
+}
+
+/** The lock stayed busy: the invocation fails so Lambda retries it later. */
+export class LockBusyError extends Error {
+  constructor(service: string) {
+    super(`another watchdog run holds the lock of ${service}; this delivery will be retried`);
+    this.name = 'LockBusyError';
+  }
+}
+
+/** Some steps failed or were blocked: raised after the audit so the invocation reaches the on-failure destination. */
+export class PartialRollbackError extends Error {
+  constructor(
+    readonly decisionId: string,
+    readonly failedSteps: readonly string[],
+  ) {
+    super(`rollback ${decisionId} is partial: ${failedSteps.join('; ')}`);
+    this.name = 'PartialRollbackError';
+  }
+}
+
+export async function handleTrigger(context: EngineContext, trigger: Trigger): Promise<TriggerOutcome> {
+  const coord = coordination(context);
+  const lease = await acquireLock(coord, context.lockWaitMs);
+  if (!lease) throw new LockBusyError(context.config.service);
+  const eventId = 'eventId' in trigger ? trigger.eventId : undefined;
+  try {
+    let finishing = false;
+    if (eventId) {
+      const receipt = await checkReceipt(coord, eventId);
+      if (receipt.status === 'duplicate') {
+        context.log.info('duplicate delivery acknowledged', {
+          eventId,
+          decisionId: receipt.receipt.decisionId,
+        });
+        return {
+          outcome: 'duplicate',
+          ...(receipt.receipt.decisionId ? { decisionId: receipt.receipt.decisionId } : {}),
+          steps: [],
+        };
+      }
+      finishing = receipt.status === 'resume' && receipt.previous === 'failed';
+    }
+    const result = await decideAndAct(context, trigger, finishing);
+    if (eventId)
+      await settleReceipt(
+        coord,
+        eventId,
+        result.outcome === 'partial' ? 'failed' : 'done',
+        result.decisionId ?? context.invocationId,
+      );
+    if (result.outcome === 'partial') {
+      throw new PartialRollbackError(
+        context.invocationId,
+        result.steps
+          .filter((s) => s.outcome !== 'applied')
+          .map((s) => `${s.kind} ${s.target}: ${s.outcome}${s.detail ? ` (${s.detail})` : ''}`),
+      );
+    }
+    return result;
+  } finally {
+    await releaseLock(coord, lease);
+  }
+}
+
+async function decideAndAct(
+  context: EngineContext,
+  trigger: Trigger,
+  finishing: boolean,
+): Promise<TriggerOutcome> {
+  const { config, clock } = context;
+  const startedAt = isoNow(context);
+  const coord = coordination(context);
+  const [release, state] = await Promise.all([readCurrentRelease(coord), readState(coord)]);
+  // A redelivery of a trigger whose rollback was partial finishes that rollback: a half-restored
+  // release is worse than either state, so the latch, cooldown and budget do not apply to it.
+  const decision: Decision =
+    finishing && release
+      ? {
+          act: true,
+          checks: [
+            { name: 'finishing-partial-rollback', passed: true, detail: `release ${release.releaseId}` },
+          ],
+        }
+      : await decide(context, trigger, release, state);
+  const base = {
+    schemaVersion: 1 as const,
+    decisionId: context.invocationId,
+    service: config.service,
+    trigger: describeTrigger(trigger),
+    ...(release ? { releaseId: release.releaseId } : {}),
+    checks: [...decision.checks],
+    startedAt,
+    recoveryPoints: [] as string[],
+  };
+
+  if (!decision.act) {
+    // An OK or INSUFFICIENT_DATA transition is routine; an alarm the watchdog did not act on is news.
+    const notify = !(trigger.kind === 'alarm' && decision.reason === 'not-in-alarm');
+    await recordDecision(
+      context,
+      {
+        ...base,
+        decidedAt: isoNow(context),
+        decision: 'skip',
+        reason: decision.detail,
+        steps: [],
+        outcome: 'skipped',
+        finishedAt: isoNow(context),
+      },
+      notify,
+    );
+    return { decisionId: context.invocationId, outcome: 'skipped', reason: decision.detail, steps: [] };
+  }
+
+  const manifest = await loadManifest(context, release as CurrentRelease);
+  const plan = planRestore(manifest, await readLiveState(context, manifest));
+  const recoveryPoints = manifest.backups.flatMap((b) =>
+    b.recoveryPointArn ? [b.recoveryPointArn] : [b.backupJobId],
+  );
+
+  if (trigger.kind === 'rollback' && trigger.dryRun) {
+    const steps = describePlan(plan, isoNow(context));
+    await recordDecision(
+      context,
+      {
+        ...base,
+        recoveryPoints,
+        decidedAt: isoNow(context),
+        decision: 'plan',
+        reason: trigger.reason,
+        steps,
+        outcome: 'planned',
+        finishedAt: isoNow(context),
+      },
+      false,
+    );
+    return { decisionId: context.invocationId, outcome: 'planned', steps };
+  }
+
+  const decidedAt = isoNow(context);
+  const result = await executePlan(plan, { ports: context.ports, policy: config.policy, clock });
+  const outcome = result.complete ? 'rolled-back' : 'partial';
+  await writeState(
+    coord,
+    nextState(state, manifest.releaseId, trigger, decidedAt, context.invocationId, finishing),
+  );
+
+  const triggeredAt = trigger.kind === 'alarm' ? Date.parse(trigger.stateChangedAt) : Date.parse(startedAt);
+  await recordDecision(
+    context,
+    {
+      ...base,
+      recoveryPoints,
+      decidedAt,
+      decision: 'rollback',
+      ...(trigger.kind === 'rollback' ? { reason: trigger.reason } : {}),
+      steps: result.steps,
+      outcome,
+      finishedAt: isoNow(context),
+      ...(result.trafficVerifiedAt !== undefined
+        ? { timeToRollbackMs: result.trafficVerifiedAt - triggeredAt }
+        : {}),
+    },
+    true,
+  );
+  if (recoveryPoints.length > 0) {
+    context.log.warn("data was not restored: restoring a recovery point is the operator's decision", {
+      recoveryPoints,
+    });
+  }
+  return { decisionId: context.invocationId, outcome, steps: result.steps };
+}
+
+async function decide(
+  context: EngineContext,
+  trigger: Trigger,
+  release: CurrentRelease | undefined,
+  state: WatchdogState,
+): Promise<Decision> {
+  const facts = { now: context.clock.now(), policy: context.config.policy, release, state };
+  switch (trigger.kind) {
+    case 'alarm': {
+      const states = await withRetry(() => context.ports.alarms.alarmStates([trigger.alarmName]), {
+        budgetMs: context.config.policy.stepTimeBudgetMs,
+        clock: context.clock,
+      });
+      return decideOnAlarm(
+        trigger,
+        context.config,
+        states.value.find((s) => s.name === trigger.alarmName),
+        facts,
+      );
+    }
+    case 'health-ping':
+      return decideOnHealthBreach(facts, trigger.breachedAt);
+    case 'rollback': {
+      const checks: Check[] = [{ name: 'manual-request', passed: true, detail: `by ${trigger.requestedBy}` }];
+      return release
+        ? {
+            act: true,
+            checks: [...checks, { name: 'release-captured', passed: true, detail: release.releaseId }],
+          }
+        : {
+            act: false,
+            reason: 'no-release',
+            detail: 'no release has been captured, so there is nothing to go back to',
+            checks,
+          };
+    }
+  }
+}
+
+async function loadManifest(context: EngineContext, release: CurrentRelease): Promise<ReleaseManifest> {
+  const stored = await context.ports.store.getJson(release.manifestKey, release.manifestVersionId);
+  if (!stored)
+    throw new Error(`the manifest of release ${release.releaseId} (${release.manifestKey}) is missing`);
+  return parseReleaseManifest(stored.body);
+}
+
+async function readLiveState(context: EngineContext, manifest: ReleaseManifest): Promise<LiveState> {
+  const { ports } = context;
+  const retry = <T>(fn: () => Promise<T>) =>
+    withRetry(fn, { budgetMs: context.config.policy.stepTimeBudgetMs, clock: context.clock }).then(
+      (r) => r.value,
+    );
+  // A read that fails leaves the item out of the live state; the plan then restores it (and verifies).
+  const settle = async <T>(fn: () => Promise<T>): Promise<T | undefined> => retry(fn).catch(() => undefined);
+  const [listeners, aliases, parameters, artifacts] = await Promise.all([
+    Promise.all(manifest.listeners.map((l) => settle(() => ports.traffic.describeListener(l.listenerArn)))),
+    Promise.all(
+      manifest.aliases.map((a) => settle(() => ports.aliases.describeAlias(a.functionName, a.aliasName))),
+    ),
+    Promise.all(
+      manifest.parameters.map((p) => settle(() => ports.parameters.matchesVersion(p.name, p.version))),
+    ),
+    Promise.all(
+      manifest.artifacts.map((a) => settle(() => ports.artifacts.matchesVersion(a.key, a.versionId))),
+    ),
+  ]);
+  return {
+    listeners: new Map(listeners.flatMap((l) => (l ? [[l.listenerArn, l] as const] : []))),
+    aliases: new Map(
+      aliases.flatMap((a) => (a ? [[aliasKey(a.functionName, a.aliasName), a] as const] : [])),
+    ),
+    parametersAtCapturedVersion: new Map(manifest.parameters.map((p, i) => [p.name, parameters[i] === true])),
+    artifactsAtCapturedVersion: new Map(manifest.artifacts.map((a, i) => [a.key, artifacts[i] === true])),
+  };
+}
+
+function nextState(
+  state: WatchdogState,
+  releaseId: string,
+  trigger: Trigger,
+  at: string,
+  decisionId: string,
+  finishing: boolean,
+): WatchdogState {
+  // Finishing a partial rollback is the same rollback: it does not count against the budget again.
+  const automatic = trigger.kind !== 'rollback' && !finishing;
+  return {
+    ...state,
+    latched: {
+      releaseId,
+      rolledBackAt: at,
+      decisionId,
+      trigger: trigger.kind === 'alarm' ? `alarm ${trigger.alarmName}` : trigger.kind,
+    },
+    lastRollbackAt: at,
+    // Keep the list short: only what a budget window can still count.
+    automaticRollbacks: automatic ? [...state.automaticRollbacks, at].slice(-100) : state.automaticRollbacks,
+  };
+}
+
+function describeTrigger(trigger: Trigger): AuditRecord['trigger'] {
+  switch (trigger.kind) {
+    case 'alarm':
+      return {
+        kind: 'alarm',
+        source: trigger.source,
+        alarmName: trigger.alarmName,
+        alarmState: trigger.state,
+        stateChangedAt: trigger.stateChangedAt,
+      };
+    case 'health-ping':
+      return { kind: 'health-ping', reason: trigger.detail };
+    case 'rollback':
+      return {
+        kind: 'rollback',
+        source: 'manual',
+        reason: trigger.reason,
+        requestedBy: trigger.requestedBy,
+        dryRun: trigger.dryRun,
+      };
+  }
+}

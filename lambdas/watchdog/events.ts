@@ -1,0 +1,271 @@
+/**
+ * The events the watchdog accepts, parsed at the edge into one typed union. Shapes follow what AWS
+ * delivers: a CloudWatch alarm state change through SNS, through EventBridge, or as a direct alarm
+ * action; an EventBridge schedule (health pings); and the operator's manual requests. Anything else
+ * is rejected with a reason and causes no action.
+ */
+import { createHash } from 'node:crypto';
+import * as z from 'zod/mini';
+import { RELEASE_ID_PATTERN } from '../../lib';
+
+export type AlarmStateValue = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+
+/** A CloudWatch alarm changed state. */
+export interface AlarmEvent {
+  readonly kind: 'alarm';
+  readonly source: 'sns' | 'eventbridge' | 'alarm-action';
+  readonly alarmName: string;
+  readonly alarmArn?: string;
+  readonly state: AlarmStateValue;
+  readonly previousState?: AlarmStateValue;
+  /** ISO 8601 (UTC). */
+  readonly stateChangedAt: string;
+  /** Stable across redeliveries of the same state change: the idempotency key. */
+  readonly eventId: string;
+}
+
+/** A scheduled run that probes the health URLs. */
+export interface HealthPingEvent {
+  readonly kind: 'health-ping';
+  readonly scheduledAt: string;
+}
+
+/** An operator's manual rollback. */
+export interface RollbackRequest {
+  readonly kind: 'rollback';
+  readonly reason: string;
+  readonly requestedBy: string;
+  readonly dryRun: boolean;
+  /** Set by clients that may retry, so a retried request is not acted on twice. */
+  readonly eventId?: string;
+}
+
+/** Capture the live state as the manifest of a release (deploy time). */
+export interface CaptureRequest {
+  readonly kind: 'capture';
+  readonly releaseId: string;
+}
+
+/** Report what the watchdog protects and did. */
+export interface StatusRequest {
+  readonly kind: 'status';
+}
+
+export type WatchdogEvent = AlarmEvent | HealthPingEvent | RollbackRequest | CaptureRequest | StatusRequest;
+
+/** The result of parsing: an event, or the reason it was rejected. */
+export type ParsedEvent =
+  { readonly ok: true; readonly event: WatchdogEvent } | { readonly ok: false; readonly reason: string };
+
+const alarmState = z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']);
+const nonEmpty = z.string().check(z.minLength(1));
+
+// CloudWatch writes times as 2026-11-21T23:00:00.000+0000; Date needs the offset as +00:00.
+const cloudWatchTime = z.pipe(
+  nonEmpty,
+  z.transform((value, ctx) => {
+    const parsed = new Date(value.replace(/([+-]\d\d)(\d\d)$/, '$1:$2'));
+    if (Number.isNaN(parsed.getTime())) {
+      ctx.issues.push({ code: 'custom', message: 'must be a timestamp', input: value });
+      return z.NEVER;
+    }
+    return parsed.toISOString();
+  }),
+);
+
+const snsAlarmMessage = z.object({
+  AlarmName: nonEmpty,
+  AlarmArn: z.optional(nonEmpty),
+  NewStateValue: alarmState,
+  OldStateValue: z.optional(alarmState),
+  StateChangeTime: cloudWatchTime,
+});
+
+const snsEnvelope = z.object({
+  Records: z
+    .array(
+      z.object({
+        EventSource: z.literal('aws:sns'),
+        Sns: z.object({ Message: z.string(), TopicArn: z.optional(z.string()) }),
+      }),
+    )
+    .check(z.length(1, 'SNS delivers one record per invocation')),
+});
+
+const stateBlock = z.object({ value: alarmState, timestamp: cloudWatchTime });
+
+const eventBridgeAlarm = z.object({
+  source: z.literal('aws.cloudwatch'),
+  'detail-type': z.literal('CloudWatch Alarm State Change'),
+  resources: z.array(z.string()),
+  detail: z.object({
+    alarmName: nonEmpty,
+    state: stateBlock,
+    previousState: z.optional(z.object({ value: alarmState })),
+  }),
+});
+
+const directAlarmAction = z.object({
+  source: z.literal('aws.cloudwatch'),
+  alarmArn: nonEmpty,
+  alarmData: z.object({
+    alarmName: nonEmpty,
+    state: stateBlock,
+    previousState: z.optional(z.object({ value: alarmState })),
+  }),
+});
+
+const scheduledEvent = z.object({
+  source: z.literal('aws.events'),
+  'detail-type': z.literal('Scheduled Event'),
+  time: cloudWatchTime,
+});
+
+const manualRollback = z.strictObject({
+  action: z.literal('rollback'),
+  reason: z.string().check(z.minLength(1), z.maxLength(500)),
+  requestedBy: z.string().check(z.minLength(1), z.maxLength(200)),
+  dryRun: z._default(z.boolean(), false),
+  requestId: z.optional(z.string().check(z.regex(/^[A-Za-z0-9-]{8,64}$/))),
+});
+
+const manualCapture = z.strictObject({
+  action: z.literal('capture'),
+  releaseId: z
+    .string()
+    .check(z.regex(RELEASE_ID_PATTERN, 'must be 1-128 letters, digits, dots, underscores or hyphens')),
+});
+
+const manualStatus = z.strictObject({ action: z.literal('status') });
+
+/** Parses any delivered event; never throws. */
+export function parseWatchdogEvent(raw: unknown): ParsedEvent {
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+    return { ok: false, reason: 'the event is not a JSON object' };
+  }
+  const record = raw as Record<string, unknown>;
+
+  if ('Records' in record) return parseSns(record);
+  if ('action' in record) return parseManual(record);
+  if (record.source === 'aws.cloudwatch' && 'alarmData' in record) {
+    const parsed = directAlarmAction.safeParse(record);
+    if (!parsed.success) return rejected('a direct alarm action', parsed.error);
+    const { alarmData } = parsed.data;
+    return alarm(
+      'alarm-action',
+      alarmData.alarmName,
+      parsed.data.alarmArn,
+      alarmData.state.value,
+      alarmData.previousState?.value,
+      alarmData.state.timestamp,
+    );
+  }
+  if (record.source === 'aws.cloudwatch') {
+    const parsed = eventBridgeAlarm.safeParse(record);
+    if (!parsed.success) return rejected('an EventBridge alarm state change', parsed.error);
+    const { detail, resources } = parsed.data;
+    return alarm(
+      'eventbridge',
+      detail.alarmName,
+      resources[0],
+      detail.state.value,
+      detail.previousState?.value,
+      detail.state.timestamp,
+    );
+  }
+  if (record.source === 'aws.events') {
+    const parsed = scheduledEvent.safeParse(record);
+    if (!parsed.success) return rejected('a scheduled event', parsed.error);
+    return { ok: true, event: { kind: 'health-ping', scheduledAt: parsed.data.time } };
+  }
+  return {
+    ok: false,
+    reason: 'unknown event shape: not an alarm state change, a schedule or a manual request',
+  };
+}
+
+function parseSns(record: Record<string, unknown>): ParsedEvent {
+  const envelope = snsEnvelope.safeParse(record);
+  if (!envelope.success) return rejected('an SNS delivery', envelope.error);
+  let message: unknown;
+  try {
+    message = JSON.parse(envelope.data.Records[0].Sns.Message);
+  } catch {
+    return { ok: false, reason: 'the SNS message is not JSON, so not an alarm notification' };
+  }
+  const parsed = snsAlarmMessage.safeParse(message);
+  if (!parsed.success) return rejected('an alarm notification in the SNS message', parsed.error);
+  const m = parsed.data;
+  return alarm('sns', m.AlarmName, m.AlarmArn, m.NewStateValue, m.OldStateValue, m.StateChangeTime);
+}
+
+function parseManual(record: Record<string, unknown>): ParsedEvent {
+  switch (record.action) {
+    case 'rollback': {
+      const parsed = manualRollback.safeParse(record);
+      if (!parsed.success) return rejected('a manual rollback', parsed.error);
+      const { reason, requestedBy, dryRun, requestId } = parsed.data;
+      return {
+        ok: true,
+        event: {
+          kind: 'rollback',
+          reason,
+          requestedBy,
+          dryRun,
+          ...(requestId ? { eventId: `manual-${requestId}` } : {}),
+        },
+      };
+    }
+    case 'capture': {
+      const parsed = manualCapture.safeParse(record);
+      if (!parsed.success) return rejected('a capture request', parsed.error);
+      return { ok: true, event: { kind: 'capture', releaseId: parsed.data.releaseId } };
+    }
+    case 'status': {
+      const parsed = manualStatus.safeParse(record);
+      if (!parsed.success) return rejected('a status request', parsed.error);
+      return { ok: true, event: { kind: 'status' } };
+    }
+    default:
+      return {
+        ok: false,
+        reason: `unknown action ${JSON.stringify(String(record.action)).slice(0, 60)}: expected rollback, capture or status`,
+      };
+  }
+}
+
+function alarm(
+  source: AlarmEvent['source'],
+  alarmName: string,
+  alarmArn: string | undefined,
+  state: AlarmStateValue,
+  previousState: AlarmStateValue | undefined,
+  stateChangedAt: string,
+): ParsedEvent {
+  // The same state change delivered again (any path, any retry) gets the same id.
+  const eventId = createHash('sha256')
+    .update(`${alarmArn ?? alarmName}\u0000${stateChangedAt}\u0000${state}`)
+    .digest('hex')
+    .slice(0, 32);
+  return {
+    ok: true,
+    event: {
+      kind: 'alarm',
+      source,
+      alarmName,
+      ...(alarmArn ? { alarmArn } : {}),
+      state,
+      ...(previousState ? { previousState } : {}),
+      stateChangedAt,
+      eventId,
+    },
+  };
+}
+
+function rejected(what: string, error: z.core.$ZodError): ParsedEvent {
+  const issues = error.issues
+    .slice(0, 5)
+    .map((issue) => `${issue.path.join('.') || '(event)'}: ${issue.message}`)
+    .join('; ');
+  return { ok: false, reason: `malformed ${what}: ${issues}` };
+}

@@ -1,0 +1,115 @@
+/**
+ * The handler: a function of its dependencies. It parses the event at the edge, loads the
+ * configuration, and hands the typed event to the engine. A malformed event is rejected with a logged
+ * reason and returns normally: throwing would only buy two more deliveries of the same bad event.
+ */
+import type { WatchdogConfig } from '../../lib';
+import { parseWatchdogEvent } from './events';
+import { captureRelease } from './engine/capture';
+import type { Log, MetricsSink } from './engine/context';
+import { runHealthPings, type Probe } from './engine/health-ping';
+import type { Clock } from './engine/retry';
+import { handleTrigger } from './engine/rollback';
+import { serviceStatus } from './engine/status';
+import type { WatchdogPorts } from './ports';
+
+/** The part of the Lambda context the handler uses. */
+export interface InvocationContext {
+  readonly awsRequestId?: string;
+  getRemainingTimeInMillis?(): number;
+}
+
+export interface HandlerDependencies {
+  /** The validated configuration (cached by the caller). */
+  loadConfig(): Promise<WatchdogConfig>;
+  /** The ports for a configuration (the store bucket comes from it). */
+  portsFor(config: WatchdogConfig): WatchdogPorts;
+  readonly clock: Clock;
+  readonly log: Log & { withKeys?(keys: Record<string, unknown>): void; clearKeys?(): void };
+  readonly metrics: MetricsSink & { flush(): void; forService?(service: string): void };
+  readonly probe: Probe;
+  newId(): string;
+  /** How long to wait for another run's lock. @default 15000 */
+  readonly lockWaitMs?: number;
+}
+
+export type WatchdogResponse =
+  | { readonly status: 'rejected'; readonly reason: string }
+  | { readonly status: 'ok'; readonly kind: string; readonly result: unknown };
+
+/** Safety margin before the Lambda deadline for finishing a health-ping run and acting on it. */
+const HEALTH_PING_MARGIN_MS = 15_000;
+
+export function createHandler(deps: HandlerDependencies) {
+  return async function handle(
+    rawEvent: unknown,
+    invocation: InvocationContext = {},
+  ): Promise<WatchdogResponse> {
+    const parsed = parseWatchdogEvent(rawEvent);
+    if (!parsed.ok) {
+      deps.log.warn('event rejected', { reason: parsed.reason });
+      return { status: 'rejected', reason: parsed.reason };
+    }
+    const event = parsed.event;
+    const config = await deps.loadConfig();
+    const invocationId = invocation.awsRequestId ?? deps.newId();
+    deps.log.withKeys?.({ invocationId, protectedService: config.service, trigger: event.kind });
+    deps.metrics.forService?.(config.service);
+    const context = {
+      config,
+      ports: deps.portsFor(config),
+      clock: deps.clock,
+      log: deps.log,
+      metrics: deps.metrics,
+      invocationId,
+      lockWaitMs: deps.lockWaitMs ?? 15_000,
+    };
+    try {
+      switch (event.kind) {
+        case 'capture':
+          return ok('capture', await captureRelease(context, event.releaseId));
+        case 'status':
+          return ok('status', await serviceStatus(context));
+        case 'alarm':
+        case 'rollback':
+          return ok(event.kind, await handleTrigger(context, event));
+        case 'health-ping': {
+          if (!config.healthPing) {
+            deps.log.warn('event rejected', {
+              reason: 'a health-ping schedule fired, but no healthPing is configured',
+            });
+            return { status: 'rejected', reason: 'no healthPing is configured for this service' };
+          }
+          const remaining = invocation.getRemainingTimeInMillis?.() ?? 60_000;
+          const pings = await runHealthPings(
+            config.healthPing,
+            deps.probe,
+            deps.clock,
+            deps.clock.now() + remaining - HEALTH_PING_MARGIN_MS,
+          );
+          if (!pings.breached) return ok('health-ping', pings);
+          return ok(
+            'health-ping',
+            await handleTrigger(context, {
+              kind: 'health-ping',
+              breachedAt: pings.breachedAt ?? deps.clock.now(),
+              detail: pings.detail,
+            }),
+          );
+        }
+      }
+    } catch (error) {
+      deps.log.error('invocation failed', {
+        error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      });
+      throw error;
+    } finally {
+      deps.metrics.flush();
+      deps.log.clearKeys?.();
+    }
+  };
+}
+
+function ok(kind: string, result: unknown): WatchdogResponse {
+  return { status: 'ok', kind, result };
+}

@@ -1,0 +1,147 @@
+/**
+ * The ports the engine acts through, named by intent. Adapters implement them over the AWS SDK; tests
+ * implement them in memory. The engine never sees an SDK type.
+ */
+import type { CapturedAlias, ListenerAction } from '../../lib';
+
+/** A listener's live default actions and the actions of its rules. */
+export interface ListenerState {
+  readonly listenerArn: string;
+  readonly defaultActions: ListenerAction[];
+  readonly rules: RuleState[];
+}
+
+/** A listener rule's live actions. */
+export interface RuleState {
+  readonly ruleArn: string;
+  readonly priority: string;
+  readonly actions: ListenerAction[];
+}
+
+/** How many targets of a target group are healthy. */
+export interface TargetHealthSummary {
+  readonly targetGroupArn: string;
+  readonly healthy: number;
+  readonly total: number;
+}
+
+export type AlarmStateValue = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+
+/** An alarm's state as CloudWatch reports it now. */
+export interface AlarmState {
+  readonly name: string;
+  readonly arn: string;
+  readonly value: AlarmStateValue;
+  /** ISO 8601. */
+  readonly updatedAt: string;
+}
+
+/** ELBv2: read and restore listener and rule actions; read target health. */
+export interface TrafficPort {
+  /** The listener's default actions and its rules (all pages). */
+  describeListener(listenerArn: string): Promise<ListenerState>;
+  /** Replaces the listener's default actions only; protocol, port, TLS policy and certificates stay. */
+  restoreListenerActions(listenerArn: string, actions: ListenerAction[]): Promise<void>;
+  /** Replaces the rule's actions only; its conditions and priority stay. */
+  restoreRuleActions(ruleArn: string, actions: ListenerAction[]): Promise<void>;
+  targetHealth(targetGroupArn: string): Promise<TargetHealthSummary>;
+}
+
+/** CloudWatch: the current state of alarms. */
+export interface AlarmPort {
+  /** States of the named alarms; an alarm that does not exist is missing from the result. */
+  alarmStates(names: readonly string[]): Promise<AlarmState[]>;
+}
+
+/** Lambda: read and restore alias versions and routing. */
+export interface AliasPort {
+  describeAlias(functionName: string, aliasName: string): Promise<CapturedAlias>;
+  restoreAlias(alias: CapturedAlias): Promise<void>;
+}
+
+/** SSM Parameter Store: read the live version, restore an earlier version's value as a new version. */
+export interface ParameterPort {
+  currentVersion(name: string): Promise<number>;
+  /** Whether the live value and type are those of `version` (restoring writes a new version, so numbers differ). */
+  matchesVersion(name: string, version: number): Promise<boolean>;
+  /** Writes the value (and type) of `version` back as the newest version. */
+  restoreVersion(name: string, version: number): Promise<void>;
+}
+
+/** The artifact store's artifacts: read the live version id, make an earlier version current again. */
+export interface ArtifactPort {
+  currentVersionId(key: string): Promise<string>;
+  /** Whether the live content is that of `versionId` (restoring copies it to a new version id). */
+  matchesVersion(key: string, versionId: string): Promise<boolean>;
+  /** Copies `versionId` over the key, so it becomes the current version again. */
+  restoreVersion(key: string, versionId: string): Promise<void>;
+}
+
+/** A JSON object read from the store with its entity tag (for compare-and-swap writes). */
+export interface StoredJson {
+  readonly body: unknown;
+  readonly etag: string;
+  readonly versionId?: string;
+}
+
+/** How a conditional write is conditioned. */
+export type WriteCondition = { readonly ifNoneMatch: true } | { readonly ifMatch: string };
+
+/** The artifact store as the watchdog's database: JSON documents with conditional writes. */
+export interface StorePort {
+  getJson(key: string, versionId?: string): Promise<StoredJson | undefined>;
+  /** Writes the document; with a condition, resolves `'precondition-failed'` when it does not hold. */
+  putJson(
+    key: string,
+    body: unknown,
+    condition?: WriteCondition,
+  ): Promise<{ readonly etag: string; readonly versionId?: string } | 'precondition-failed'>;
+}
+
+/** SNS: one notification per decision. */
+export interface NotifyPort {
+  publish(subject: string, message: unknown): Promise<void>;
+}
+
+/** AWS Backup: an on-demand backup tagged with the release id. */
+export interface BackupPort {
+  startBackup(input: {
+    readonly vaultName: string;
+    readonly roleArn: string;
+    readonly resourceArn: string;
+    readonly releaseId: string;
+  }): Promise<{ readonly backupJobId: string; readonly recoveryPointArn?: string }>;
+}
+
+/** What kind of failure an adapter saw, so the engine can decide to retry. */
+export type FailureKind = 'throttled' | 'transient' | 'not-found' | 'access-denied' | 'invalid';
+
+/** A failed call to AWS, mapped by an adapter from the SDK's error. */
+export class AwsCallError extends Error {
+  constructor(
+    readonly kind: FailureKind,
+    readonly operation: string,
+    readonly code: string,
+    message: string,
+  ) {
+    super(`${operation} failed (${code}): ${message}`);
+    this.name = 'AwsCallError';
+  }
+
+  /** Throttling and server-side errors may succeed when tried again. */
+  get retryable(): boolean {
+    return this.kind === 'throttled' || this.kind === 'transient';
+  }
+}
+
+/** Every port the engine needs. */
+export interface WatchdogPorts {
+  readonly traffic: TrafficPort;
+  readonly alarms: AlarmPort;
+  readonly aliases: AliasPort;
+  readonly parameters: ParameterPort;
+  readonly artifacts: ArtifactPort;
+  readonly store: StorePort;
+  readonly notify: NotifyPort;
+  readonly backup?: BackupPort;
+}

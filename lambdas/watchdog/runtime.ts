@@ -1,0 +1,145 @@
+/**
+ * The composition root: environment checked and AWS clients built once per cold start, configuration
+ * loaded from the store and cached per container. The SDK honours AWS_ENDPOINT_URL, which is how
+ * tests and the drill point the watchdog at the local emulator.
+ */
+import { Logger } from '@aws-lambda-powertools/logger';
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { BackupClient } from '@aws-sdk/client-backup';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { LambdaClient } from '@aws-sdk/client-lambda';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { randomUUID } from 'node:crypto';
+import * as z from 'zod/mini';
+import { parseWatchdogConfig, type WatchdogConfig } from '../../lib';
+import {
+  createAlarmAdapter,
+  createBackupAdapter,
+  createAliasAdapter,
+  createArtifactAdapter,
+  createNotifyAdapter,
+  createParameterAdapter,
+  createStoreAdapter,
+  createTrafficAdapter,
+} from './adapters';
+import { httpProbe, type Probe } from './engine/health-ping';
+import type { Clock } from './engine/retry';
+import { createHandler, type HandlerDependencies } from './handler';
+import type { WatchdogPorts } from './ports';
+
+/** The environment the Lambda needs: only where its configuration is. */
+const environmentSchema = z.object({
+  SWITCHBACK_CONFIG_BUCKET: z.string().check(z.minLength(3)),
+  SWITCHBACK_CONFIG_KEY: z.string().check(z.minLength(1)),
+});
+
+/** Settings every AWS client of the watchdog takes. */
+export interface ClientSettings {
+  readonly endpoint?: string;
+  readonly region?: string;
+  readonly credentials?: { readonly accessKeyId: string; readonly secretAccessKey: string };
+  readonly maxAttempts?: number;
+}
+
+export interface RuntimeOptions {
+  readonly env?: NodeJS.ProcessEnv;
+  /** Extra client settings (tests and the drill: endpoint, credentials, attempts). */
+  readonly clientConfig?: ClientSettings;
+  /** Time (tests move it). @default the system clock */
+  readonly clock?: Clock;
+  /** How long to wait for another run's lock. @default 15000 */
+  readonly lockWaitMs?: number;
+  /** Health probe (tests). @default an HTTP GET */
+  readonly probe?: Probe;
+}
+
+/** Builds the handler with real AWS clients. Throws at cold start if the environment is incomplete. */
+export function createRuntime(options: RuntimeOptions = {}) {
+  const env = environmentSchema.safeParse(options.env ?? process.env);
+  if (!env.success) {
+    throw new Error(
+      `the watchdog's environment is incomplete: ${env.error.issues.map((i) => i.path.join('.')).join(', ')} must be set (the store bucket and the key of the watchdog configuration)`,
+    );
+  }
+  const { SWITCHBACK_CONFIG_BUCKET: configBucket, SWITCHBACK_CONFIG_KEY: configKey } = env.data;
+  const clientConfig = { ...options.clientConfig };
+  const processEnv = options.env ?? process.env;
+  const clients = {
+    elbv2: new ElasticLoadBalancingV2Client(clientConfig),
+    cloudwatch: new CloudWatchClient(clientConfig),
+    lambda: new LambdaClient(clientConfig),
+    ssm: new SSMClient(clientConfig),
+    // A custom endpoint (the local emulator) is addressed path-style; AWS itself virtual-hosted.
+    s3: new S3Client({
+      ...clientConfig,
+      forcePathStyle: Boolean(clientConfig.endpoint ?? processEnv.AWS_ENDPOINT_URL),
+    }),
+    sns: new SNSClient(clientConfig),
+    backup: new BackupClient(clientConfig),
+  };
+
+  const logger = new Logger({ serviceName: 'switchback-watchdog' });
+  const metrics = new Metrics({ namespace: 'Switchback', serviceName: 'switchback-watchdog' });
+
+  let cachedConfig: Promise<WatchdogConfig> | undefined;
+  const loadConfig = (): Promise<WatchdogConfig> => {
+    cachedConfig ??= createStoreAdapter(clients.s3, configBucket)
+      .getJson(configKey)
+      .then((stored) => {
+        if (!stored) throw new Error(`no watchdog configuration at s3://${configBucket}/${configKey}`);
+        return parseWatchdogConfig(stored.body);
+      })
+      .catch((error: unknown) => {
+        cachedConfig = undefined; // a failed load is not cached: the next invocation tries again
+        throw error;
+      });
+    return cachedConfig;
+  };
+
+  const portsByBucket = new Map<string, WatchdogPorts>();
+  const portsFor = (config: WatchdogConfig): WatchdogPorts => {
+    const existing = portsByBucket.get(config.store.bucket);
+    if (existing) return existing;
+    const ports: WatchdogPorts = {
+      traffic: createTrafficAdapter(clients.elbv2),
+      alarms: createAlarmAdapter(clients.cloudwatch),
+      aliases: createAliasAdapter(clients.lambda),
+      parameters: createParameterAdapter(clients.ssm),
+      artifacts: createArtifactAdapter(clients.s3, config.store.bucket),
+      store: createStoreAdapter(clients.s3, config.store.bucket),
+      notify: createNotifyAdapter(clients.sns, config.notificationTopicArn),
+      ...(config.backup ? { backup: createBackupAdapter(clients.backup) } : {}),
+    };
+    portsByBucket.set(config.store.bucket, ports);
+    return ports;
+  };
+
+  const dependencies: HandlerDependencies = {
+    loadConfig,
+    portsFor,
+    clock: options.clock ?? {
+      now: () => Date.now(),
+      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    },
+    ...(options.lockWaitMs !== undefined ? { lockWaitMs: options.lockWaitMs } : {}),
+    log: {
+      info: (message, extra) => logger.info(message, extra ?? {}),
+      warn: (message, extra) => logger.warn(message, extra ?? {}),
+      error: (message, extra) => logger.error(message, extra ?? {}),
+      withKeys: (keys) => logger.appendKeys(keys),
+      clearKeys: () => logger.resetKeys(),
+    },
+    metrics: {
+      timeToRollback: (ms) => metrics.addMetric('TimeToRollback', MetricUnit.Milliseconds, ms),
+      decision: (outcome) => metrics.addMetric(`Decision_${outcome}`, MetricUnit.Count, 1),
+      forService: (service) => metrics.addDimension('ProtectedService', service),
+      flush: () => metrics.publishStoredMetrics(),
+    },
+    probe: options.probe ?? httpProbe,
+    newId: randomUUID,
+  };
+  return { handler: createHandler(dependencies), clients, dependencies };
+}
