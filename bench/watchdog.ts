@@ -24,6 +24,9 @@ import { createWorld, snsAlarmEvent } from '../test/watchdog/harness';
 import { median, round, writeResults, type BenchRecord } from './record';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+// The watchdog's logs and metrics would drown the figures.
+process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
+process.env.POWERTOOLS_METRICS_DISABLED = 'true';
 const RUNS = Number(process.env.BENCH_RUNS ?? '5');
 const LATENCY_MS = 20;
 const LISTENER_COUNTS = [1, 10, 50];

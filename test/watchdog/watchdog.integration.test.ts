@@ -639,3 +639,46 @@ describe('backups at capture', () => {
     expect(world.emulator.s3.keys(world.bucket).filter((k) => k.startsWith('manifests/'))).toEqual([]);
   });
 });
+
+describe('the per-service lock', () => {
+  const lockKey = 'audit/checkout/lock.json';
+  const lock = (expiresAt: number) =>
+    JSON.stringify({
+      owner: 'crashed-run',
+      acquiredAt: new Date(expiresAt - 120_000).toISOString(),
+      expiresAt: new Date(expiresAt).toISOString(),
+      released: false,
+    });
+
+  it('is taken over once its owner’s lease has expired (a crashed run)', async () => {
+    const world = await createWorld(emulator());
+    await capturedAndShifted(world);
+    await world.s3.send(
+      new PutObjectCommand({ Bucket: world.bucket, Key: lockKey, Body: lock(Date.now() - 1000) }),
+    );
+
+    const response = (await world.invoke({
+      action: 'rollback',
+      reason: 'after a crash',
+      requestedBy: 'alice',
+    })) as { result: { outcome: string } };
+
+    expect(response.result.outcome).toBe('rolled-back');
+    expect(JSON.parse(world.emulator.s3.text(world.bucket, lockKey) as string)).toEqual(
+      expect.objectContaining({ released: true }),
+    );
+  });
+
+  it('makes a run fail, to be retried later, while another run holds it', async () => {
+    const world = await createWorld(emulator(), { lockWaitMs: 300 });
+    await capturedAndShifted(world);
+    await world.s3.send(
+      new PutObjectCommand({ Bucket: world.bucket, Key: lockKey, Body: lock(Date.now() + 60_000) }),
+    );
+
+    await expect(world.invoke({ action: 'rollback', reason: 'busy', requestedBy: 'alice' })).rejects.toThrow(
+      /another watchdog run holds the lock of checkout; this delivery will be retried/,
+    );
+    expect(await world.weights()).toEqual([[0, 100]]);
+  });
+});

@@ -5,14 +5,7 @@
  */
 import type { RollbackPolicy, StepRecord } from '../../../lib';
 import type { WatchdogPorts } from '../ports';
-import {
-  aliasKey,
-  canonical,
-  sameActions,
-  type RestorePlan,
-  type RestoreStep,
-  type TrafficStep,
-} from './plan';
+import { aliasKey, canonical, sameActions, type RestorePlan, type RestoreStep } from './plan';
 import { pollUntil, RetriesExhausted, withRetry, type Clock } from './retry';
 
 export interface ExecutionResult {
@@ -30,8 +23,15 @@ export interface ExecutionContext {
   readonly clock: Clock;
 }
 
-export async function executePlan(plan: RestorePlan, context: ExecutionContext): Promise<ExecutionResult> {
-  const unhealthy = await unhealthyTargetGroups(plan.traffic, context);
+/**
+ * Runs the plan. `unhealthy` lists the target groups found with too few healthy targets (see
+ * {@link findUnhealthyTargetGroups}); traffic steps that would send traffic to one are not applied.
+ */
+export async function executePlan(
+  plan: RestorePlan,
+  context: ExecutionContext,
+  unhealthy: ReadonlySet<string>,
+): Promise<ExecutionResult> {
   const trafficSteps = await Promise.all(
     plan.traffic.map((step) => {
       const blockedBy = step.knownGoodTargetGroupArns.filter((arn) => unhealthy.has(arn));
@@ -63,13 +63,12 @@ export function describePlan(plan: RestorePlan, now: string): StepRecord[] {
 }
 
 /** Never send traffic to a group with too few healthy targets: the watchdog must not make it worse. */
-async function unhealthyTargetGroups(
-  steps: readonly TrafficStep[],
+export async function findUnhealthyTargetGroups(
+  targetGroupArns: readonly string[],
   context: ExecutionContext,
 ): Promise<Set<string>> {
-  const groups = [...new Set(steps.flatMap((s) => s.knownGoodTargetGroupArns))];
   const verdicts = await Promise.all(
-    groups.map(async (arn) => {
+    targetGroupArns.map(async (arn) => {
       try {
         const { value } = await withRetry(
           () => context.ports.traffic.targetHealth(arn),

@@ -10,6 +10,7 @@ import {
   type WatchdogState,
 } from '../../../lib';
 import type { AlarmEvent, RollbackRequest } from '../events';
+import type { AlarmState } from '../ports';
 import { recordDecision } from './audit';
 import {
   acquireLock,
@@ -22,8 +23,8 @@ import {
 } from './coordination';
 import { coordination, isoNow, type EngineContext } from './context';
 import { decideOnAlarm, decideOnHealthBreach, type Check, type Decision } from './decide';
-import { describePlan, executePlan } from './execute';
-import { aliasKey, planRestore, type LiveState } from './plan';
+import { describePlan, executePlan, findUnhealthyTargetGroups } from './execute';
+import { aliasKey, forwardedTargetGroups, planRestore, type LiveState } from './plan';
 import { withRetry } from './retry';
 
 /** A health-ping run saw enough consecutive failures. */
@@ -110,10 +111,15 @@ async function decideAndAct(
   trigger: Trigger,
   finishing: boolean,
 ): Promise<TriggerOutcome> {
-  const { config, clock } = context;
+  const { config } = context;
   const startedAt = isoNow(context);
   const coord = coordination(context);
-  const [release, state] = await Promise.all([readCurrentRelease(coord), readState(coord)]);
+  // Independent reads go out together: every round trip is on the path to the switch.
+  const [release, state, alarmNow] = await Promise.all([
+    readCurrentRelease(coord),
+    readState(coord),
+    trigger.kind === 'alarm' ? readAlarm(context, trigger.alarmName) : Promise.resolve(undefined),
+  ]);
   // A redelivery of a trigger whose rollback was partial finishes that rollback: a half-restored
   // release is worse than either state, so the latch, cooldown and budget do not apply to it.
   const decision: Decision =
@@ -124,7 +130,7 @@ async function decideAndAct(
             { name: 'finishing-partial-rollback', passed: true, detail: `release ${release.releaseId}` },
           ],
         }
-      : await decide(context, trigger, release, state);
+      : decide(context, trigger, release, state, alarmNow);
   const base = {
     schemaVersion: 1 as const,
     decisionId: context.invocationId,
@@ -156,12 +162,27 @@ async function decideAndAct(
   }
 
   const manifest = await loadManifest(context, release as CurrentRelease);
-  const plan = planRestore(manifest, await readLiveState(context, manifest));
+  // The health of every group the manifest sends traffic to is read alongside the live state.
+  const knownGood = [
+    ...new Set(
+      manifest.listeners.flatMap((l) =>
+        forwardedTargetGroups([...l.defaultActions, ...l.rules.flatMap((r) => r.actions)]),
+      ),
+    ),
+  ];
+  const dryRun = trigger.kind === 'rollback' && trigger.dryRun;
+  const [live, unhealthy] = await Promise.all([
+    readLiveState(context, manifest),
+    dryRun
+      ? Promise.resolve(new Set<string>())
+      : findUnhealthyTargetGroups(knownGood, executionContext(context)),
+  ]);
+  const plan = planRestore(manifest, live);
   const recoveryPoints = manifest.backups.flatMap((b) =>
     b.recoveryPointArn ? [b.recoveryPointArn] : [b.backupJobId],
   );
 
-  if (trigger.kind === 'rollback' && trigger.dryRun) {
+  if (dryRun) {
     const steps = describePlan(plan, isoNow(context));
     await recordDecision(
       context,
@@ -181,31 +202,33 @@ async function decideAndAct(
   }
 
   const decidedAt = isoNow(context);
-  const result = await executePlan(plan, { ports: context.ports, policy: config.policy, clock });
+  const result = await executePlan(plan, executionContext(context), unhealthy);
   const outcome = result.complete ? 'rolled-back' : 'partial';
-  await writeState(
-    coord,
-    nextState(state, manifest.releaseId, trigger, decidedAt, context.invocationId, finishing),
-  );
-
   const triggeredAt = trigger.kind === 'alarm' ? Date.parse(trigger.stateChangedAt) : Date.parse(startedAt);
-  await recordDecision(
-    context,
-    {
-      ...base,
-      recoveryPoints,
-      decidedAt,
-      decision: 'rollback',
-      ...(trigger.kind === 'rollback' ? { reason: trigger.reason } : {}),
-      steps: result.steps,
-      outcome,
-      finishedAt: isoNow(context),
-      ...(result.trafficVerifiedAt !== undefined
-        ? { timeToRollbackMs: result.trafficVerifiedAt - triggeredAt }
-        : {}),
-    },
-    true,
-  );
+  // The latch and the audit record are independent writes; both finish before the lock is released.
+  await Promise.all([
+    writeState(
+      coord,
+      nextState(state, manifest.releaseId, trigger, decidedAt, context.invocationId, finishing),
+    ),
+    recordDecision(
+      context,
+      {
+        ...base,
+        recoveryPoints,
+        decidedAt,
+        decision: 'rollback',
+        ...(trigger.kind === 'rollback' ? { reason: trigger.reason } : {}),
+        steps: result.steps,
+        outcome,
+        finishedAt: isoNow(context),
+        ...(result.trafficVerifiedAt !== undefined
+          ? { timeToRollbackMs: result.trafficVerifiedAt - triggeredAt }
+          : {}),
+      },
+      true,
+    ),
+  ]);
   if (recoveryPoints.length > 0) {
     context.log.warn("data was not restored: restoring a recovery point is the operator's decision", {
       recoveryPoints,
@@ -214,26 +237,17 @@ async function decideAndAct(
   return { decisionId: context.invocationId, outcome, steps: result.steps };
 }
 
-async function decide(
+function decide(
   context: EngineContext,
   trigger: Trigger,
   release: CurrentRelease | undefined,
   state: WatchdogState,
-): Promise<Decision> {
+  alarmNow: AlarmState | undefined,
+): Decision {
   const facts = { now: context.clock.now(), policy: context.config.policy, release, state };
   switch (trigger.kind) {
-    case 'alarm': {
-      const states = await withRetry(() => context.ports.alarms.alarmStates([trigger.alarmName]), {
-        budgetMs: context.config.policy.stepTimeBudgetMs,
-        clock: context.clock,
-      });
-      return decideOnAlarm(
-        trigger,
-        context.config,
-        states.value.find((s) => s.name === trigger.alarmName),
-        facts,
-      );
-    }
+    case 'alarm':
+      return decideOnAlarm(trigger, context.config, alarmNow, facts);
     case 'health-ping':
       return decideOnHealthBreach(facts, trigger.breachedAt);
     case 'rollback': {
@@ -251,6 +265,14 @@ async function decide(
           };
     }
   }
+}
+
+async function readAlarm(context: EngineContext, alarmName: string): Promise<AlarmState | undefined> {
+  const { value } = await withRetry(() => context.ports.alarms.alarmStates([alarmName]), {
+    budgetMs: context.config.policy.stepTimeBudgetMs,
+    clock: context.clock,
+  });
+  return value.find((s) => s.name === alarmName);
 }
 
 async function loadManifest(context: EngineContext, release: CurrentRelease): Promise<ReleaseManifest> {
@@ -288,6 +310,10 @@ async function readLiveState(context: EngineContext, manifest: ReleaseManifest):
     parametersAtCapturedVersion: new Map(manifest.parameters.map((p, i) => [p.name, parameters[i] === true])),
     artifactsAtCapturedVersion: new Map(manifest.artifacts.map((a, i) => [a.key, artifacts[i] === true])),
   };
+}
+
+function executionContext(context: EngineContext) {
+  return { ports: context.ports, policy: context.config.policy, clock: context.clock };
 }
 
 function nextState(
