@@ -2,9 +2,18 @@ import { LbListener, type LbListenerDefaultAction } from '@cdktf/provider-aws/li
 import { LbListenerCertificate } from '@cdktf/provider-aws/lib/lb-listener-certificate';
 import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
-import { Token } from 'cdktf';
+import { Fn, Op, TerraformLocal, Token, type IResolvable, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { ARN_PATTERNS, type ProtectedListener } from '../lib';
+import { DataAwsS3Objects } from '@cdktf/provider-aws/lib/data-aws-s3-objects';
+import {
+  acknowledgementKey,
+  ARN_PATTERNS,
+  BUCKET_NAME_PATTERN,
+  RELEASE_ID_PATTERN,
+  releaseHoldPrefix,
+  rollbackMarkerKey,
+  type ProtectedListenerInput,
+} from '../lib';
 import { isKnown, PropValidator } from './internal/validation';
 import { sanitizeName, targetGroupName } from './internal/names';
 
@@ -97,6 +106,24 @@ export interface ListenerRuleOptions {
   readonly hostHeaders?: string[];
 }
 
+/**
+ * Keeps a rolled-back release on the known-good color across later `cdktf deploy` runs: at plan time
+ * the listener lists the release holds in the artifact store, and while release `releaseId` has a
+ * rollback marker and no acknowledgement, the candidate gets no traffic, whatever
+ * `canaryWeightPercent` says.
+ */
+export interface RollbackHoldOptions {
+  /** The artifact store's bucket, where the watchdog writes its rollback markers. */
+  readonly storeBucket: string;
+  /** The release this deploy is for. A new release id lifts the hold of the previous one. */
+  readonly releaseId: string;
+  /**
+   * Lift the hold of a rolled-back release anyway (an operator decided green may go live again).
+   * @default false - the CLI's acknowledgement (a marker in the store) is the usual way
+   */
+  readonly acknowledged?: boolean;
+}
+
 /** Props of {@link BlueGreenListener}. */
 export interface BlueGreenListenerProps {
   /** The ARN of an existing application load balancer (may be a Terraform reference). */
@@ -169,6 +196,11 @@ export interface BlueGreenListenerProps {
   readonly canaryWeightPercent?: number;
   /** Path- or host-based rules on the production listener. @default - the default action only */
   readonly rules?: ListenerRuleOptions[];
+  /**
+   * Hold a rolled-back release on the known-good color (drift-free switchback).
+   * @default - no hold: a deploy renders the weights from `activeColor` and `canaryWeightPercent`
+   */
+  readonly rollbackHold?: RollbackHoldOptions;
 }
 
 /**
@@ -206,6 +238,20 @@ export class BlueGreenListener extends Construct {
   public readonly redirectListener?: LbListener;
   /** The production listener's rules, in the order given. */
   public readonly rules: LbListenerRule[];
+  /** The load balancer the listeners are on. */
+  public readonly loadBalancerArn: string;
+  /** The name of the blue target group (known at synth time). */
+  public readonly blueTargetGroupName: string;
+  /** The name of the green target group (known at synth time). */
+  public readonly greenTargetGroupName: string;
+  private readonly rulePriorityList: readonly number[];
+  /** The test listener's port, when there is a test listener. */
+  public readonly testListenerPort?: number;
+  /**
+   * Whether the candidate is held at no traffic because its release was rolled back (a Terraform
+   * expression evaluated at plan time), when a rollback hold is configured.
+   */
+  public readonly rollbackHeld?: IResolvable;
 
   constructor(scope: Construct, id: string, props: BlueGreenListenerProps) {
     super(scope, id);
@@ -216,9 +262,17 @@ export class BlueGreenListener extends Construct {
     this.activeColor = settings.activeColor;
     this.candidateColor = otherColor(settings.activeColor);
     this.canaryWeightPercent = settings.canaryWeightPercent;
+    this.loadBalancerArn = props.loadBalancerArn;
+    this.testListenerPort = settings.testListenerPort;
+    this.rulePriorityList = (props.rules ?? []).map((rule) => rule.priority);
+    if (props.rollbackHold && !props.rollbackHold.acknowledged) {
+      this.rollbackHeld = this.defineRollbackHold(props.rollbackHold);
+    }
 
-    this.blueTargetGroup = this.defineTargetGroup('blue', props, settings);
-    this.greenTargetGroup = this.defineTargetGroup('green', props, settings);
+    this.blueTargetGroupName = this.targetGroupNameFor('blue', settings);
+    this.greenTargetGroupName = this.targetGroupNameFor('green', settings);
+    this.blueTargetGroup = this.defineTargetGroup('blue', this.blueTargetGroupName, props, settings);
+    this.greenTargetGroup = this.defineTargetGroup('green', this.greenTargetGroupName, props, settings);
 
     const tls =
       settings.protocol === 'HTTPS'
@@ -319,39 +373,70 @@ export class BlueGreenListener extends Construct {
 
   /**
    * The listeners the watchdog protects, in the shape of the watchdog configuration: the production
-   * listener with its rules and, when defined, the test listener.
+   * listener with its rules and, when defined, the test listener. They are named by load balancer and
+   * port, target groups by name and rules by priority: all known at synth time, so the watchdog's
+   * configuration and its capture do not depend on the resources they protect (no cycle when these
+   * resources depend on the capture).
    */
-  public get protectedListeners(): ProtectedListener[] {
-    const targetGroupArns = { blue: this.blueTargetGroupArn, green: this.greenTargetGroupArn };
-    const listeners: ProtectedListener[] = [
+  public get protectedListeners(): ProtectedListenerInput[] {
+    const targetGroupNames = { blue: this.blueTargetGroupName, green: this.greenTargetGroupName };
+    const listeners: ProtectedListenerInput[] = [
       {
         name: 'production',
         role: 'production',
-        listenerArn: this.listenerArn,
-        targetGroupArns,
-        ruleArns: this.ruleArns,
+        loadBalancerArn: this.loadBalancerArn,
+        port: this.port,
+        targetGroupNames,
+        rulePriorities: this.rulePriorities,
       },
     ];
-    if (this.testListener) {
+    if (this.testListenerPort !== undefined) {
       listeners.push({
         name: 'test',
         role: 'test',
-        listenerArn: this.testListener.arn,
-        targetGroupArns,
-        ruleArns: [],
+        loadBalancerArn: this.loadBalancerArn,
+        port: this.testListenerPort,
+        targetGroupNames,
       });
     }
     return listeners;
   }
 
+  /** The priorities of the production listener's rules. */
+  public get rulePriorities(): number[] {
+    return [...this.rulePriorityList];
+  }
+
+  /** Every resource that changes where traffic goes: what must wait for the watchdog's capture. */
+  public get trafficResources(): ITerraformDependable[] {
+    return [this.listener, ...this.rules, ...(this.testListener ? [this.testListener] : [])];
+  }
+
+  private defineRollbackHold(hold: RollbackHoldOptions): IResolvable {
+    const holds = new DataAwsS3Objects(this, 'ReleaseHolds', {
+      bucket: hold.storeBucket,
+      prefix: releaseHoldPrefix(this.serviceName),
+    });
+    // held = rolled back and not acknowledged, evaluated by Terraform at plan time. A local keeps
+    // the expression whole: nested conditionals are not parenthesized when rendered.
+    const rolledBack = Fn.contains(holds.keys, rollbackMarkerKey(this.serviceName, hold.releaseId));
+    const acknowledged = Fn.contains(holds.keys, acknowledgementKey(this.serviceName, hold.releaseId));
+    const held = new TerraformLocal(this, 'RollbackHeld', Op.and(rolledBack, Op.not(acknowledged)));
+    return held.expression as IResolvable;
+  }
+
   private weightedForward(stickiness: StickinessOptions | undefined): LbListenerDefaultAction {
     const candidateWeight = this.canaryWeightPercent;
+    // Under a rollback hold the candidate gets nothing; without a canary there is nothing to hold.
+    const held = this.rollbackHeld !== undefined && candidateWeight > 0;
+    const weight = (unheld: number, whenHeld: number) =>
+      held ? Token.asNumber(Fn.conditional(this.rollbackHeld, whenHeld, unheld)) : unheld;
     return {
       type: 'forward',
       forward: {
         targetGroup: [
-          { arn: this.targetGroupArn(this.activeColor), weight: 100 - candidateWeight },
-          { arn: this.targetGroupArn(this.candidateColor), weight: candidateWeight },
+          { arn: this.targetGroupArn(this.activeColor), weight: weight(100 - candidateWeight, 100) },
+          { arn: this.targetGroupArn(this.candidateColor), weight: weight(candidateWeight, 0) },
         ],
         ...(stickiness
           ? {
@@ -365,16 +450,24 @@ export class BlueGreenListener extends Construct {
     };
   }
 
-  private defineTargetGroup(color: Color, props: BlueGreenListenerProps, settings: Settings): LbTargetGroup {
-    const isLambda = settings.targetType === 'lambda';
-    const health = props.healthCheck ?? {};
-    const name = targetGroupName(settings.serviceName, color, [
+  private targetGroupNameFor(color: Color, settings: Settings): string {
+    return targetGroupName(settings.serviceName, color, [
       this.node.path,
       color,
       settings.targetType,
       settings.targetProtocol,
       settings.targetPort,
     ]);
+  }
+
+  private defineTargetGroup(
+    color: Color,
+    name: string,
+    props: BlueGreenListenerProps,
+    settings: Settings,
+  ): LbTargetGroup {
+    const isLambda = settings.targetType === 'lambda';
+    const health = props.healthCheck ?? {};
     return new LbTargetGroup(this, `${color === 'blue' ? 'Blue' : 'Green'}TargetGroup`, {
       name,
       targetType: settings.targetType,
@@ -574,6 +667,20 @@ function resolveSettings(scope: Construct, id: string, props: BlueGreenListenerP
   });
 
   validateRules(check, props.rules ?? []);
+  if (props.rollbackHold) {
+    check.matches(
+      'rollbackHold.releaseId',
+      props.rollbackHold.releaseId,
+      RELEASE_ID_PATTERN,
+      'must be 1-128 letters, digits, dots, underscores or hyphens, starting with a letter or digit.',
+    );
+    check.matches(
+      'rollbackHold.storeBucket',
+      props.rollbackHold.storeBucket,
+      BUCKET_NAME_PATTERN,
+      'must be an S3 bucket name.',
+    );
+  }
 
   return {
     serviceName,

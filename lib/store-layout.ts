@@ -60,3 +60,21 @@ export function eventReceiptKey(serviceName: string, eventId: string): string {
 export function decisionRecordKey(serviceName: string, decidedAt: string, decisionId: string): string {
   return `${auditKeyPrefix(serviceName)}decisions/${decidedAt.replace(/[:.]/g, '-')}-${decisionId}.json`;
 }
+
+/**
+ * Where release holds live. The watchdog writes `<releaseId>.rolled-back` when it rolls a release
+ * back; an operator's acknowledgement writes `<releaseId>.acknowledged`. The BlueGreenListener lists
+ * this prefix at plan time, so `cdktf deploy` of a rolled-back release keeps traffic on the known-good
+ * color until a new release id or an acknowledgement.
+ */
+export function releaseHoldPrefix(serviceName: string): string {
+  return `${auditKeyPrefix(serviceName)}holds/`;
+}
+
+export function rollbackMarkerKey(serviceName: string, releaseId: string): string {
+  return `${releaseHoldPrefix(serviceName)}${releaseId}.rolled-back`;
+}
+
+export function acknowledgementKey(serviceName: string, releaseId: string): string {
+  return `${releaseHoldPrefix(serviceName)}${releaseId}.acknowledged`;
+}

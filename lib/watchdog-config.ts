@@ -27,22 +27,41 @@ const boundedInt = (min: number, max: number) => z.int().check(z.minimum(min), z
 
 /** Builds the watchdog configuration schema; see {@link SchemaOptions} for synth-time use. */
 export function watchdogConfigSchema(options: SchemaOptions = {}) {
-  const protectedListener = z.strictObject({
-    /** A stable name for the listener within the service, e.g. `production` or `test`. */
-    name: z
-      .string()
-      .check(z.regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be 1-32 lowercase letters, digits or hyphens')),
-    /** `production` listeners are switched back; `test` listeners always follow the candidate. */
-    role: z.enum(['production', 'test']),
-    listenerArn: arnSchema('listener', options),
-    /** The two target groups; which one is known-good for a release is captured in its manifest. */
-    targetGroupArns: z.strictObject({
-      blue: arnSchema('targetGroup', options),
-      green: arnSchema('targetGroup', options),
-    }),
-    /** The listener rules whose actions the watchdog restores along with the default actions. */
-    ruleArns: z._default(z.array(arnSchema('listenerRule', options)), []),
-  });
+  const targetGroupName = z.string().check(z.regex(/^[A-Za-z0-9-]{1,32}$/, 'must be a target group name'));
+  // A listener is named either by ARN, or by its load balancer and port: those are known at synth
+  // time, so the configuration (and the capture that reads it) need not depend on the listener.
+  const protectedListener = z
+    .strictObject({
+      /** A stable name for the listener within the service, e.g. `production` or `test`. */
+      name: z
+        .string()
+        .check(z.regex(/^[a-z][a-z0-9-]{0,31}$/, 'must be 1-32 lowercase letters, digits or hyphens')),
+      /** `production` listeners are switched back; `test` listeners always follow the candidate. */
+      role: z.enum(['production', 'test']),
+      listenerArn: z.optional(arnSchema('listener', options)),
+      loadBalancerArn: z.optional(arnSchema('loadBalancer', options)),
+      port: z.optional(boundedInt(1, 65535)),
+      /** The two target groups; which one is known-good for a release is captured in its manifest. */
+      targetGroupArns: z.optional(
+        z.strictObject({ blue: arnSchema('targetGroup', options), green: arnSchema('targetGroup', options) }),
+      ),
+      targetGroupNames: z.optional(z.strictObject({ blue: targetGroupName, green: targetGroupName })),
+      /** The listener rules whose actions the watchdog restores along with the default actions. */
+      ruleArns: z._default(z.array(arnSchema('listenerRule', options)), []),
+      /** The same, named by priority (known at synth time). */
+      rulePriorities: z._default(z.array(boundedInt(1, 50000)), []),
+    })
+    .check(
+      z.refine(
+        (l) => (l.listenerArn !== undefined) !== (l.loadBalancerArn !== undefined && l.port !== undefined),
+        {
+          message: 'give either listenerArn, or loadBalancerArn and port',
+        },
+      ),
+      z.refine((l) => (l.targetGroupArns !== undefined) !== (l.targetGroupNames !== undefined), {
+        message: 'give either targetGroupArns or targetGroupNames',
+      }),
+    );
 
   const store = z.strictObject({
     bucket: bucketNameSchema(options),
@@ -149,6 +168,8 @@ export type WatchdogConfig = z.output<ReturnType<typeof watchdogConfigSchema>>;
 export type WatchdogConfigInput = z.input<ReturnType<typeof watchdogConfigSchema>>;
 /** One protected listener of the watchdog configuration. */
 export type ProtectedListener = WatchdogConfig['listeners'][number];
+/** One protected listener as written (defaults may be left out). */
+export type ProtectedListenerInput = WatchdogConfigInput['listeners'][number];
 /** The artifact store section of the watchdog configuration. */
 export type StoreConfig = WatchdogConfig['store'];
 /** The rollback policy: windows, cooldown, budget, limits. */

@@ -46,12 +46,21 @@ export interface CaptureRequest {
   readonly releaseId: string;
 }
 
+/** An operator lets a rolled-back release go live again (lifts its hold and latch). */
+export interface AcknowledgeRequest {
+  readonly kind: 'acknowledge';
+  readonly releaseId: string;
+  readonly requestedBy: string;
+  readonly reason: string;
+}
+
 /** Report what the watchdog protects and did. */
 export interface StatusRequest {
   readonly kind: 'status';
 }
 
-export type WatchdogEvent = AlarmEvent | HealthPingEvent | RollbackRequest | CaptureRequest | StatusRequest;
+export type WatchdogEvent =
+  AlarmEvent | HealthPingEvent | RollbackRequest | CaptureRequest | AcknowledgeRequest | StatusRequest;
 
 /** The result of parsing: an event, or the reason it was rejected. */
 export type ParsedEvent =
@@ -138,6 +147,15 @@ const manualCapture = z.strictObject({
 
 const manualStatus = z.strictObject({ action: z.literal('status') });
 
+const manualAcknowledge = z.strictObject({
+  action: z.literal('acknowledge'),
+  releaseId: z
+    .string()
+    .check(z.regex(RELEASE_ID_PATTERN, 'must be 1-128 letters, digits, dots, underscores or hyphens')),
+  requestedBy: z.string().check(z.minLength(1), z.maxLength(200)),
+  reason: z.string().check(z.minLength(1), z.maxLength(500)),
+});
+
 /** Parses any delivered event; never throws. */
 export function parseWatchdogEvent(raw: unknown): ParsedEvent {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
@@ -221,6 +239,12 @@ function parseManual(record: Record<string, unknown>): ParsedEvent {
       if (!parsed.success) return rejected('a capture request', parsed.error);
       return { ok: true, event: { kind: 'capture', releaseId: parsed.data.releaseId } };
     }
+    case 'acknowledge': {
+      const parsed = manualAcknowledge.safeParse(record);
+      if (!parsed.success) return rejected('an acknowledgement', parsed.error);
+      const { releaseId, requestedBy, reason } = parsed.data;
+      return { ok: true, event: { kind: 'acknowledge', releaseId, requestedBy, reason } };
+    }
     case 'status': {
       const parsed = manualStatus.safeParse(record);
       if (!parsed.success) return rejected('a status request', parsed.error);
@@ -229,7 +253,7 @@ function parseManual(record: Record<string, unknown>): ParsedEvent {
     default:
       return {
         ok: false,
-        reason: `unknown action ${JSON.stringify(String(record.action)).slice(0, 60)}: expected rollback, capture or status`,
+        reason: `unknown action ${JSON.stringify(String(record.action)).slice(0, 60)}: expected rollback, capture, acknowledge or status`,
       };
   }
 }

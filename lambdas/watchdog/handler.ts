@@ -5,6 +5,7 @@
  */
 import type { WatchdogConfig } from '../../lib';
 import { parseWatchdogEvent } from './events';
+import { acknowledgeRollback } from './engine/acknowledge';
 import { captureRelease } from './engine/capture';
 import type { Log, MetricsSink } from './engine/context';
 import { runHealthPings, type Probe } from './engine/health-ping';
@@ -70,6 +71,8 @@ export function createHandler(deps: HandlerDependencies) {
           return ok('capture', await captureRelease(context, event.releaseId));
         case 'status':
           return ok('status', await serviceStatus(context));
+        case 'acknowledge':
+          return ok('acknowledge', await acknowledgeRollback(context, event));
         case 'alarm':
         case 'rollback':
           return ok(event.kind, await handleTrigger(context, event));

@@ -45,6 +45,10 @@ export interface TrafficPort {
   /** Replaces the rule's actions only; its conditions and priority stay. */
   restoreRuleActions(ruleArn: string, actions: ListenerAction[]): Promise<void>;
   targetHealth(targetGroupArn: string): Promise<TargetHealthSummary>;
+  /** The ARN of the load balancer's listener on `port`, if there is one (all pages). */
+  findListenerArn(loadBalancerArn: string, port: number): Promise<string | undefined>;
+  /** The ARNs of the named target groups; names that do not exist are missing from the map. */
+  findTargetGroupArns(names: readonly string[]): Promise<Map<string, string>>;
 }
 
 /** CloudWatch: the current state of alarms. */

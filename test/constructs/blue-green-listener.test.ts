@@ -1,5 +1,6 @@
 import { TerraformVariable } from 'cdktf';
 import { BlueGreenListener, type BlueGreenListenerProps } from '../..';
+import { parseWatchdogConfig } from '../../lib';
 import { blockAt, blocksOfType, refTo, resolveIn, synth, type SynthesizedStack } from '../support/synth';
 import { CERTIFICATE_ARN, LOAD_BALANCER_ARN, OTHER_CERTIFICATE_ARN, VPC_ID } from './fixtures';
 
@@ -330,28 +331,51 @@ describe('BlueGreenListener production listener', () => {
 });
 
 describe('BlueGreenListener attributes for the watchdog', () => {
-  it('describes its protected listeners in the shape of the watchdog configuration', () => {
+  it('describes its protected listeners by what is known at synth: load balancer, port, names, priorities', () => {
     const { json, listener } = synthListener({
       testListener: { port: 9000 },
       rules: [{ priority: 5, pathPatterns: ['/x'] }],
     });
 
-    const targetGroupArns = { blue: blueRef(json), green: greenRef(json) };
+    const names = {
+      blue: blockAt(json, 'aws_lb_target_group', 'Checkout/BlueTargetGroup').name,
+      green: blockAt(json, 'aws_lb_target_group', 'Checkout/GreenTargetGroup').name,
+    };
     expect(resolveIn(listener, listener.protectedListeners)).toEqual([
       {
         name: 'production',
         role: 'production',
-        listenerArn: refTo(json, 'aws_lb_listener', 'Checkout/ProductionListener', 'arn'),
-        targetGroupArns,
-        ruleArns: [refTo(json, 'aws_lb_listener_rule', 'Checkout/ProductionRule5', 'arn')],
+        loadBalancerArn: LOAD_BALANCER_ARN,
+        port: 80,
+        targetGroupNames: names,
+        rulePriorities: [5],
       },
-      {
-        name: 'test',
-        role: 'test',
-        listenerArn: refTo(json, 'aws_lb_listener', 'Checkout/TestListener', 'arn'),
-        targetGroupArns,
-        ruleArns: [],
-      },
+      { name: 'test', role: 'test', loadBalancerArn: LOAD_BALANCER_ARN, port: 9000, targetGroupNames: names },
+    ]);
+    // No reference to the listeners or rules: the watchdog's capture can precede them without a cycle.
+    expect(JSON.stringify(resolveIn(listener, listener.protectedListeners))).not.toContain('aws_lb_listener');
+    expect(
+      parseWatchdogConfig({
+        schemaVersion: 1,
+        service: 'checkout',
+        store: { bucket: 'checkout-store' },
+        listeners: resolveIn(listener, listener.protectedListeners),
+      }).listeners,
+    ).toHaveLength(2);
+  });
+
+  it('lists the resources that change traffic, for the capture to precede', () => {
+    const { json, listener } = synthListener({
+      testListener: {},
+      rules: [{ priority: 5, pathPatterns: ['/x'] }],
+    });
+
+    expect(
+      listener.trafficResources.map((r) => resolveIn(listener, (r as unknown as { fqn: string }).fqn)),
+    ).toEqual([
+      refTo(json, 'aws_lb_listener', 'Checkout/ProductionListener', 'arn').replace(/\.arn\}$/, '}'),
+      refTo(json, 'aws_lb_listener_rule', 'Checkout/ProductionRule5', 'arn').replace(/\.arn\}$/, '}'),
+      refTo(json, 'aws_lb_listener', 'Checkout/TestListener', 'arn').replace(/\.arn\}$/, '}'),
     ]);
   });
 
@@ -377,5 +401,67 @@ describe('BlueGreenListener attributes for the watchdog', () => {
     });
 
     expect(listener?.serviceName).toBe('payments-api');
+  });
+});
+
+describe('BlueGreenListener drift-free switchback', () => {
+  const hold = { storeBucket: 'checkout-artifacts', releaseId: 'r7' };
+
+  it('holds the candidate at no traffic while its release is rolled back and not acknowledged', () => {
+    const { json } = synthListener({
+      canaryWeightPercent: 25,
+      rules: [{ priority: 5, pathPatterns: ['/x'] }],
+      rollbackHold: hold,
+    });
+
+    const holds = blockAt(json, 'aws_s3_objects', 'Checkout/ReleaseHolds', 'data');
+    expect(holds).toEqual(
+      expect.objectContaining({ bucket: 'checkout-artifacts', prefix: 'audit/checkout/holds/' }),
+    );
+    const keys = refTo(json, 'aws_s3_objects', 'Checkout/ReleaseHolds', 'keys', 'data').slice(2, -1);
+    const locals = (json as { locals?: Record<string, string> }).locals ?? {};
+    const [[localName, expression]] = Object.entries(locals);
+    expect(expression).toBe(
+      `\${(contains(${keys}, "audit/checkout/holds/r7.rolled-back") && !contains(${keys}, "audit/checkout/holds/r7.acknowledged"))}`,
+    );
+    const held = `local.${localName}`;
+    const forward = {
+      target_group: [
+        { arn: blueRef(json), weight: `\${${held} ? 100 : 75}` },
+        { arn: greenRef(json), weight: `\${${held} ? 0 : 25}` },
+      ],
+    };
+    expect(blockAt(json, 'aws_lb_listener', 'Checkout/ProductionListener').default_action).toEqual([
+      { type: 'forward', forward },
+    ]);
+    expect(blockAt(json, 'aws_lb_listener_rule', 'Checkout/ProductionRule5').action).toEqual([
+      { type: 'forward', forward },
+    ]);
+  });
+
+  it('keys the hold on the release id, so a new release id lifts it', () => {
+    const { json } = synthListener({ canaryWeightPercent: 25, rollbackHold: { ...hold, releaseId: 'r8' } });
+
+    const [expression] = Object.values((json as { locals?: Record<string, string> }).locals ?? {});
+    expect(expression).toContain('"audit/checkout/holds/r8.rolled-back"');
+    expect(expression).not.toContain('r7');
+  });
+
+  it('renders plain weights when the hold is acknowledged in the props, or when there is no canary to hold', () => {
+    const acknowledged = synthListener({
+      canaryWeightPercent: 25,
+      rollbackHold: { ...hold, acknowledged: true },
+    }).json;
+    const noCanary = synthListener({ rollbackHold: hold }).json;
+
+    const [ack] = blockAt(acknowledged, 'aws_lb_listener', 'Checkout/ProductionListener').default_action as {
+      forward: { target_group: { weight: unknown }[] };
+    }[];
+    expect(ack.forward.target_group.map((g) => g.weight)).toEqual([75, 25]);
+    expect(blocksOfType(acknowledged, 'aws_s3_objects', 'data')).toHaveLength(0);
+    const [plain] = blockAt(noCanary, 'aws_lb_listener', 'Checkout/ProductionListener').default_action as {
+      forward: { target_group: { weight: unknown }[] };
+    }[];
+    expect(plain.forward.target_group.map((g) => g.weight)).toEqual([100, 0]);
   });
 });

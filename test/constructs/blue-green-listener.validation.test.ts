@@ -257,6 +257,18 @@ const cases: [string, Partial<BlueGreenListenerProps>, string, RegExp][] = [
     'rules[0].pathPatterns[0]',
     /must be 1-128 characters/,
   ],
+  [
+    'the rollback hold names a bad release id',
+    { rollbackHold: { storeBucket: 'store-bucket', releaseId: 'r 1' } },
+    'rollbackHold.releaseId',
+    /got 'r 1'; must be 1-128 letters/,
+  ],
+  [
+    'the rollback hold names a bad bucket',
+    { rollbackHold: { storeBucket: 'Store', releaseId: 'r1' } },
+    'rollbackHold.storeBucket',
+    /must be an S3 bucket name/,
+  ],
 ];
 
 describe('BlueGreenListener validation', () => {

@@ -87,6 +87,12 @@ describe('parsing other events', () => {
       event: { kind: 'capture', releaseId: 'v1.4.2' },
     });
     expect(parseWatchdogEvent({ action: 'status' })).toEqual({ ok: true, event: { kind: 'status' } });
+    expect(
+      parseWatchdogEvent({ action: 'acknowledge', releaseId: 'r1', requestedBy: 'alice', reason: 'fixed' }),
+    ).toEqual({
+      ok: true,
+      event: { kind: 'acknowledge', releaseId: 'r1', requestedBy: 'alice', reason: 'fixed' },
+    });
   });
 });
 

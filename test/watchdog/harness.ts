@@ -187,5 +187,14 @@ export async function createWorld(emulator: Emulator, options: WorldOptions = {}
   };
 }
 
+/** A fresh watchdog runtime for the world (a new container: configuration loaded again). */
+export function createWorldRuntime(world: World) {
+  const { handler } = createRuntime({
+    env: { SWITCHBACK_CONFIG_BUCKET: world.bucket, SWITCHBACK_CONFIG_KEY: watchdogConfigKey(SERVICE) },
+    clientConfig: { ...world.emulator.clientConfig(), maxAttempts: 3 },
+  });
+  return (event: unknown) => handler(event, {});
+}
+
 /** An alarm state change as SNS delivers it, for an alarm of the world. */
 export { snsAlarmEvent, eventBridgeAlarmEvent, directAlarmEvent } from './fixtures';

@@ -22,7 +22,14 @@ import fc from 'fast-check';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { useEmulator } from '../emulator/testing';
-import { createWorld, directAlarmEvent, eventBridgeAlarmEvent, snsAlarmEvent, type World } from './harness';
+import {
+  createWorld,
+  createWorldRuntime,
+  directAlarmEvent,
+  eventBridgeAlarmEvent,
+  snsAlarmEvent,
+  type World,
+} from './harness';
 
 const emulator = useEmulator();
 const ALARM = 'checkout-5xx';
@@ -680,5 +687,94 @@ describe('the per-service lock', () => {
       /another watchdog run holds the lock of checkout; this delivery will be retried/,
     );
     expect(await world.weights()).toEqual([[0, 100]]);
+  });
+});
+
+describe('drift-free switchback and acknowledgement', () => {
+  it('marks a rolled-back release held, and an acknowledgement lifts the hold and re-arms the watchdog', async () => {
+    const world = await createWorld(emulator());
+    await capturedAndShifted(world, 'r1');
+    world.setAlarm(ALARM, 'ALARM');
+    await world.invoke(snsAlarmEvent(ALARM, 'ALARM', Date.now()));
+
+    expect(world.emulator.s3.keys(world.bucket).filter((k) => k.startsWith('audit/checkout/holds/'))).toEqual(
+      ['audit/checkout/holds/r1.rolled-back'],
+    );
+
+    const response = (await world.invoke({
+      action: 'acknowledge',
+      releaseId: 'r1',
+      requestedBy: 'alice',
+      reason: 'fixed forward in r1 config',
+    })) as {
+      result: { wasRolledBack: boolean };
+    };
+
+    expect(response.result.wasRolledBack).toBe(true);
+    expect(
+      world.emulator.s3
+        .keys(world.bucket)
+        .filter((k) => k.startsWith('audit/checkout/holds/'))
+        .sort(),
+    ).toEqual(['audit/checkout/holds/r1.acknowledged', 'audit/checkout/holds/r1.rolled-back']);
+    const status = (await world.invoke({ action: 'status' })) as { result: { state: { latched?: unknown } } };
+    expect(status.result.state.latched).toBeUndefined();
+    expect((await world.auditRecords()).map((r) => r.outcome)).toContain('acknowledged');
+  });
+});
+
+describe('listeners named by load balancer and port (as the constructs write them)', () => {
+  it('captures nothing for a listener not created yet, then resolves it once it exists', async () => {
+    const emu = emulator();
+    const world = await createWorld(emu);
+    const [pair] = world.pairs;
+    const config = JSON.parse(emu.s3.text(world.bucket, 'config/checkout/watchdog.json') as string) as Record<
+      string,
+      unknown
+    >;
+    const names = {
+      blue: emu.elbv2.targetGroups().find((g) => g.TargetGroupArn === pair.blueArn)?.TargetGroupName,
+      green: emu.elbv2.targetGroups().find((g) => g.TargetGroupArn === pair.greenArn)?.TargetGroupName,
+    };
+    const byPort = (port: number) => ({
+      name: 'production',
+      role: 'production',
+      loadBalancerArn: pair.loadBalancerArn,
+      port,
+      targetGroupNames: names,
+    });
+    const writeConfig = (port: number) =>
+      world.s3.send(
+        new PutObjectCommand({
+          Bucket: world.bucket,
+          Key: 'config/checkout/watchdog.json',
+          Body: JSON.stringify({ ...config, listeners: [byPort(port)] }),
+        }),
+      );
+
+    // First release: nothing listens on 8443 yet
+    await writeConfig(8443);
+    const first = createWorldRuntime(world);
+    await first({ action: 'capture', releaseId: 'r1' });
+    const [firstCapture] = (await world.auditRecords()).filter((r) => r.decision === 'capture');
+    expect(firstCapture.checks).toContainEqual(
+      expect.objectContaining({
+        name: 'listeners-exist',
+        passed: false,
+        detail: expect.stringContaining('no listener on port 8443'),
+      }),
+    );
+
+    // Next release: the listener on port 80 exists and is captured by its ARN
+    await writeConfig(80);
+    const second = createWorldRuntime(world);
+    await second({ action: 'capture', releaseId: 'r2' });
+    await world.shiftToGreen();
+    const rolledBack = (await second({ action: 'rollback', reason: 'test', requestedBy: 'bob' })) as {
+      result: { outcome: string };
+    };
+
+    expect(rolledBack.result.outcome).toBe('rolled-back');
+    expect(await world.weights()).toEqual([[100, 0]]);
   });
 });

@@ -7,6 +7,7 @@ import {
   type Action,
   DescribeListenersCommand,
   DescribeRulesCommand,
+  DescribeTargetGroupsCommand,
   DescribeTargetHealthCommand,
   type ElasticLoadBalancingV2Client,
   ModifyListenerCommand,
@@ -256,6 +257,38 @@ export function createTrafficAdapter(
         healthy: targets.filter((t) => t.TargetHealth?.State === 'healthy').length,
         total: targets.length,
       };
+    },
+
+    async findListenerArn(loadBalancerArn: string, port: number): Promise<string | undefined> {
+      let marker: string | undefined;
+      do {
+        const out = await call('DescribeListeners', () =>
+          client.send(new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn, Marker: marker })),
+        );
+        const match = out.Listeners?.find((l) => l.Port === port);
+        if (match?.ListenerArn) return match.ListenerArn;
+        marker = out.NextMarker;
+      } while (marker);
+      return undefined;
+    },
+
+    async findTargetGroupArns(names: readonly string[]): Promise<Map<string, string>> {
+      // DescribeTargetGroups fails the whole call when one name is unknown: ask one name at a time.
+      const found = await Promise.all(
+        names.map(async (name) => {
+          try {
+            const out = await call('DescribeTargetGroups', () =>
+              client.send(new DescribeTargetGroupsCommand({ Names: [name] })),
+            );
+            const arn = out.TargetGroups?.[0]?.TargetGroupArn;
+            return arn ? ([name, arn] as const) : undefined;
+          } catch (error) {
+            if (error instanceof AwsCallError && error.kind === 'not-found') return undefined;
+            throw error;
+          }
+        }),
+      );
+      return new Map(found.filter((entry): entry is readonly [string, string] => entry !== undefined));
     },
   };
 }

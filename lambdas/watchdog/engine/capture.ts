@@ -14,6 +14,7 @@ import { acquireLock, readState, releaseLock, writeState } from './coordination'
 import { coordination, isoNow, type EngineContext } from './context';
 import { recordDecision } from './audit';
 import { forwardedTargetGroups } from './plan';
+import { resolveListener } from './resolve';
 import { withRetry } from './retry';
 
 export interface CaptureResult {
@@ -96,25 +97,28 @@ export async function captureRelease(context: EngineContext, releaseId: string):
       throw new CaptureRefusedError(releaseId, blocking);
     }
 
-    const listeners = await Promise.all(
-      config.listeners.map(async (listener) => {
-        const live = await retry(() => ports.traffic.describeListener(listener.listenerArn));
-        const missing = listener.ruleArns.filter((arn) => !live.rules.some((r) => r.ruleArn === arn));
-        if (missing.length > 0)
-          throw new Error(`listener ${listener.name}: configured rules not found: ${missing.join(', ')}`);
-        const rules = live.rules.filter((r) => listener.ruleArns.includes(r.ruleArn));
-        const knownGood = forwardedTargetGroups([...live.defaultActions, ...rules.flatMap((r) => r.actions)]);
-        const pair = [listener.targetGroupArns.blue, listener.targetGroupArns.green];
-        return {
-          name: listener.name,
-          listenerArn: listener.listenerArn,
+    const resolutions = await Promise.all(
+      config.listeners.map((l) => resolveListener(l, ports.traffic, retry)),
+    );
+    // A listener that does not exist yet (the first release) has no way back to capture.
+    const absent = resolutions.flatMap((r) => (r.found ? [] : [`${r.name}: ${r.reason}`]));
+    const listeners = resolutions.flatMap((resolution) => {
+      if (!resolution.found) return [];
+      const { name, listenerArn, targetGroupArns, live, rules } = resolution.listener;
+      const knownGood = forwardedTargetGroups([...live.defaultActions, ...rules.flatMap((r) => r.actions)]);
+      return [
+        {
+          name,
+          listenerArn,
           knownGoodTargetGroupArns: knownGood,
-          candidateTargetGroupArns: pair.filter((arn) => !knownGood.includes(arn)),
+          candidateTargetGroupArns: [targetGroupArns.blue, targetGroupArns.green].filter(
+            (arn) => !knownGood.includes(arn),
+          ),
           defaultActions: live.defaultActions,
           rules: rules.map((r) => ({ ruleArn: r.ruleArn, priority: r.priority, actions: r.actions })),
-        };
-      }),
-    );
+        },
+      ];
+    });
     const [aliases, parameters, artifacts] = await Promise.all([
       Promise.all(
         config.aliases.map((a) => retry(() => ports.aliases.describeAlias(a.functionName, a.aliasName))),
@@ -180,6 +184,11 @@ export async function captureRelease(context: EngineContext, releaseId: string):
             name: 'alarms-not-in-alarm',
             passed: blocking.length === 0,
             ...(blocking.length ? { detail: `allowed by policy: ${blocking.join(', ')}` } : {}),
+          },
+          {
+            name: 'listeners-exist',
+            passed: absent.length === 0,
+            ...(absent.length ? { detail: `not captured: ${absent.join('; ')}` } : {}),
           },
         ],
         decision: 'capture',

@@ -4,6 +4,7 @@
  */
 import {
   parseReleaseManifest,
+  rollbackMarkerKey,
   type AuditRecord,
   type CurrentRelease,
   type ReleaseManifest,
@@ -205,12 +206,18 @@ async function decideAndAct(
   const result = await executePlan(plan, executionContext(context), unhealthy);
   const outcome = result.complete ? 'rolled-back' : 'partial';
   const triggeredAt = trigger.kind === 'alarm' ? Date.parse(trigger.stateChangedAt) : Date.parse(startedAt);
-  // The latch and the audit record are independent writes; both finish before the lock is released.
+  // The latch, the hold and the audit record are independent writes; all finish before the lock is released.
   await Promise.all([
     writeState(
       coord,
       nextState(state, manifest.releaseId, trigger, decidedAt, context.invocationId, finishing),
     ),
+    // The hold the BlueGreenListener reads at plan time: a re-deploy of this release keeps blue.
+    context.ports.store.putJson(rollbackMarkerKey(config.service, manifest.releaseId), {
+      releaseId: manifest.releaseId,
+      decisionId: context.invocationId,
+      rolledBackAt: decidedAt,
+    }),
     recordDecision(
       context,
       {

@@ -4,6 +4,7 @@ import type { AlarmState } from '../ports';
 import { readCurrentRelease, readState } from './coordination';
 import { coordination, type EngineContext } from './context';
 import { forwardedTargetGroups } from './plan';
+import { resolveListener } from './resolve';
 
 export interface ServiceStatus {
   readonly service: string;
@@ -14,7 +15,7 @@ export interface ServiceStatus {
   readonly alarms: AlarmState[];
   readonly listeners: {
     readonly name: string;
-    readonly listenerArn: string;
+    readonly listenerArn?: string;
     /** The color each target group is, and its weight now. */
     readonly forwardsTo: {
       readonly color: 'blue' | 'green' | 'other';
@@ -39,16 +40,26 @@ export async function serviceStatus(context: EngineContext): Promise<ServiceStat
     Promise.all(
       config.listeners.map(async (listener) => {
         try {
-          const live = await ports.traffic.describeListener(listener.listenerArn);
+          const resolution = await resolveListener(listener, ports.traffic, (fn) => fn());
+          if (!resolution.found) {
+            return {
+              name: listener.name,
+              forwardsTo: [],
+              activeColor: 'none' as const,
+              error: resolution.reason,
+            };
+          }
+          const { listenerArn, targetGroupArns, live } = resolution.listener;
+          const colorOf = (arn: string) =>
+            arn === targetGroupArns.blue
+              ? ('blue' as const)
+              : arn === targetGroupArns.green
+                ? ('green' as const)
+                : ('other' as const);
           const forwardsTo = live.defaultActions.flatMap((action) =>
             action.type === 'forward'
               ? action.forwardConfig.targetGroups.map((g) => ({
-                  color:
-                    g.targetGroupArn === listener.targetGroupArns.blue
-                      ? ('blue' as const)
-                      : g.targetGroupArn === listener.targetGroupArns.green
-                        ? ('green' as const)
-                        : ('other' as const),
+                  color: colorOf(g.targetGroupArn),
                   targetGroupArn: g.targetGroupArn,
                   weight: g.weight,
                 }))
@@ -62,18 +73,12 @@ export async function serviceStatus(context: EngineContext): Promise<ServiceStat
             colors.size === 0 ? 'none' : colors.size > 1 || colors.has('other') ? 'mixed' : [...colors][0];
           return {
             name: listener.name,
-            listenerArn: listener.listenerArn,
+            listenerArn,
             forwardsTo,
             activeColor: activeColor as 'blue' | 'green' | 'mixed' | 'none',
           };
         } catch (error) {
-          return {
-            name: listener.name,
-            listenerArn: listener.listenerArn,
-            forwardsTo: [],
-            activeColor: 'none' as const,
-            error: String(error),
-          };
+          return { name: listener.name, forwardsTo: [], activeColor: 'none' as const, error: String(error) };
         }
       }),
     ),

@@ -1,0 +1,73 @@
+/**
+ * An operator's acknowledgement of a rolled-back release: the next `cdktf deploy` of that release may
+ * send traffic to the candidate again, and the watchdog is armed again for it. Audited like any
+ * decision.
+ */
+import { acknowledgementKey, rollbackMarkerKey } from '../../../lib';
+import type { AcknowledgeRequest } from '../events';
+import { recordDecision } from './audit';
+import { acquireLock, readState, releaseLock, writeState } from './coordination';
+import { coordination, isoNow, type EngineContext } from './context';
+
+export interface AcknowledgeResult {
+  readonly releaseId: string;
+  /** Whether the release had been rolled back (there was a hold to lift). */
+  readonly wasRolledBack: boolean;
+}
+
+export async function acknowledgeRollback(
+  context: EngineContext,
+  request: AcknowledgeRequest,
+): Promise<AcknowledgeResult> {
+  const { config, ports } = context;
+  const coord = coordination(context);
+  const lease = await acquireLock(coord, context.lockWaitMs);
+  if (!lease) throw new Error(`another watchdog run holds the lock of ${config.service}; try again`);
+  const startedAt = isoNow(context);
+  try {
+    const [marker, state] = await Promise.all([
+      ports.store.getJson(rollbackMarkerKey(config.service, request.releaseId)),
+      readState(coord),
+    ]);
+    const wasRolledBack = marker !== undefined;
+    await Promise.all([
+      ports.store.putJson(acknowledgementKey(config.service, request.releaseId), {
+        releaseId: request.releaseId,
+        acknowledgedBy: request.requestedBy,
+        reason: request.reason,
+        acknowledgedAt: startedAt,
+      }),
+      state.latched?.releaseId === request.releaseId
+        ? writeState(coord, { ...state, latched: undefined })
+        : Promise.resolve(),
+    ]);
+    await recordDecision(
+      context,
+      {
+        schemaVersion: 1,
+        decisionId: context.invocationId,
+        service: config.service,
+        decidedAt: isoNow(context),
+        trigger: {
+          kind: 'acknowledge',
+          source: 'manual',
+          reason: request.reason,
+          requestedBy: request.requestedBy,
+        },
+        releaseId: request.releaseId,
+        checks: [{ name: 'release-was-rolled-back', passed: wasRolledBack }],
+        decision: 'acknowledge',
+        reason: request.reason,
+        steps: [],
+        outcome: 'acknowledged',
+        startedAt,
+        finishedAt: isoNow(context),
+        recoveryPoints: [],
+      },
+      true,
+    );
+    return { releaseId: request.releaseId, wasRolledBack };
+  } finally {
+    await releaseLock(coord, lease);
+  }
+}
