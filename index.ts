@@ -6,5 +6,15 @@
  */
 export * from './constructs/blue-green-listener';
 export * from './constructs/versioned-artifact-store';
+export * from './constructs/rollback-alarms';
+export * from './constructs/rollback-watchdog';
+export * from './constructs/switchback-service';
 export { SwitchbackValidationError } from './constructs/internal/validation';
-export type { ProtectedListener, StoreConfig, WatchdogConfig, ReleaseManifest, ListenerAction } from './lib';
+export type {
+  ListenerAction,
+  ProtectedListener,
+  ProtectedListenerInput,
+  ReleaseManifest,
+  StoreConfig,
+  WatchdogConfig,
+} from './lib';

@@ -16,7 +16,10 @@ if (imports === 'barrel') {
 }
 const started = performance.now();
 const app = new App({ outdir });
-new ExampleStack(app, 'switchback-example', { serviceNames: exampleServiceNames(Number(countArg)) });
+new ExampleStack(app, 'switchback-example', {
+  serviceNames: exampleServiceNames(Number(countArg)),
+  releaseId: 'bench',
+});
 app.synth();
 const synthMs = performance.now() - started;
 

@@ -1,17 +1,25 @@
 /**
- * The example app `cdktf synth` runs (see cdktf.json). `SWITCHBACK_EXAMPLE_SERVICES` sets how many
- * services it defines (default 1); the benchmark uses it to scale the app.
+ * The example app `cdktf synth` runs (see cdktf.json): one stack with two services, each with the
+ * whole Switchback kit, and a standalone placement of a watchdog in another region than its service.
+ *
+ *   SWITCHBACK_RELEASE_ID   the release being deployed (a commit or build id); default 'local'
+ *   SWITCHBACK_EXAMPLE_SERVICES   how many services the first stack defines (default 2; the
+ *                                 benchmark scales it)
  */
 import { App } from 'cdktf';
 import { ExampleStack, exampleServiceNames } from './service-stack';
+import { ServiceRegionStack, WatchdogRegionStack } from './standalone-watchdog';
 
-const count = Number(process.env.SWITCHBACK_EXAMPLE_SERVICES ?? '1');
+const count = Number(process.env.SWITCHBACK_EXAMPLE_SERVICES ?? '2');
 if (!Number.isInteger(count) || count < 1 || count > 500) {
   throw new Error(
     `SWITCHBACK_EXAMPLE_SERVICES must be an integer from 1 to 500, got '${process.env.SWITCHBACK_EXAMPLE_SERVICES}'.`,
   );
 }
+const releaseId = process.env.SWITCHBACK_RELEASE_ID ?? 'local';
 
 const app = new App();
-new ExampleStack(app, 'switchback-example', { serviceNames: exampleServiceNames(count) });
+new ExampleStack(app, 'switchback-example', { serviceNames: exampleServiceNames(count), releaseId });
+const service = new ServiceRegionStack(app, 'payments-service', { releaseId });
+new WatchdogRegionStack(app, 'payments-watchdog', service, { releaseId });
 app.synth();

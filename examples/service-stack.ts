@@ -1,6 +1,6 @@
 /**
- * The example application: one stack with, per service, a versioned artifact store and a blue-green
- * listener on the service's existing application load balancer. It synthesizes with no AWS credentials
+ * The example application: one stack with, per service, the whole Switchback kit (artifact store,
+ * blue-green listener, rollback alarms, watchdog) on the service's existing application load balancer. It synthesizes with no AWS credentials
  * and no network: every account-specific value is a Terraform variable, resolved at `cdktf deploy`.
  */
 import { DataAwsIamPolicyDocument } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
@@ -8,12 +8,14 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
-import { BlueGreenListener, VersionedArtifactStore } from '..';
+import { SwitchbackService } from '..';
 
 /** Props of {@link ExampleStack}. */
 export interface ExampleStackProps {
-  /** The services to define, one store and one blue-green listener each. */
+  /** The services to define, each with the whole Switchback kit. */
   readonly serviceNames: string[];
+  /** The release being deployed (a commit or build id). */
+  readonly releaseId: string;
   /** @default 'us-east-1' */
   readonly region?: string;
 }
@@ -56,11 +58,18 @@ export class ExampleStack extends TerraformStack {
       assumeRolePolicy: ciTrust.json,
     });
 
+    const onCallRoleArn = new TerraformVariable(this, 'on_call_role_arn', {
+      type: 'string',
+      description: 'The role on-call engineers assume to roll back or promote by hand.',
+    });
+
     for (const serviceName of props.serviceNames) {
       new ExampleService(this, serviceName, {
         vpcId: vpcId.stringValue,
         certificateArn: certificateArn.stringValue,
         ciRole,
+        releaseId: props.releaseId,
+        onCallRoleArn: onCallRoleArn.stringValue,
       });
     }
   }
@@ -70,9 +79,11 @@ interface ExampleServiceProps {
   readonly vpcId: string;
   readonly certificateArn: string;
   readonly ciRole: IamRole;
+  readonly releaseId: string;
+  readonly onCallRoleArn: string;
 }
 
-/** One service: its artifact store and its blue-green listener. */
+/** One service: the whole Switchback kit in one line, plus what this app adds around it. */
 class ExampleService extends Construct {
   constructor(scope: Construct, serviceName: string, props: ExampleServiceProps) {
     super(scope, serviceName);
@@ -86,33 +97,38 @@ class ExampleService extends Construct {
       },
     );
 
-    const store = new VersionedArtifactStore(this, 'ArtifactStore', { serviceName });
-    store.grantWrite(props.ciRole, `${store.keyPrefixes.artifacts}${serviceName}/`);
-
-    const listener = new BlueGreenListener(this, 'BlueGreen', {
+    const service = new SwitchbackService(this, 'Switchback', {
       serviceName,
+      releaseId: props.releaseId,
       loadBalancerArn: loadBalancerArn.stringValue,
       vpcId: props.vpcId,
       certificateArn: props.certificateArn,
-      httpRedirect: {},
-      testListener: { port: 8443 },
-      targetPort: 8080,
-      healthCheck: { path: '/healthz' },
-      activeColor: 'blue',
-      canaryWeightPercent: 0,
-      rules: [{ priority: 10, pathPatterns: ['/api/*'] }],
+      listener: {
+        httpRedirect: {},
+        testListener: { port: 8443 },
+        targetPort: 8080,
+        healthCheck: { path: '/healthz' },
+        activeColor: 'blue',
+        canaryWeightPercent: 10,
+        rules: [{ priority: 10, pathPatterns: ['/api/*'] }],
+      },
+      alarms: { errorRatePercent: 2, p99LatencySeconds: 1.5, requiredBreaches: 2 },
+      watchdog: { operatorRoleArns: [props.onCallRoleArn], evaluationWindowMinutes: 60 },
     });
+    service.store.grantWrite(props.ciRole, `${service.store.keyPrefixes.artifacts}${serviceName}/`);
 
-    new TerraformOutput(this, 'listener_arn', { value: listener.listenerArn });
-    new TerraformOutput(this, 'blue_target_group_arn', { value: listener.blueTargetGroupArn });
-    new TerraformOutput(this, 'green_target_group_arn', { value: listener.greenTargetGroupArn });
-    new TerraformOutput(this, 'artifact_bucket', { value: store.bucketName });
+    new TerraformOutput(this, 'listener_arn', { value: service.listener.listenerArn });
+    new TerraformOutput(this, 'blue_target_group_arn', { value: service.listener.blueTargetGroupArn });
+    new TerraformOutput(this, 'green_target_group_arn', { value: service.listener.greenTargetGroupArn });
+    new TerraformOutput(this, 'artifact_bucket', { value: service.store.bucketName });
+    new TerraformOutput(this, 'watchdog_function', { value: service.watchdog.function.functionName });
+    new TerraformOutput(this, 'rollback_alarm', { value: service.alarms.compositeAlarmName });
   }
 }
 
-/** Service names for an app of `count` services: `checkout`, then `service-02`, `service-03`, … */
+/** Service names for an app of `count` services: `checkout`, `catalog`, then `service-03`, … */
 export function exampleServiceNames(count: number): string[] {
   return Array.from({ length: count }, (_, index) =>
-    index === 0 ? 'checkout' : `service-${String(index + 1).padStart(2, '0')}`,
+    index === 0 ? 'checkout' : index === 1 ? 'catalog' : `service-${String(index + 1).padStart(2, '0')}`,
   );
 }

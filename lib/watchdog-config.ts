@@ -143,6 +143,15 @@ export function watchdogConfigSchema(options: SchemaOptions = {}) {
     service: z
       .string()
       .check(z.regex(SERVICE_NAME_PATTERN, 'must be 1-40 lowercase letters, digits or hyphens')),
+    /**
+     * The region the protected service runs in, when the watchdog runs elsewhere (standalone
+     * placement). Listeners, alarms, aliases, parameters and backups are called there.
+     */
+    region: z.optional(
+      z
+        .string()
+        .check(z.regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, 'must be an AWS region such as us-east-1')),
+    ),
     store,
     listeners: z.array(protectedListener).check(
       z.minLength(1, 'must name at least one listener to protect'),

@@ -67,26 +67,32 @@ export function createRuntime(options: RuntimeOptions = {}) {
   const { SWITCHBACK_CONFIG_BUCKET: configBucket, SWITCHBACK_CONFIG_KEY: configKey } = env.data;
   const clientConfig = { ...options.clientConfig };
   const processEnv = options.env ?? process.env;
-  const clients = {
-    elbv2: new ElasticLoadBalancingV2Client(clientConfig),
-    cloudwatch: new CloudWatchClient(clientConfig),
-    lambda: new LambdaClient(clientConfig),
-    ssm: new SSMClient(clientConfig),
-    // A custom endpoint (the local emulator) is addressed path-style; AWS itself virtual-hosted.
-    s3: new S3Client({
-      ...clientConfig,
-      forcePathStyle: Boolean(clientConfig.endpoint ?? processEnv.AWS_ENDPOINT_URL),
-    }),
-    sns: new SNSClient(clientConfig),
-    backup: new BackupClient(clientConfig),
+  // A custom endpoint (the local emulator) is addressed path-style; AWS itself virtual-hosted. The
+  // store may be in another region than the watchdog: follow S3's region redirects.
+  const s3 = new S3Client({
+    ...clientConfig,
+    forcePathStyle: Boolean(clientConfig.endpoint ?? processEnv.AWS_ENDPOINT_URL),
+    followRegionRedirects: true,
+  });
+  // The protected service's clients, per region (the watchdog may run in another one).
+  const serviceClients = new Map<string, ReturnType<typeof createServiceClients>>();
+  const clientsFor = (region: string | undefined) => {
+    const key = region ?? '';
+    let clients = serviceClients.get(key);
+    if (!clients) {
+      clients = createServiceClients(region ? { ...clientConfig, region } : clientConfig);
+      serviceClients.set(key, clients);
+    }
+    return clients;
   };
+  clientsFor(undefined); // built at cold start for the usual case: the watchdog beside its service
 
   const logger = new Logger({ serviceName: 'switchback-watchdog' });
   const metrics = new Metrics({ namespace: 'Switchback', serviceName: 'switchback-watchdog' });
 
   let cachedConfig: Promise<WatchdogConfig> | undefined;
   const loadConfig = (): Promise<WatchdogConfig> => {
-    cachedConfig ??= createStoreAdapter(clients.s3, configBucket)
+    cachedConfig ??= createStoreAdapter(s3, configBucket)
       .getJson(configKey)
       .then((stored) => {
         if (!stored) throw new Error(`no watchdog configuration at s3://${configBucket}/${configKey}`);
@@ -99,10 +105,12 @@ export function createRuntime(options: RuntimeOptions = {}) {
     return cachedConfig;
   };
 
-  const portsByBucket = new Map<string, WatchdogPorts>();
+  const portsByConfig = new Map<string, WatchdogPorts>();
   const portsFor = (config: WatchdogConfig): WatchdogPorts => {
-    const existing = portsByBucket.get(config.store.bucket);
+    const key = `${config.store.bucket}|${config.region ?? ''}|${config.notificationTopicArn ?? ''}`;
+    const existing = portsByConfig.get(key);
     if (existing) return existing;
+    const clients = { ...clientsFor(config.region), s3 };
     const ports: WatchdogPorts = {
       traffic: createTrafficAdapter(clients.elbv2),
       alarms: createAlarmAdapter(clients.cloudwatch),
@@ -110,10 +118,14 @@ export function createRuntime(options: RuntimeOptions = {}) {
       parameters: createParameterAdapter(clients.ssm),
       artifacts: createArtifactAdapter(clients.s3, config.store.bucket),
       store: createStoreAdapter(clients.s3, config.store.bucket),
-      notify: createNotifyAdapter(clients.sns, config.notificationTopicArn),
+      // The topic lives with the watchdog, which may be in another region than the service.
+      notify: createNotifyAdapter(
+        clientsFor(config.notificationTopicArn?.split(':')[3] || config.region).sns,
+        config.notificationTopicArn,
+      ),
       ...(config.backup ? { backup: createBackupAdapter(clients.backup) } : {}),
     };
-    portsByBucket.set(config.store.bucket, ports);
+    portsByConfig.set(key, ports);
     return ports;
   };
 
@@ -141,5 +153,16 @@ export function createRuntime(options: RuntimeOptions = {}) {
     probe: options.probe ?? httpProbe,
     newId: randomUUID,
   };
-  return { handler: createHandler(dependencies), clients, dependencies };
+  return { handler: createHandler(dependencies), dependencies };
+}
+
+function createServiceClients(config: ClientSettings) {
+  return {
+    elbv2: new ElasticLoadBalancingV2Client(config),
+    cloudwatch: new CloudWatchClient(config),
+    lambda: new LambdaClient(config),
+    ssm: new SSMClient(config),
+    sns: new SNSClient(config),
+    backup: new BackupClient(config),
+  };
 }

@@ -1,64 +1,115 @@
 import { Testing } from 'cdktf';
-import { ExampleStack, exampleServiceNames } from '../../examples/service-stack';
-import { blockAt, blocksOfType, refTo, type SynthesizedStack } from '../support/synth';
 import * as entryPoint from '../..';
+import { ExampleStack, exampleServiceNames } from '../../examples/service-stack';
+import { ServiceRegionStack, WatchdogRegionStack } from '../../examples/standalone-watchdog';
+import { dependencyGraph, findCycle } from '../support/graph';
+import { blockAt, blocksOfType, refTo, type SynthesizedStack } from '../support/synth';
 
 function synthExample(count: number): SynthesizedStack {
   const app = Testing.app();
-  const stack = new ExampleStack(app, 'switchback-example', { serviceNames: exampleServiceNames(count) });
+  const stack = new ExampleStack(app, 'switchback-example', {
+    serviceNames: exampleServiceNames(count),
+    releaseId: 'r1',
+  });
   return JSON.parse(Testing.synth(stack, true)) as SynthesizedStack;
 }
 
 describe('example app', () => {
-  it('defines a store and a blue-green listener per service, from variables only', () => {
+  it('gives each service the whole kit, from variables only, with no dependency cycle', () => {
     const json = synthExample(2);
 
     expect(blocksOfType(json, 'aws_s3_bucket')).toHaveLength(2);
     expect(blocksOfType(json, 'aws_lb_target_group')).toHaveLength(4);
     expect(blocksOfType(json, 'aws_lb_listener')).toHaveLength(6);
+    expect(blocksOfType(json, 'aws_cloudwatch_composite_alarm')).toHaveLength(2);
+    expect(blocksOfType(json, 'aws_lambda_function')).toHaveLength(2);
+    expect(blocksOfType(json, 'aws_lambda_invocation')).toHaveLength(2);
     expect(Object.keys(json.variable ?? {}).sort()).toEqual([
+      'catalog_load_balancer_arn',
       'certificate_arn',
       'checkout_load_balancer_arn',
       'ci_oidc_provider_arn',
-      'service-02_load_balancer_arn',
+      'on_call_role_arn',
       'vpc_id',
     ]);
-    expect(blockAt(json, 'aws_lb_listener', 'checkout/BlueGreen/ProductionListener')).toEqual(
+    expect(blockAt(json, 'aws_lb_listener', 'checkout/Switchback/BlueGreen/ProductionListener')).toEqual(
       expect.objectContaining({
         protocol: 'HTTPS',
         certificate_arn: '${var.certificate_arn}',
         load_balancer_arn: '${var.checkout_load_balancer_arn}',
       }),
     );
+    expect(
+      blockAt(json, 'aws_lambda_permission', 'checkout/Switchback/Watchdog/OperatorPermission1').principal,
+    ).toBe('${var.on_call_role_arn}');
+    expect(findCycle(dependencyGraph(json))).toBeUndefined();
   });
 
   it('lets CI write artifacts of its own service only', () => {
     const json = synthExample(2);
 
     const writes = blocksOfType(json, 'aws_iam_policy_document', 'data').filter(([id]) =>
-      id.includes('write-artifacts'),
+      id.startsWith('ci_publisher_'),
     );
     expect(writes).toHaveLength(2);
     const resources = writes.map(([, doc]) => (doc.statement as Record<string, unknown>[])[0].resources);
-    expect(resources).toEqual([
-      [`${refTo(json, 'aws_s3_bucket', 'checkout/ArtifactStore/Bucket', 'arn')}/artifacts/checkout/*`],
-      [`${refTo(json, 'aws_s3_bucket', 'service-02/ArtifactStore/Bucket', 'arn')}/artifacts/service-02/*`],
-    ]);
+    expect(resources).toEqual(
+      expect.arrayContaining([
+        [
+          `${refTo(json, 'aws_s3_bucket', 'checkout/Switchback/ArtifactStore/Bucket', 'arn')}/artifacts/checkout/*`,
+        ],
+        [
+          `${refTo(json, 'aws_s3_bucket', 'catalog/Switchback/ArtifactStore/Bucket', 'arn')}/artifacts/catalog/*`,
+        ],
+      ]),
+    );
   });
 
   it('outputs what an operator needs per service', () => {
     const json = synthExample(1);
 
-    expect(Object.keys(json.output ?? {}).sort()).toEqual([
-      expect.stringMatching(/^checkout_artifact_bucket/),
-      expect.stringMatching(/^checkout_blue_target_group_arn/),
-      expect.stringMatching(/^checkout_green_target_group_arn/),
-      expect.stringMatching(/^checkout_listener_arn/),
+    expect(
+      Object.keys(json.output ?? {})
+        .map((name) => name.replace(/_[0-9A-F]{8}$/, ''))
+        .sort(),
+    ).toEqual([
+      'checkout_artifact_bucket',
+      'checkout_blue_target_group_arn',
+      'checkout_green_target_group_arn',
+      'checkout_listener_arn',
+      'checkout_rollback_alarm',
+      'checkout_watchdog_function',
     ]);
   });
 
-  it('names services checkout, service-02, service-03, ...', () => {
-    expect(exampleServiceNames(3)).toEqual(['checkout', 'service-02', 'service-03']);
+  it('names services checkout, catalog, service-03, ...', () => {
+    expect(exampleServiceNames(3)).toEqual(['checkout', 'catalog', 'service-03']);
+  });
+});
+
+describe('standalone placement example', () => {
+  it('puts the watchdog in another region, reached through an SNS topic in the service region', () => {
+    const app = Testing.app();
+    const service = new ServiceRegionStack(app, 'payments-service', { releaseId: 'r1' });
+    const watchdogStack = new WatchdogRegionStack(app, 'payments-watchdog', service, { releaseId: 'r1' });
+    const serviceJson = JSON.parse(Testing.synth(service, true)) as SynthesizedStack & {
+      provider: { aws: { region: string }[] };
+    };
+    const watchdogJson = JSON.parse(Testing.synth(watchdogStack, true)) as SynthesizedStack & {
+      provider: { aws: { region: string }[] };
+    };
+
+    expect(serviceJson.provider.aws[0].region).toBe('us-east-1');
+    expect(watchdogJson.provider.aws[0].region).toBe('us-west-2');
+    expect(
+      blockAt(serviceJson, 'aws_cloudwatch_composite_alarm', 'Alarms/CompositeAlarm').alarm_actions,
+    ).toEqual([refTo(serviceJson, 'aws_sns_topic', 'AlarmTopic', 'arn')]);
+    expect(blockAt(watchdogJson, 'aws_sns_topic_subscription', 'Watchdog/AlarmTopicSubscription1')).toEqual(
+      expect.objectContaining({ protocol: 'lambda' }),
+    );
+    const config = blockAt(watchdogJson, 'aws_s3_object', 'Watchdog/Configuration').content as string;
+    expect(config).toContain('"region" = "us-east-1"');
+    expect(blocksOfType(watchdogJson, 'aws_lambda_invocation')).toHaveLength(0);
   });
 });
 
@@ -67,6 +118,9 @@ describe('library entry point', () => {
     expect(Object.keys(entryPoint).sort()).toEqual([
       'BlueGreenListener',
       'DEFAULT_SSL_POLICY',
+      'RollbackAlarms',
+      'RollbackWatchdog',
+      'SwitchbackService',
       'SwitchbackValidationError',
       'VersionedArtifactStore',
     ]);

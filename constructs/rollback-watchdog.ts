@@ -1,0 +1,697 @@
+import { CloudwatchEventRule } from '@cdktf/provider-aws/lib/cloudwatch-event-rule';
+import { CloudwatchEventTarget } from '@cdktf/provider-aws/lib/cloudwatch-event-target';
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import {
+  DataAwsIamPolicyDocument,
+  type DataAwsIamPolicyDocumentStatement,
+} from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
+import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
+import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { LambdaFunctionEventInvokeConfig } from '@cdktf/provider-aws/lib/lambda-function-event-invoke-config';
+import { LambdaInvocation } from '@cdktf/provider-aws/lib/lambda-invocation';
+import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
+import { S3Object } from '@cdktf/provider-aws/lib/s3-object';
+import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
+import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
+import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
+import { AssetType, Fn, TerraformAsset, Token, type TerraformResource } from 'cdktf';
+import { Construct } from 'constructs';
+import {
+  ARN_PATTERNS,
+  DEFAULT_ROLLBACK_POLICY,
+  parseWatchdogConfig,
+  RELEASE_ID_PATTERN,
+  STORE_KEY_PREFIXES,
+  watchdogConfigKey,
+  type ProtectedListenerInput,
+  type WatchdogConfigInput,
+} from '../lib';
+import type { BlueGreenListener } from './blue-green-listener';
+import { sanitizeName } from './internal/names';
+import { isKnown, PropValidator, SwitchbackValidationError } from './internal/validation';
+import { watchdogBundleDirectory } from './internal/watchdog-bundle';
+import type { VersionedArtifactStore } from './versioned-artifact-store';
+
+/** An alarm the watchdog protects: a breach of it rolls the release back. */
+export interface ProtectedAlarmProps {
+  readonly name: string;
+  readonly arn: string;
+}
+
+/** A Lambda alias whose version (and routing) the watchdog restores. */
+export interface ProtectedAliasProps {
+  readonly functionName: string;
+  readonly aliasName: string;
+}
+
+/** Probing health URLs on a schedule; consecutive failed rounds are a breach. */
+export interface HealthPingProps {
+  readonly urls: string[];
+  /** Seconds between probe rounds within one run, 1-60. @default 5 */
+  readonly intervalSeconds?: number;
+  /** Consecutive failed rounds that make a breach, 1-20. @default 3 */
+  readonly failuresToBreach?: number;
+  /** @default 2000 */
+  readonly timeoutMs?: number;
+  /** Minutes between runs; at least 1 (EventBridge schedules are per minute). @default 1 */
+  readonly scheduleMinutes?: number;
+}
+
+/** An on-demand AWS Backup job per resource, started at capture and tagged with the release id. */
+export interface ReleaseBackupProps {
+  readonly vaultName: string;
+  /** The role AWS Backup uses; the watchdog may pass only this role, only to AWS Backup. */
+  readonly roleArn: string;
+  readonly resourceArns: string[];
+}
+
+/** Props of {@link RollbackWatchdog}. */
+export interface RollbackWatchdogProps {
+  /**
+   * The service name (1-40 of `[a-z0-9-]`).
+   * @default - the store's service name
+   */
+  readonly serviceName?: string;
+  /** The artifact store: holds the configuration, manifests and audit trail, and the artifacts to restore. */
+  readonly store: VersionedArtifactStore;
+  /**
+   * The release this deploy is for: the capture runs when it changes. A commit, a build number, a tag:
+   * 1-128 letters, digits, dots, underscores or hyphens.
+   */
+  readonly releaseId: string;
+  /** Blue-green listeners to protect; their traffic-changing resources wait for the capture. @default - none */
+  readonly listeners?: BlueGreenListener[];
+  /**
+   * Listeners defined elsewhere (another stack, by load balancer ARN and port and target group names).
+   * @default - none
+   */
+  readonly protectedListeners?: ProtectedListenerInput[];
+  /** Alarms whose breach rolls the release back (e.g. `RollbackAlarms.protectedAlarms`). @default - none */
+  readonly alarms?: ProtectedAlarmProps[];
+  /** Lambda aliases to restore. @default - none */
+  readonly aliases?: ProtectedAliasProps[];
+  /** SSM parameter names to restore. @default - none */
+  readonly parameterNames?: string[];
+  /** Keys under `artifacts/` in the store whose object version is restored. @default - none */
+  readonly artifactKeys?: string[];
+  /** Health pings on a schedule. @default - none */
+  readonly healthPing?: HealthPingProps;
+  /** On-demand backups at capture. @default - none */
+  readonly backup?: ReleaseBackupProps;
+  /** Minutes after a capture during which breaches roll back automatically. @default 60 */
+  readonly evaluationWindowMinutes?: number;
+  /** Minutes after a rollback during which no automatic rollback happens. @default 15 */
+  readonly cooldownMinutes?: number;
+  /** Automatic rollbacks allowed per budget window. @default 3 */
+  readonly maxAutomaticRollbacks?: number;
+  /** @default 1440 */
+  readonly budgetWindowMinutes?: number;
+  /**
+   * Events older than this are dropped (and Lambda's asynchronous queue discards them), 60-21600.
+   * @default 600
+   */
+  readonly maxEventAgeSeconds?: number;
+  /** Capture even when a protected alarm is already in ALARM. @default false */
+  readonly allowCaptureWhileAlarming?: boolean;
+  /** Healthy targets a known-good group needs before traffic is sent to it. @default 1 */
+  readonly minHealthyTargets?: number;
+  /**
+   * The region the protected service runs in, when the watchdog is placed in another region
+   * (standalone placement): its calls to the service go there. @default - the watchdog's own region
+   */
+  readonly serviceRegion?: string;
+  /** Roles allowed to invoke the watchdog by hand (the CLI). @default - nobody */
+  readonly operatorRoleArns?: string[];
+  /** SNS topics the watchdog subscribes to (alarm fan-out, cross-region). @default - none */
+  readonly alarmTopicArns?: string[];
+  /** An EventBridge rule on the protected alarms' state changes, a durable second path. @default true */
+  readonly eventBridgeTrigger?: boolean;
+  /** The topic for one notification per decision. @default - an encrypted topic is defined */
+  readonly notificationTopic?: SnsTopic;
+  /** Capture the live state as the release manifest on deploy, before traffic changes. @default true */
+  readonly captureOnDeploy?: boolean;
+  /**
+   * Allow ModifyListener only on listeners of this protocol (an IAM condition), so the watchdog can
+   * never turn an HTTPS listener into HTTP. @default - no condition
+   */
+  readonly listenerProtocol?: 'HTTP' | 'HTTPS';
+  /** @default 'arm64' */
+  readonly architecture?: 'arm64' | 'x86_64';
+  /** @default 256 - the engine needs little memory; more memory is more CPU for a faster cold start */
+  readonly memorySizeMb?: number;
+  /**
+   * @default 90 - a health-ping run probes for most of it; a rollback takes well under a second plus
+   * retries within its 20 s step budgets
+   */
+  readonly timeoutSeconds?: number;
+  /** @default 90 */
+  readonly logRetentionDays?: number;
+  /** X-Ray tracing. @default true */
+  readonly tracing?: boolean;
+}
+
+/**
+ * The standalone rollback watchdog: the Lambda (from the built bundle), its least-privilege role,
+ * its triggers (alarm actions, EventBridge, SNS, a schedule for health pings, operators), reserved
+ * concurrency 1, an asynchronous invoke configuration with an encrypted on-failure queue, a log
+ * group, a notification topic, its configuration in the artifact store, and the capture of the
+ * live state on deploy, which every traffic-changing resource of the protected listeners waits for.
+ */
+export class RollbackWatchdog extends Construct {
+  public readonly serviceName: string;
+  public readonly function: LambdaFunction;
+  public readonly role: IamRole;
+  public readonly logGroup: CloudwatchLogGroup;
+  /** Where failed asynchronous invocations go (encrypted SQS). */
+  public readonly deadLetterQueue: SqsQueue;
+  public readonly notificationTopic: SnsTopic;
+  /** The configuration object in the store. */
+  public readonly configObject: S3Object;
+  /** The capture on deploy, when enabled: traffic-changing resources depend on it. */
+  public readonly capture?: LambdaInvocation;
+  /** The statements of the role's policy, for review and tests. */
+  public readonly policyStatements: DataAwsIamPolicyDocumentStatement[];
+
+  constructor(scope: Construct, id: string, props: RollbackWatchdogProps) {
+    super(scope, id);
+    const check = new PropValidator(this);
+    this.serviceName = props.serviceName ?? props.store.serviceName;
+    const timeoutSeconds = props.timeoutSeconds ?? 90;
+    validate(check, this.serviceName, timeoutSeconds, props);
+
+    const account = new DataAwsCallerIdentity(this, 'Account');
+    const partition = new DataAwsPartition(this, 'Partition');
+    const region = new DataAwsRegion(this, 'Region');
+    const serviceRegion = props.serviceRegion ?? region.region;
+    const arnOf = (service: string, resource: string) =>
+      `arn:${partition.partition}:${service}:${serviceRegion}:${account.accountId}:${resource}`;
+
+    const listeners = [
+      ...(props.listeners ?? []).flatMap((l) => l.protectedListeners),
+      ...(props.protectedListeners ?? []),
+    ];
+    const alarms = props.alarms ?? [];
+    const functionName = `switchback-${sanitizeName(this.serviceName, 40)}-watchdog`;
+
+    this.notificationTopic =
+      props.notificationTopic ??
+      new SnsTopic(this, 'NotificationTopic', {
+        name: `${functionName}-notifications`,
+        kmsMasterKeyId: 'alias/aws/sns',
+      });
+    this.deadLetterQueue = new SqsQueue(this, 'DeadLetterQueue', {
+      name: `${functionName}-failed`,
+      sqsManagedSseEnabled: true,
+      messageRetentionSeconds: 1_209_600,
+    });
+    this.logGroup = new CloudwatchLogGroup(this, 'LogGroup', {
+      name: `/aws/lambda/${functionName}`,
+      retentionInDays: props.logRetentionDays ?? 90,
+    });
+
+    const config: WatchdogConfigInput = {
+      schemaVersion: 1,
+      service: this.serviceName,
+      ...(props.serviceRegion !== undefined ? { region: props.serviceRegion } : {}),
+      store: {
+        bucket: props.store.bucketName,
+        ...(props.store.kmsKeyArn !== undefined ? { kmsKeyArn: props.store.kmsKeyArn } : {}),
+      },
+      listeners,
+      notificationTopicArn: this.notificationTopic.arn,
+      alarms,
+      aliases: props.aliases ?? [],
+      parameters: (props.parameterNames ?? []).map((name) => ({ name })),
+      artifacts: (props.artifactKeys ?? []).map((key) => ({ key })),
+      ...(props.healthPing
+        ? {
+            healthPing: {
+              urls: props.healthPing.urls,
+              intervalSeconds: props.healthPing.intervalSeconds,
+              failuresToBreach: props.healthPing.failuresToBreach,
+              timeoutMs: props.healthPing.timeoutMs,
+            },
+          }
+        : {}),
+      ...(props.backup ? { backup: props.backup } : {}),
+      policy: {
+        evaluationWindowMinutes: props.evaluationWindowMinutes,
+        cooldownMinutes: props.cooldownMinutes,
+        maxAutomaticRollbacks: props.maxAutomaticRollbacks,
+        budgetWindowMinutes: props.budgetWindowMinutes,
+        maxEventAgeSeconds: props.maxEventAgeSeconds,
+        allowCaptureWhileAlarming: props.allowCaptureWhileAlarming,
+        minHealthyTargets: props.minHealthyTargets,
+        // A run must finish well inside the lock's lease, or a second run could take the lock over.
+        lockTtlSeconds: Math.min(900, timeoutSeconds + 30),
+      },
+    };
+    // The same schema the watchdog runs with, here with Terraform references let through.
+    try {
+      parseWatchdogConfig(config, { isUnresolved: (value) => Token.isUnresolved(value) });
+    } catch (error) {
+      throw new SwitchbackValidationError(this.node.path, 'watchdog configuration', (error as Error).message);
+    }
+    this.configObject = new S3Object(this, 'Configuration', {
+      bucket: props.store.bucketName,
+      key: watchdogConfigKey(this.serviceName),
+      content: Fn.jsonencode(config),
+      contentType: 'application/json',
+      dependsOn: [props.store.versioning],
+    });
+
+    this.policyStatements = [
+      {
+        sid: 'WriteOwnLogs',
+        effect: 'Allow',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [`${this.logGroup.arn}:*`],
+      },
+      {
+        // ELBv2 Describe* actions have no resource type: AWS cannot scope them to an ARN.
+        sid: 'DescribeLoadBalancingUnscopable',
+        effect: 'Allow',
+        actions: [
+          'elasticloadbalancing:DescribeListeners',
+          'elasticloadbalancing:DescribeRules',
+          'elasticloadbalancing:DescribeTargetGroups',
+          'elasticloadbalancing:DescribeTargetHealth',
+        ],
+        resources: ['*'],
+      },
+      ...trafficStatements(listeners, props.listenerProtocol),
+      ...(alarms.length > 0
+        ? [
+            {
+              sid: 'ReadProtectedAlarms',
+              effect: 'Allow',
+              actions: ['cloudwatch:DescribeAlarms'],
+              // From the names, not the alarms' ARN attributes: an alarm whose action is this
+              // function would otherwise depend on the function through this policy, and back.
+              resources: alarms.map((a) => arnOf('cloudwatch', `alarm:${a.name}`)),
+            },
+          ]
+        : []),
+      ...((props.aliases ?? []).length > 0
+        ? [
+            {
+              sid: 'RestoreAliases',
+              effect: 'Allow',
+              actions: ['lambda:GetAlias', 'lambda:UpdateAlias'],
+              resources: (props.aliases ?? []).flatMap((a) => [
+                arnOf('lambda', `function:${a.functionName}`),
+                arnOf('lambda', `function:${a.functionName}:${a.aliasName}`),
+              ]),
+            },
+          ]
+        : []),
+      ...((props.parameterNames ?? []).length > 0
+        ? [
+            {
+              sid: 'RestoreParameters',
+              effect: 'Allow',
+              actions: ['ssm:GetParameter', 'ssm:GetParameterHistory', 'ssm:PutParameter'],
+              resources: (props.parameterNames ?? []).map((name) =>
+                arnOf('ssm', `parameter/${name.replace(/^\//, '')}`),
+              ),
+            },
+          ]
+        : []),
+      ...storeStatements(props.store, this.serviceName, props.artifactKeys ?? []),
+      { sid: 'Notify', effect: 'Allow', actions: ['sns:Publish'], resources: [this.notificationTopic.arn] },
+      {
+        sid: 'SendFailedEvents',
+        effect: 'Allow',
+        actions: ['sqs:SendMessage'],
+        resources: [this.deadLetterQueue.arn],
+      },
+      ...(props.backup
+        ? [
+            {
+              sid: 'StartReleaseBackups',
+              effect: 'Allow',
+              actions: ['backup:StartBackupJob'],
+              resources: [arnOf('backup', `backup-vault:${props.backup.vaultName}`)],
+            },
+            {
+              sid: 'PassBackupRoleToBackupOnly',
+              effect: 'Allow',
+              actions: ['iam:PassRole'],
+              resources: [props.backup.roleArn],
+              condition: [
+                { test: 'StringEquals', variable: 'iam:PassedToService', values: ['backup.amazonaws.com'] },
+              ],
+            },
+          ]
+        : []),
+      ...((props.tracing ?? true)
+        ? [
+            {
+              // X-Ray's write actions have no resource type: AWS cannot scope them.
+              sid: 'WriteTracesUnscopable',
+              effect: 'Allow',
+              actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+              resources: ['*'],
+            },
+          ]
+        : []),
+    ];
+
+    const trust = new DataAwsIamPolicyDocument(this, 'TrustPolicy', {
+      statement: [
+        {
+          effect: 'Allow',
+          actions: ['sts:AssumeRole'],
+          principals: [{ type: 'Service', identifiers: ['lambda.amazonaws.com'] }],
+        },
+      ],
+    });
+    this.role = new IamRole(this, 'Role', {
+      namePrefix: `${functionName.slice(0, 30)}-`,
+      assumeRolePolicy: trust.json,
+    });
+    const permissions = new DataAwsIamPolicyDocument(this, 'Permissions', {
+      statement: this.policyStatements,
+    });
+    const rolePolicy = new IamRolePolicy(this, 'RolePolicy', {
+      role: this.role.name,
+      name: 'watchdog',
+      policy: permissions.json,
+    });
+
+    const bundle = new TerraformAsset(this, 'Bundle', {
+      path: watchdogBundleDirectory(),
+      type: AssetType.ARCHIVE,
+    });
+    this.function = new LambdaFunction(this, 'Function', {
+      functionName,
+      description: `Switchback watchdog of ${this.serviceName}: rolls bad releases back`,
+      role: this.role.arn,
+      runtime: 'nodejs22.x',
+      handler: 'index.handler',
+      architectures: [props.architecture ?? 'arm64'],
+      memorySize: props.memorySizeMb ?? 256,
+      timeout: timeoutSeconds,
+      filename: bundle.path,
+      sourceCodeHash: bundle.assetHash,
+      // One run at a time per service: concurrent deliveries queue instead of racing.
+      reservedConcurrentExecutions: 1,
+      // Only where the configuration is: everything else is in it.
+      environment: {
+        variables: {
+          SWITCHBACK_CONFIG_BUCKET: props.store.bucketName,
+          SWITCHBACK_CONFIG_KEY: watchdogConfigKey(this.serviceName),
+        },
+      },
+      loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name },
+      ...((props.tracing ?? true) ? { tracingConfig: { mode: 'Active' } } : {}),
+      dependsOn: [this.logGroup, rolePolicy],
+    });
+
+    const invokeConfig = new LambdaFunctionEventInvokeConfig(this, 'AsyncInvokeConfig', {
+      functionName: this.function.functionName,
+      maximumRetryAttempts: 2,
+      maximumEventAgeInSeconds: props.maxEventAgeSeconds ?? DEFAULT_ROLLBACK_POLICY.maxEventAgeSeconds,
+      destinationConfig: { onFailure: { destination: this.deadLetterQueue.arn } },
+    });
+
+    this.defineTriggers(props, alarms);
+
+    if (props.captureOnDeploy ?? true) {
+      this.capture = new LambdaInvocation(this, 'CaptureOnDeploy', {
+        functionName: this.function.functionName,
+        input: JSON.stringify({ action: 'capture', releaseId: props.releaseId }),
+        triggers: { release_id: props.releaseId },
+        dependsOn: [this.configObject, this.function, rolePolicy, invokeConfig],
+      });
+      for (const listener of props.listeners ?? []) {
+        for (const resource of listener.trafficResources)
+          this.mustFollowCapture(resource as TerraformResource);
+      }
+    }
+  }
+
+  /**
+   * Makes `resource` wait for this release's capture, so the way back is recorded before it changes
+   * anything. Use it for your own traffic- or configuration-changing resources (aliases, parameters).
+   */
+  public mustFollowCapture(resource: TerraformResource): void {
+    if (!this.capture) return;
+    resource.dependsOn = [...new Set([...(resource.dependsOn ?? []), this.capture.fqn])];
+  }
+
+  /** The watchdog function's ARN (alarm actions point here). */
+  public get functionArn(): string {
+    return this.function.arn;
+  }
+
+  private defineTriggers(props: RollbackWatchdogProps, alarms: readonly ProtectedAlarmProps[]): void {
+    const fn = this.function;
+    alarms.forEach((alarm, index) => {
+      // The fastest path: the alarm invokes the function itself, allowed for that alarm only.
+      new LambdaPermission(this, `AlarmActionPermission${index + 1}`, {
+        statementId: `switchback-alarm-${index + 1}`,
+        action: 'lambda:InvokeFunction',
+        functionName: fn.functionName,
+        principal: 'lambda.alarms.cloudwatch.amazonaws.com',
+        sourceArn: alarm.arn,
+      });
+    });
+
+    if ((props.eventBridgeTrigger ?? true) && alarms.length > 0) {
+      const rule = new CloudwatchEventRule(this, 'AlarmStateChangeRule', {
+        name: `${fn.functionName}-alarms`.slice(0, 64),
+        description: 'Protected alarms entering ALARM: a durable second path to the watchdog',
+        eventPattern: JSON.stringify({
+          source: ['aws.cloudwatch'],
+          'detail-type': ['CloudWatch Alarm State Change'],
+          resources: alarms.map((a) => a.arn),
+          detail: { state: { value: ['ALARM'] } },
+        }),
+      });
+      this.targetRule(rule, 'AlarmStateChange', props);
+    }
+
+    (props.alarmTopicArns ?? []).forEach((topicArn, index) => {
+      new SnsTopicSubscription(this, `AlarmTopicSubscription${index + 1}`, {
+        topicArn,
+        protocol: 'lambda',
+        endpoint: fn.arn,
+      });
+      new LambdaPermission(this, `AlarmTopicPermission${index + 1}`, {
+        statementId: `switchback-sns-${index + 1}`,
+        action: 'lambda:InvokeFunction',
+        functionName: fn.functionName,
+        principal: 'sns.amazonaws.com',
+        sourceArn: topicArn,
+      });
+    });
+
+    if (props.healthPing) {
+      const minutes = props.healthPing.scheduleMinutes ?? 1;
+      const schedule = new CloudwatchEventRule(this, 'HealthPingSchedule', {
+        name: `${fn.functionName}-health-ping`.slice(0, 64),
+        description: 'Runs the watchdog health pings',
+        scheduleExpression: `rate(${minutes} ${minutes === 1 ? 'minute' : 'minutes'})`,
+      });
+      this.targetRule(schedule, 'HealthPing', props);
+    }
+
+    (props.operatorRoleArns ?? []).forEach((roleArn, index) => {
+      new LambdaPermission(this, `OperatorPermission${index + 1}`, {
+        statementId: `switchback-operator-${index + 1}`,
+        action: 'lambda:InvokeFunction',
+        functionName: fn.functionName,
+        principal: roleArn,
+      });
+    });
+  }
+
+  private targetRule(rule: CloudwatchEventRule, id: string, props: RollbackWatchdogProps): void {
+    new CloudwatchEventTarget(this, `${id}Target`, {
+      rule: rule.name,
+      arn: this.function.arn,
+      retryPolicy: {
+        maximumEventAgeInSeconds: props.maxEventAgeSeconds ?? DEFAULT_ROLLBACK_POLICY.maxEventAgeSeconds,
+        maximumRetryAttempts: 185,
+      },
+      deadLetterConfig: { arn: this.deadLetterQueue.arn },
+    });
+    new LambdaPermission(this, `${id}Permission`, {
+      statementId: `switchback-${id.toLowerCase()}`,
+      action: 'lambda:InvokeFunction',
+      functionName: this.function.functionName,
+      principal: 'events.amazonaws.com',
+      sourceArn: rule.arn,
+    });
+    const queuePolicy = new DataAwsIamPolicyDocument(this, `${id}DeadLetterPolicyDocument`, {
+      statement: [
+        {
+          sid: 'EventBridgeDeadLetters',
+          effect: 'Allow',
+          actions: ['sqs:SendMessage'],
+          principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
+          resources: [this.deadLetterQueue.arn],
+          condition: [{ test: 'ArnEquals', variable: 'aws:SourceArn', values: [rule.arn] }],
+        },
+      ],
+    });
+    new SqsQueuePolicy(this, `${id}DeadLetterPolicy`, {
+      queueUrl: this.deadLetterQueue.url,
+      policy: queuePolicy.json,
+    });
+  }
+}
+
+/** ModifyListener and ModifyRule on the protected listeners only, by ARN or by their load balancer. */
+function trafficStatements(
+  listeners: readonly ProtectedListenerInput[],
+  protocol: 'HTTP' | 'HTTPS' | undefined,
+): DataAwsIamPolicyDocumentStatement[] {
+  const listenerArns = listeners.map(
+    (l) => l.listenerArn ?? `${swapResourceType(l.loadBalancerArn as string, 'listener')}/*`,
+  );
+  const ruleArns = listeners.map((l) =>
+    l.listenerArn
+      ? `${swapResourceType(l.listenerArn, 'listener-rule', 'listener')}/*`
+      : `${swapResourceType(l.loadBalancerArn as string, 'listener-rule')}/*`,
+  );
+  return [
+    {
+      sid: 'RestoreListenerActions',
+      effect: 'Allow',
+      actions: ['elasticloadbalancing:ModifyListener'],
+      resources: [...new Set(listenerArns)],
+      ...(protocol
+        ? {
+            condition: [
+              { test: 'StringEquals', variable: 'elasticloadbalancing:ListenerProtocol', values: [protocol] },
+            ],
+          }
+        : {}),
+    },
+    {
+      sid: 'RestoreRuleActions',
+      effect: 'Allow',
+      actions: ['elasticloadbalancing:ModifyRule'],
+      resources: [...new Set(ruleArns)],
+    },
+  ];
+}
+
+/** `arn:…:loadbalancer/app/x/id` → `arn:…:<type>/app/x/id`, for literal ARNs and Terraform references alike. */
+function swapResourceType(arn: string, type: string, from = 'loadbalancer'): string {
+  return isKnown(arn) ? arn.replace(`:${from}/`, `:${type}/`) : Fn.replace(arn, `:${from}/`, `:${type}/`);
+}
+
+/** The store access the watchdog needs, each statement with its own Sid. */
+function storeStatements(
+  store: VersionedArtifactStore,
+  service: string,
+  artifactKeys: readonly string[],
+): DataAwsIamPolicyDocumentStatement[] {
+  const grants: [string, 'read' | 'write' | 'readVersions', string][] = [
+    ['Config', 'read', `${STORE_KEY_PREFIXES.config}${service}/`],
+    ['Manifests', 'readVersions', `${STORE_KEY_PREFIXES.manifests}${service}/`],
+    ['ManifestsWrite', 'write', `${STORE_KEY_PREFIXES.manifests}${service}/`],
+    ['Audit', 'read', `${STORE_KEY_PREFIXES.audit}${service}/`],
+    ['AuditWrite', 'write', `${STORE_KEY_PREFIXES.audit}${service}/`],
+    ...[...new Set(artifactKeys.map((key) => key.slice(0, key.lastIndexOf('/') + 1)))].flatMap(
+      (prefix, index) =>
+        [
+          [`Artifacts${index + 1}`, 'readVersions', prefix],
+          [`ArtifactsWrite${index + 1}`, 'write', prefix],
+        ] as [string, 'readVersions' | 'write', string][],
+    ),
+  ];
+  return grants.flatMap(([name, access, prefix]) =>
+    store
+      .policyStatements(access, prefix)
+      .map((statement) => ({ ...statement, sid: `Store${name}${statement.sid ?? ''}` })),
+  );
+}
+
+function validate(
+  check: PropValidator,
+  serviceName: string,
+  timeoutSeconds: number,
+  props: RollbackWatchdogProps,
+): void {
+  check.matches(
+    'serviceName',
+    serviceName,
+    /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/,
+    'must be 1-40 lowercase letters, digits or hyphens, starting and ending with a letter or digit.',
+  );
+  check.matches(
+    'releaseId',
+    props.releaseId,
+    RELEASE_ID_PATTERN,
+    'must be 1-128 letters, digits, dots, underscores or hyphens, starting with a letter or digit.',
+  );
+  const protectedCount = (props.listeners ?? []).length + (props.protectedListeners ?? []).length;
+  if (protectedCount === 0) {
+    check.conflict(
+      'listeners',
+      'a watchdog with nothing protected does nothing; give listeners (BlueGreenListener) or protectedListeners.',
+    );
+  }
+  (props.alarms ?? []).forEach((alarm, index) =>
+    check.matches(`alarms[${index}].arn`, alarm.arn, ARN_PATTERNS.alarm, 'must be a CloudWatch alarm ARN.'),
+  );
+  (props.artifactKeys ?? []).forEach((key, index) =>
+    check.matches(
+      `artifactKeys[${index}]`,
+      key,
+      /^artifacts\/[^*?]*\/[^/*?]+$/,
+      "must be an object key under 'artifacts/' with a folder, e.g. 'artifacts/checkout/app.zip'.",
+    ),
+  );
+  if (props.healthPing) {
+    check.integerInRange(
+      'healthPing.scheduleMinutes',
+      props.healthPing.scheduleMinutes,
+      1,
+      1440,
+      'EventBridge schedules run at most once a minute',
+    );
+    check.integerInRange('healthPing.intervalSeconds', props.healthPing.intervalSeconds, 1, 60);
+    if (props.healthPing.urls.length === 0)
+      check.conflict('healthPing.urls', 'give at least one URL to probe.');
+  }
+  check.integerInRange(
+    'maxEventAgeSeconds',
+    props.maxEventAgeSeconds,
+    60,
+    21600,
+    "Lambda's asynchronous event age limits",
+  );
+  check.integerInRange('evaluationWindowMinutes', props.evaluationWindowMinutes, 1, 10080);
+  check.integerInRange('cooldownMinutes', props.cooldownMinutes, 0, 1440);
+  check.integerInRange('maxAutomaticRollbacks', props.maxAutomaticRollbacks, 1, 100);
+  check.integerInRange('budgetWindowMinutes', props.budgetWindowMinutes, 1, 10080);
+  check.integerInRange('minHealthyTargets', props.minHealthyTargets, 0, 1000);
+  check.integerInRange(
+    'timeoutSeconds',
+    timeoutSeconds,
+    30,
+    870,
+    'a run must end well inside the lock lease of at most 900 s',
+  );
+  check.integerInRange('memorySizeMb', props.memorySizeMb, 128, 10240);
+  check.integerInRange('logRetentionDays', props.logRetentionDays, 1, 3653);
+  check.oneOf('architecture', props.architecture, ['arm64', 'x86_64']);
+  (props.operatorRoleArns ?? []).forEach((arn, index) =>
+    check.matches(`operatorRoleArns[${index}]`, arn, ARN_PATTERNS.iamRole, 'must be an IAM role ARN.'),
+  );
+  if (props.backup) {
+    check.matches('backup.roleArn', props.backup.roleArn, ARN_PATTERNS.iamRole, 'must be an IAM role ARN.');
+    if (props.backup.resourceArns.length === 0)
+      check.conflict('backup.resourceArns', 'give at least one resource to back up.');
+  }
+}

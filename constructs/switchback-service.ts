@@ -1,0 +1,140 @@
+import { DefaultTokenResolver, Fn, Lazy, StringConcat, Token, Tokenization } from 'cdktf';
+import { Construct } from 'constructs';
+import { BlueGreenListener, type BlueGreenListenerProps } from './blue-green-listener';
+import { isKnown, PropValidator } from './internal/validation';
+import { RollbackAlarms, type RollbackAlarmsProps } from './rollback-alarms';
+import { RollbackWatchdog, type RollbackWatchdogProps } from './rollback-watchdog';
+import { VersionedArtifactStore, type VersionedArtifactStoreProps } from './versioned-artifact-store';
+
+/** Props of {@link SwitchbackService}. */
+export interface SwitchbackServiceProps {
+  /** The service name: 1-40 of `[a-z0-9-]`. @default - the construct id, lowercased */
+  readonly serviceName?: string;
+  /** The release this deploy is for (a commit, a build number): the capture runs when it changes. */
+  readonly releaseId: string;
+  /** The existing application load balancer. */
+  readonly loadBalancerArn: string;
+  /** The VPC the targets live in. */
+  readonly vpcId: string;
+  /** The HTTPS listener's certificate. @default - an HTTP listener */
+  readonly certificateArn?: string;
+  /**
+   * Lift the rollback hold of this release: green may go live again although the watchdog rolled it
+   * back. @default false
+   */
+  readonly acknowledgeRollback?: boolean;
+  /** Overrides for the blue-green listener. @default - the BlueGreenListener defaults */
+  readonly listener?: Omit<
+    BlueGreenListenerProps,
+    'loadBalancerArn' | 'vpcId' | 'serviceName' | 'certificateArn' | 'rollbackHold'
+  >;
+  /** Overrides for the artifact store. @default - the VersionedArtifactStore defaults */
+  readonly store?: Omit<VersionedArtifactStoreProps, 'serviceName'>;
+  /**
+   * Overrides for the alarms on the candidate target group. `targetGroupArnSuffix` may name one of
+   * this service's two target groups only.
+   * @default - the RollbackAlarms defaults, on the candidate color's target group
+   */
+  readonly alarms?: Omit<
+    RollbackAlarmsProps,
+    | 'serviceName'
+    | 'loadBalancerArnSuffix'
+    | 'targetGroupArnSuffix'
+    | 'alarmActionArns'
+    | 'evaluationWindowMinutes'
+  > & { readonly targetGroupArnSuffix?: string };
+  /** Overrides for the watchdog. @default - the RollbackWatchdog defaults */
+  readonly watchdog?: Omit<
+    RollbackWatchdogProps,
+    'serviceName' | 'store' | 'releaseId' | 'listeners' | 'alarms'
+  >;
+}
+
+/**
+ * Everything one service needs for releases that are safe to undo, in one line: a versioned artifact
+ * store, a blue-green listener whose rolled-back releases stay on blue, alarms on the candidate color
+ * with a "k of n" composite, and the standalone watchdog that captures each release before its
+ * traffic changes and switches back on a breach. Every part is a public field for further use.
+ */
+export class SwitchbackService extends Construct {
+  public readonly serviceName: string;
+  public readonly store: VersionedArtifactStore;
+  public readonly listener: BlueGreenListener;
+  public readonly alarms: RollbackAlarms;
+  public readonly watchdog: RollbackWatchdog;
+
+  constructor(scope: Construct, id: string, props: SwitchbackServiceProps) {
+    super(scope, id);
+    this.serviceName = props.serviceName ?? id.toLowerCase().replace(/[^a-z0-9-]+/g, '-');
+
+    this.store = new VersionedArtifactStore(this, 'ArtifactStore', {
+      ...props.store,
+      serviceName: this.serviceName,
+    });
+    this.listener = new BlueGreenListener(this, 'BlueGreen', {
+      ...props.listener,
+      serviceName: this.serviceName,
+      loadBalancerArn: props.loadBalancerArn,
+      vpcId: props.vpcId,
+      ...(props.certificateArn !== undefined ? { certificateArn: props.certificateArn } : {}),
+      rollbackHold: {
+        storeBucket: this.store.bucketName,
+        releaseId: props.releaseId,
+        acknowledged: props.acknowledgeRollback ?? false,
+      },
+    });
+
+    const candidateGroup =
+      this.listener.candidateColor === 'blue'
+        ? this.listener.blueTargetGroup
+        : this.listener.greenTargetGroup;
+    const { targetGroupArnSuffix, ...alarmOverrides } = props.alarms ?? {};
+    if (targetGroupArnSuffix !== undefined) this.checkOwnTargetGroup(targetGroupArnSuffix);
+    const evaluationWindowMinutes = props.watchdog?.evaluationWindowMinutes ?? 60;
+    // The watchdog needs the alarms' names; the alarms need its ARN: the ARN is read lazily.
+    const wiring: { watchdog?: RollbackWatchdog } = {};
+    this.alarms = new RollbackAlarms(this, 'Alarms', {
+      ...alarmOverrides,
+      serviceName: this.serviceName,
+      loadBalancerArnSuffix: loadBalancerArnSuffix(props.loadBalancerArn),
+      targetGroupArnSuffix: targetGroupArnSuffix ?? candidateGroup.arnSuffix,
+      evaluationWindowMinutes,
+      alarmActionArns: Lazy.listValue({
+        produce: () => (wiring.watchdog ? [wiring.watchdog.functionArn] : []),
+      }),
+    });
+    this.watchdog = new RollbackWatchdog(this, 'Watchdog', {
+      ...props.watchdog,
+      serviceName: this.serviceName,
+      store: this.store,
+      releaseId: props.releaseId,
+      listeners: [this.listener],
+      alarms: this.alarms.protectedAlarms,
+    });
+    wiring.watchdog = this.watchdog;
+  }
+
+  /** Alarms must watch one of this service's target groups, not a group outside the listener. */
+  private checkOwnTargetGroup(suffix: string): void {
+    const expression = (value: string) =>
+      String(
+        Tokenization.resolve(value, { scope: this, resolver: new DefaultTokenResolver(new StringConcat()) }),
+      );
+    const own = [this.listener.blueTargetGroup.arnSuffix, this.listener.greenTargetGroup.arnSuffix].map(
+      expression,
+    );
+    if (!own.includes(expression(suffix))) {
+      new PropValidator(this).conflict(
+        'alarms.targetGroupArnSuffix',
+        `the alarms would watch ${isKnown(suffix) ? `'${suffix}'` : 'a target group'} that is not one of this service's two target groups; use this.listener.blueTargetGroup.arnSuffix or greenTargetGroup.arnSuffix, or leave it out to watch the candidate.`,
+      );
+    }
+  }
+}
+
+/** `arn:…:loadbalancer/app/<name>/<id>` → `app/<name>/<id>`, the CloudWatch dimension value. */
+function loadBalancerArnSuffix(arn: string): string {
+  return Token.isUnresolved(arn)
+    ? Fn.element(Fn.split('loadbalancer/', arn), 1)
+    : (arn.split('loadbalancer/')[1] ?? arn);
+}

@@ -1,0 +1,462 @@
+import type { TerraformStack } from 'cdktf';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  BlueGreenListener,
+  RollbackWatchdog,
+  SwitchbackValidationError,
+  VersionedArtifactStore,
+  type RollbackWatchdogProps,
+} from '../..';
+import { parseWatchdogConfig } from '../../lib';
+import { watchdogBundleDirectory } from '../../constructs/internal/watchdog-bundle';
+import { dependencyGraph, dependsOn, findCycle } from '../support/graph';
+import { blockAt, blocksOfType, newStack, refTo, synthStack, type SynthesizedStack } from '../support/synth';
+import { LOAD_BALANCER_ARN, VPC_ID } from './fixtures';
+
+const ALARM = {
+  name: 'checkout-rollback',
+  arn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:checkout-rollback',
+};
+const OPERATOR = 'arn:aws:iam::123456789012:role/on-call';
+
+interface Built {
+  readonly json: SynthesizedStack;
+  readonly watchdog: RollbackWatchdog;
+  readonly listener: BlueGreenListener;
+  readonly stack: TerraformStack;
+}
+
+function build(props: Partial<RollbackWatchdogProps> = {}, listenerProps = {}): Built {
+  const { stack } = newStack();
+  const store = new VersionedArtifactStore(stack, 'Store', { serviceName: 'checkout' });
+  const listener = new BlueGreenListener(stack, 'BlueGreen', {
+    serviceName: 'checkout',
+    loadBalancerArn: LOAD_BALANCER_ARN,
+    vpcId: VPC_ID,
+    rules: [{ priority: 10, pathPatterns: ['/api/*'] }],
+    testListener: {},
+    ...listenerProps,
+  });
+  const watchdog = new RollbackWatchdog(stack, 'Watchdog', {
+    store,
+    releaseId: 'r42',
+    listeners: [listener],
+    alarms: [ALARM],
+    ...props,
+  });
+  return { json: synthStack(stack), watchdog, listener, stack };
+}
+
+type Statement = { sid: string; actions: string[]; resources: string[]; condition?: unknown[] };
+const statements = (json: SynthesizedStack) =>
+  blockAt(json, 'aws_iam_policy_document', 'Watchdog/Permissions', 'data').statement as Statement[];
+
+describe('RollbackWatchdog function', () => {
+  it('runs the built bundle on nodejs22.x, arm64, one at a time, configured by the store location only', () => {
+    const { json } = build();
+
+    const fn = blockAt(json, 'aws_lambda_function', 'Watchdog/Function');
+    expect(fn).toEqual(
+      expect.objectContaining({
+        function_name: 'switchback-checkout-watchdog',
+        runtime: 'nodejs22.x',
+        handler: 'index.handler',
+        architectures: ['arm64'],
+        memory_size: 256,
+        timeout: 90,
+        reserved_concurrent_executions: 1,
+        role: refTo(json, 'aws_iam_role', 'Watchdog/Role', 'arn'),
+        environment: {
+          variables: {
+            SWITCHBACK_CONFIG_BUCKET: refTo(json, 'aws_s3_bucket', 'Store/Bucket', 'bucket'),
+            SWITCHBACK_CONFIG_KEY: 'config/checkout/watchdog.json',
+          },
+        },
+        logging_config: {
+          log_format: 'JSON',
+          log_group: refTo(json, 'aws_cloudwatch_log_group', 'Watchdog/LogGroup', 'name'),
+        },
+        tracing_config: { mode: 'Active' },
+      }),
+    );
+    expect(fn.filename).toMatch(/^assets\/.*\.zip$/);
+    expect(fn.source_code_hash).toEqual(expect.any(String));
+  });
+
+  it('packages a bundle that exists and was built before synth', () => {
+    const dir = watchdogBundleDirectory();
+
+    expect(existsSync(join(dir, 'index.js'))).toBe(true);
+    expect(existsSync(join(dir, 'index.js.map'))).toBe(true);
+  });
+
+  it('retries asynchronous events twice, drops old ones, and sends failures to an encrypted queue', () => {
+    const { json } = build({ maxEventAgeSeconds: 300 });
+
+    expect(blockAt(json, 'aws_lambda_function_event_invoke_config', 'Watchdog/AsyncInvokeConfig')).toEqual(
+      expect.objectContaining({
+        maximum_retry_attempts: 2,
+        maximum_event_age_in_seconds: 300,
+        destination_config: {
+          on_failure: { destination: refTo(json, 'aws_sqs_queue', 'Watchdog/DeadLetterQueue', 'arn') },
+        },
+      }),
+    );
+    expect(blockAt(json, 'aws_sqs_queue', 'Watchdog/DeadLetterQueue')).toEqual(
+      expect.objectContaining({ sqs_managed_sse_enabled: true }),
+    );
+    expect(blockAt(json, 'aws_sns_topic', 'Watchdog/NotificationTopic')).toEqual(
+      expect.objectContaining({ kms_master_key_id: 'alias/aws/sns' }),
+    );
+    expect(blockAt(json, 'aws_cloudwatch_log_group', 'Watchdog/LogGroup')).toEqual(
+      expect.objectContaining({ name: '/aws/lambda/switchback-checkout-watchdog', retention_in_days: 90 }),
+    );
+  });
+
+  it('writes a valid configuration that names listeners by load balancer and port', () => {
+    const { json, watchdog, listener } = build();
+
+    const object = blockAt(json, 'aws_s3_object', 'Watchdog/Configuration');
+    expect(object).toEqual(
+      expect.objectContaining({ key: 'config/checkout/watchdog.json', content_type: 'application/json' }),
+    );
+    const content = object.content as string;
+    expect(content).toMatch(/^\$\{jsonencode\(/);
+    expect(content).toContain(`"loadBalancerArn" = "${LOAD_BALANCER_ARN}"`);
+    expect(content).toContain(`"port" = 80`);
+    expect(content).toContain(`"port" = 8080`);
+    expect(content).toContain(`"blue" = "${listener.blueTargetGroupName}"`);
+    expect(content).not.toMatch(/aws_lb_listener|aws_lb_target_group\./);
+    expect(watchdog.serviceName).toBe('checkout');
+    expect(() =>
+      parseWatchdogConfig({
+        schemaVersion: 1,
+        service: 'checkout',
+        store: { bucket: 'checkout-store' },
+        listeners: listener.protectedListeners,
+        alarms: [ALARM],
+      }),
+    ).not.toThrow();
+  });
+});
+
+describe('RollbackWatchdog permissions', () => {
+  it('grants exactly what the engine uses, scoped by ARN, with * only where AWS cannot scope', () => {
+    const { json } = build({
+      aliases: [{ functionName: 'checkout-api', aliasName: 'live' }],
+      parameterNames: ['/checkout/flags'],
+      artifactKeys: ['artifacts/checkout/app.zip'],
+    });
+
+    const all = statements(json);
+    expect(all.map((s) => s.sid)).toEqual([
+      'WriteOwnLogs',
+      'DescribeLoadBalancingUnscopable',
+      'RestoreListenerActions',
+      'RestoreRuleActions',
+      'ReadProtectedAlarms',
+      'RestoreAliases',
+      'RestoreParameters',
+      'StoreConfigReadObjects',
+      'StoreConfigListPrefix',
+      'StoreConfigStoreKey',
+      'StoreManifestsReadObjectVersions',
+      'StoreManifestsListPrefixVersions',
+      'StoreManifestsStoreKey',
+      'StoreManifestsWriteWriteObjects',
+      'StoreManifestsWriteStoreKey',
+      'StoreAuditReadObjects',
+      'StoreAuditListPrefix',
+      'StoreAuditStoreKey',
+      'StoreAuditWriteWriteObjects',
+      'StoreAuditWriteStoreKey',
+      'StoreArtifacts1ReadObjectVersions',
+      'StoreArtifacts1ListPrefixVersions',
+      'StoreArtifacts1StoreKey',
+      'StoreArtifactsWrite1WriteObjects',
+      'StoreArtifactsWrite1StoreKey',
+      'Notify',
+      'SendFailedEvents',
+      'WriteTracesUnscopable',
+    ]);
+    expect(new Set(all.map((s) => s.sid)).size).toBe(all.length);
+    const wildcard = all.filter((s) => s.resources.includes('*')).map((s) => s.sid);
+    expect(wildcard).toEqual(['DescribeLoadBalancingUnscopable', 'WriteTracesUnscopable']);
+    expect(all.flatMap((s) => s.actions).some((a) => a.endsWith(':*') || a === '*')).toBe(false);
+  });
+
+  it('limits listener and rule changes to the protected load balancer’s listeners, optionally by protocol', () => {
+    const { json } = build({ listenerProtocol: 'HTTP' });
+
+    const byId = new Map(statements(json).map((s) => [s.sid, s]));
+    expect(byId.get('RestoreListenerActions')).toEqual(
+      expect.objectContaining({
+        actions: ['elasticloadbalancing:ModifyListener'],
+        resources: [
+          'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/50dc6c495c0c9188/*',
+        ],
+        condition: [
+          { test: 'StringEquals', variable: 'elasticloadbalancing:ListenerProtocol', values: ['HTTP'] },
+        ],
+      }),
+    );
+    expect(byId.get('RestoreRuleActions')?.resources).toEqual([
+      'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/shop/50dc6c495c0c9188/*',
+    ]);
+    const partition = refTo(json, 'aws_partition', 'Watchdog/Partition', 'partition', 'data');
+    const region = refTo(json, 'aws_region', 'Watchdog/Region', 'region', 'data');
+    const account = refTo(json, 'aws_caller_identity', 'Watchdog/Account', 'account_id', 'data');
+    expect(byId.get('ReadProtectedAlarms')?.resources).toEqual([
+      `arn:${partition}:cloudwatch:${region}:${account}:alarm:checkout-rollback`,
+    ]);
+    expect(byId.get('DescribeLoadBalancingUnscopable')?.actions).toEqual([
+      'elasticloadbalancing:DescribeListeners',
+      'elasticloadbalancing:DescribeRules',
+      'elasticloadbalancing:DescribeTargetGroups',
+      'elasticloadbalancing:DescribeTargetHealth',
+    ]);
+  });
+
+  it('scopes aliases, parameters and artifacts to the named ones', () => {
+    const { json } = build({
+      aliases: [{ functionName: 'checkout-api', aliasName: 'live' }],
+      parameterNames: ['/checkout/flags'],
+      artifactKeys: ['artifacts/checkout/app.zip'],
+    });
+
+    const byId = new Map(statements(json).map((s) => [s.sid, s]));
+    const partition = refTo(json, 'aws_partition', 'Watchdog/Partition', 'partition', 'data');
+    const region = refTo(json, 'aws_region', 'Watchdog/Region', 'region', 'data');
+    const account = refTo(json, 'aws_caller_identity', 'Watchdog/Account', 'account_id', 'data');
+    expect(byId.get('RestoreAliases')?.resources).toEqual([
+      `arn:${partition}:lambda:${region}:${account}:function:checkout-api`,
+      `arn:${partition}:lambda:${region}:${account}:function:checkout-api:live`,
+    ]);
+    expect(byId.get('RestoreParameters')?.resources).toEqual([
+      `arn:${partition}:ssm:${region}:${account}:parameter/checkout/flags`,
+    ]);
+    expect(byId.get('StoreArtifactsWrite1WriteObjects')?.resources).toEqual([
+      `${refTo(json, 'aws_s3_bucket', 'Store/Bucket', 'arn')}/artifacts/checkout/*`,
+    ]);
+    expect(byId.get('StoreAuditWriteWriteObjects')?.resources).toEqual([
+      `${refTo(json, 'aws_s3_bucket', 'Store/Bucket', 'arn')}/audit/checkout/*`,
+    ]);
+  });
+
+  it('lets the watchdog pass the backup role to AWS Backup only', () => {
+    const { json } = build({
+      backup: {
+        vaultName: 'checkout-vault',
+        roleArn: 'arn:aws:iam::123456789012:role/backup',
+        resourceArns: ['arn:aws:rds:us-east-1:123456789012:db:orders'],
+      },
+    });
+
+    const byId = new Map(statements(json).map((s) => [s.sid, s]));
+    expect(byId.get('StartReleaseBackups')?.actions).toEqual(['backup:StartBackupJob']);
+    expect(byId.get('PassBackupRoleToBackupOnly')).toEqual(
+      expect.objectContaining({
+        actions: ['iam:PassRole'],
+        resources: ['arn:aws:iam::123456789012:role/backup'],
+        condition: [
+          { test: 'StringEquals', variable: 'iam:PassedToService', values: ['backup.amazonaws.com'] },
+        ],
+      }),
+    );
+  });
+
+  it('is assumed by Lambda only', () => {
+    const { json } = build();
+
+    expect(blockAt(json, 'aws_iam_policy_document', 'Watchdog/TrustPolicy', 'data').statement).toEqual([
+      expect.objectContaining({
+        actions: ['sts:AssumeRole'],
+        principals: [{ type: 'Service', identifiers: ['lambda.amazonaws.com'] }],
+      }),
+    ]);
+  });
+});
+
+describe('RollbackWatchdog triggers', () => {
+  it('lets each protected alarm invoke it directly, scoped by the alarm’s ARN', () => {
+    const { json } = build();
+
+    expect(blockAt(json, 'aws_lambda_permission', 'Watchdog/AlarmActionPermission1')).toEqual(
+      expect.objectContaining({
+        principal: 'lambda.alarms.cloudwatch.amazonaws.com',
+        source_arn: ALARM.arn,
+        action: 'lambda:InvokeFunction',
+      }),
+    );
+  });
+
+  it('adds an EventBridge rule on the alarms entering ALARM, with retries and a dead-letter queue', () => {
+    const { json } = build();
+
+    const rule = blockAt(json, 'aws_cloudwatch_event_rule', 'Watchdog/AlarmStateChangeRule');
+    expect(JSON.parse(rule.event_pattern as string)).toEqual({
+      source: ['aws.cloudwatch'],
+      'detail-type': ['CloudWatch Alarm State Change'],
+      resources: [ALARM.arn],
+      detail: { state: { value: ['ALARM'] } },
+    });
+    expect(blockAt(json, 'aws_cloudwatch_event_target', 'Watchdog/AlarmStateChangeTarget')).toEqual(
+      expect.objectContaining({
+        arn: refTo(json, 'aws_lambda_function', 'Watchdog/Function', 'arn'),
+        retry_policy: { maximum_event_age_in_seconds: 600, maximum_retry_attempts: 185 },
+        dead_letter_config: { arn: refTo(json, 'aws_sqs_queue', 'Watchdog/DeadLetterQueue', 'arn') },
+      }),
+    );
+    expect(blockAt(json, 'aws_lambda_permission', 'Watchdog/AlarmStateChangePermission')).toEqual(
+      expect.objectContaining({
+        principal: 'events.amazonaws.com',
+        source_arn: refTo(json, 'aws_cloudwatch_event_rule', 'Watchdog/AlarmStateChangeRule', 'arn'),
+      }),
+    );
+  });
+
+  it('subscribes to alarm topics, runs health pings on a schedule, and lets only the operators invoke it by hand', () => {
+    const topic = 'arn:aws:sns:eu-west-1:123456789012:checkout-alarms';
+    const { json } = build({
+      alarmTopicArns: [topic],
+      healthPing: { urls: ['https://checkout.example.com/healthz'], scheduleMinutes: 2 },
+      operatorRoleArns: [OPERATOR],
+    });
+
+    expect(blockAt(json, 'aws_sns_topic_subscription', 'Watchdog/AlarmTopicSubscription1')).toEqual(
+      expect.objectContaining({
+        topic_arn: topic,
+        protocol: 'lambda',
+        endpoint: refTo(json, 'aws_lambda_function', 'Watchdog/Function', 'arn'),
+      }),
+    );
+    expect(blockAt(json, 'aws_lambda_permission', 'Watchdog/AlarmTopicPermission1')).toEqual(
+      expect.objectContaining({ principal: 'sns.amazonaws.com', source_arn: topic }),
+    );
+    expect(
+      blockAt(json, 'aws_cloudwatch_event_rule', 'Watchdog/HealthPingSchedule').schedule_expression,
+    ).toBe('rate(2 minutes)');
+    expect(blockAt(json, 'aws_lambda_permission', 'Watchdog/OperatorPermission1')).toEqual(
+      expect.objectContaining({ principal: OPERATOR }),
+    );
+    const principals = blocksOfType(json, 'aws_lambda_permission').map(([, p]) => p.principal);
+    expect(principals).not.toContain('*');
+  });
+});
+
+describe('RollbackWatchdog capture on deploy', () => {
+  it('invokes capture keyed on the release id, after its configuration, function and permissions exist', () => {
+    const { json } = build();
+
+    const capture = blockAt(json, 'aws_lambda_invocation', 'Watchdog/CaptureOnDeploy');
+    expect(JSON.parse(capture.input as string)).toEqual({ action: 'capture', releaseId: 'r42' });
+    expect(capture.triggers).toEqual({ release_id: 'r42' });
+    expect(capture.depends_on).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^aws_s3_object\.Watchdog_Configuration_/),
+        expect.stringMatching(/^aws_lambda_function\.Watchdog_Function_/),
+        expect.stringMatching(/^aws_iam_role_policy\.Watchdog_RolePolicy_/),
+        expect.stringMatching(/^aws_lambda_function_event_invoke_config\./),
+      ]),
+    );
+  });
+
+  it('makes every traffic-changing resource wait for the capture, with no dependency cycle', () => {
+    const { json } = build();
+
+    const graph = dependencyGraph(json);
+    const capture = [...graph.keys()].find((id) => id.startsWith('aws_lambda_invocation.')) as string;
+    for (const [id] of blocksOfType(json, 'aws_lb_listener').concat(
+      blocksOfType(json, 'aws_lb_listener_rule'),
+    )) {
+      const node = [...graph.keys()].find((key) => key.endsWith(`.${id}`)) as string;
+      expect(dependsOn(graph, node, capture)).toBe(true);
+    }
+    expect(findCycle(graph)).toBeUndefined();
+    // The capture does not depend on what it protects.
+    const listener = [...graph.keys()].find((key) => key.includes('ProductionListener')) as string;
+    expect(dependsOn(graph, capture, listener)).toBe(false);
+  });
+
+  it('can leave the capture to the CLI', () => {
+    const { json } = build({ captureOnDeploy: false });
+
+    expect(blocksOfType(json, 'aws_lambda_invocation')).toHaveLength(0);
+  });
+});
+
+describe('RollbackWatchdog validation', () => {
+  const cases: [string, Partial<RollbackWatchdogProps>, string, RegExp][] = [
+    [
+      'nothing is protected',
+      { listeners: [], protectedListeners: [] },
+      'listeners',
+      /a watchdog with nothing protected does nothing/,
+    ],
+    [
+      'the health-ping schedule is faster than a minute',
+      { healthPing: { urls: ['https://x.example.com/h'], scheduleMinutes: 0 } },
+      'healthPing.scheduleMinutes',
+      /got 0; must be an integer from 1 to 1440 \(EventBridge schedules run at most once a minute\)/,
+    ],
+    ['the health ping has no URL', { healthPing: { urls: [] } }, 'healthPing.urls', /give at least one URL/],
+    [
+      'the release id has spaces',
+      { releaseId: 'release 1' },
+      'releaseId',
+      /got 'release 1'; must be 1-128 letters/,
+    ],
+    [
+      'an alarm ARN is not an alarm ARN',
+      { alarms: [{ name: 'a', arn: 'arn:aws:sns:us-east-1:123456789012:a' }] },
+      'alarms[0].arn',
+      /must be a CloudWatch alarm ARN/,
+    ],
+    [
+      'the event age is below Lambda’s minimum',
+      { maxEventAgeSeconds: 30 },
+      'maxEventAgeSeconds',
+      /from 60 to 21600/,
+    ],
+    ['the timeout would outlive the lock lease', { timeoutSeconds: 900 }, 'timeoutSeconds', /from 30 to 870/],
+    [
+      'an operator is not a role',
+      { operatorRoleArns: ['arn:aws:iam::123456789012:user/bob'] },
+      'operatorRoleArns[0]',
+      /must be an IAM role ARN/,
+    ],
+    [
+      'an artifact key is outside artifacts/',
+      { artifactKeys: ['manifests/x.json'] },
+      'artifactKeys[0]',
+      /under 'artifacts\/'/,
+    ],
+    [
+      'the backup names no resource',
+      { backup: { vaultName: 'v1', roleArn: 'arn:aws:iam::123456789012:role/b', resourceArns: [] } },
+      'backup.resourceArns',
+      /at least one resource/,
+    ],
+    [
+      'a health-ping URL is not http(s)',
+      { healthPing: { urls: ['ftp://x.example.com'] } },
+      'watchdog configuration',
+      /healthPing\.urls\.0: must be an http\(s\) URL/,
+    ],
+  ];
+
+  it.each(cases)('fails at synth when %s', (_case, props, prop, message) => {
+    let error: unknown;
+    try {
+      build(props);
+    } catch (caught) {
+      error = caught;
+    }
+
+    expect(error).toBeInstanceOf(SwitchbackValidationError);
+    expect((error as SwitchbackValidationError).prop).toBe(prop);
+    expect((error as Error).message).toContain(`test/Watchdog: invalid prop '${prop}'`);
+    expect((error as Error).message).toMatch(message);
+  });
+});

@@ -1,0 +1,146 @@
+import { SwitchbackService, SwitchbackValidationError, type SwitchbackServiceProps } from '../..';
+import { dependencyGraph, dependsOn, findCycle } from '../support/graph';
+import {
+  blockAt,
+  blocksOfType,
+  newStack,
+  refTo,
+  resolveIn,
+  synthStack,
+  type SynthesizedStack,
+} from '../support/synth';
+import { LOAD_BALANCER_ARN, VPC_ID } from './fixtures';
+
+function build(props: Partial<SwitchbackServiceProps> = {}): {
+  json: SynthesizedStack;
+  service: SwitchbackService;
+} {
+  const { stack } = newStack();
+  const service = new SwitchbackService(stack, 'Checkout', {
+    serviceName: 'checkout',
+    releaseId: 'r42',
+    loadBalancerArn: LOAD_BALANCER_ARN,
+    vpcId: VPC_ID,
+    listener: { canaryWeightPercent: 10 },
+    ...props,
+  });
+  return { json: synthStack(stack), service };
+}
+
+describe('SwitchbackService', () => {
+  it('composes the store, the held blue-green listener, the alarms on the candidate and the watchdog', () => {
+    const { json, service } = build();
+
+    expect(blocksOfType(json, 'aws_s3_bucket')).toHaveLength(1);
+    expect(blocksOfType(json, 'aws_lb_target_group')).toHaveLength(2);
+    expect(blocksOfType(json, 'aws_cloudwatch_metric_alarm')).toHaveLength(3);
+    expect(blocksOfType(json, 'aws_lambda_function')).toHaveLength(1);
+    // The alarms watch the candidate (green) and invoke the watchdog.
+    const errorRate = blockAt(json, 'aws_cloudwatch_metric_alarm', 'Checkout/Alarms/ErrorRateAlarm');
+    expect(JSON.stringify(errorRate)).toContain(
+      refTo(json, 'aws_lb_target_group', 'Checkout/BlueGreen/GreenTargetGroup', 'arn_suffix'),
+    );
+    expect(JSON.stringify(errorRate)).toContain('app/shop/50dc6c495c0c9188');
+    expect(
+      blockAt(json, 'aws_cloudwatch_composite_alarm', 'Checkout/Alarms/CompositeAlarm').alarm_actions,
+    ).toEqual([refTo(json, 'aws_lambda_function', 'Checkout/Watchdog/Function', 'arn')]);
+    // The watchdog protects the composite and lets it invoke it.
+    expect(
+      blockAt(json, 'aws_lambda_permission', 'Checkout/Watchdog/AlarmActionPermission1').source_arn,
+    ).toBe(refTo(json, 'aws_cloudwatch_composite_alarm', 'Checkout/Alarms/CompositeAlarm', 'arn'));
+    // The listener reads the release holds of the store, keyed on this release.
+    expect(blockAt(json, 'aws_s3_objects', 'Checkout/BlueGreen/ReleaseHolds', 'data').bucket).toBe(
+      refTo(json, 'aws_s3_bucket', 'Checkout/ArtifactStore/Bucket', 'bucket'),
+    );
+    expect(Object.values((json as { locals?: Record<string, string> }).locals ?? {})[0]).toContain(
+      'audit/checkout/holds/r42.rolled-back',
+    );
+    expect(service.watchdog.capture).toBeDefined();
+  });
+
+  it('orders the capture before every traffic change, without a cycle', () => {
+    const { json } = build({
+      listener: { canaryWeightPercent: 10, rules: [{ priority: 5, pathPatterns: ['/a'] }], testListener: {} },
+    });
+
+    const graph = dependencyGraph(json);
+    expect(findCycle(graph)).toBeUndefined();
+    const capture = [...graph.keys()].find((id) => id.startsWith('aws_lambda_invocation.')) as string;
+    const traffic = [...graph.keys()].filter(
+      (id) => id.startsWith('aws_lb_listener.') || id.startsWith('aws_lb_listener_rule.'),
+    );
+    expect(traffic).toHaveLength(3);
+    for (const id of traffic) expect(dependsOn(graph, id, capture)).toBe(true);
+  });
+
+  it('passes overrides through to each part', () => {
+    const { json, service } = build({
+      alarms: { requiredBreaches: 1, errorRatePercent: 3 },
+      watchdog: { memorySizeMb: 512, evaluationWindowMinutes: 30 },
+      store: { noncurrentVersionsToKeep: 20 },
+    });
+
+    expect(blockAt(json, 'aws_lambda_function', 'Checkout/Watchdog/Function').memory_size).toBe(512);
+    expect(service.alarms.requiredBreaches).toBe(1);
+    const [rule] = blockAt(json, 'aws_s3_bucket_lifecycle_configuration', 'Checkout/ArtifactStore/Lifecycle')
+      .rule as { noncurrent_version_expiration: unknown[] }[];
+    expect(rule.noncurrent_version_expiration).toEqual([
+      expect.objectContaining({ newer_noncurrent_versions: 20 }),
+    ]);
+    expect(resolveIn(service, service.alarms.protectedAlarms)).toEqual([
+      {
+        name: 'checkout-rollback',
+        arn: refTo(json, 'aws_cloudwatch_composite_alarm', 'Checkout/Alarms/CompositeAlarm', 'arn'),
+      },
+    ]);
+  });
+
+  it('lifts the hold when the rollback is acknowledged', () => {
+    const { json } = build({ acknowledgeRollback: true });
+
+    expect(blocksOfType(json, 'aws_s3_objects', 'data')).toHaveLength(0);
+  });
+
+  it.each([
+    [
+      'the alarms watch a target group outside the listener',
+      { alarms: { targetGroupArnSuffix: 'targetgroup/other/0123456789abcdef' } },
+      'alarms.targetGroupArnSuffix',
+      /not one of this service's two target groups/,
+    ],
+    [
+      'the alarms need more breaches than there are alarms',
+      { alarms: { requiredBreaches: 4 } },
+      'requiredBreaches',
+      /got 4; must be an integer from 1 to 3/,
+    ],
+    [
+      'the evaluation window is shorter than the alarms need',
+      { watchdog: { evaluationWindowMinutes: 2 } },
+      'evaluationWindowMinutes',
+      /cannot fire inside the evaluation window/,
+    ],
+  ])('fails at synth when %s', (_case, props, prop, message) => {
+    let error: unknown;
+    try {
+      build(props as Partial<SwitchbackServiceProps>);
+    } catch (caught) {
+      error = caught;
+    }
+
+    expect(error).toBeInstanceOf(SwitchbackValidationError);
+    expect((error as SwitchbackValidationError).prop).toBe(prop);
+    expect((error as Error).message).toMatch(message);
+  });
+
+  it('accepts the alarms on its own blue target group', () => {
+    const { stack } = newStack();
+    const probe = new SwitchbackService(stack, 'Probe', {
+      serviceName: 'probe',
+      releaseId: 'r1',
+      loadBalancerArn: LOAD_BALANCER_ARN,
+      vpcId: VPC_ID,
+    });
+    expect(probe.alarms).toBeDefined();
+  });
+});
