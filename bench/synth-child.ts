@@ -1,14 +1,16 @@
 /**
- * One synth of the example app, run in its own process by bench/synth.ts so that memory and module
- * loading are measured from a cold start. Arguments: `<services> [deep|barrel] <outdir>`.
+ * One synth, run in its own process by bench/synth.ts so that memory and module loading are measured
+ * from a cold start. Arguments: `<services> <deep|barrel> <outdir> <composed|store-and-listener>`:
+ * the example app (a SwitchbackService per service), or the store and listener constructs alone.
  * Prints one JSON line: { resources, synthMs, maxRssMb }.
  */
 import { App } from 'cdktf';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ExampleStack, exampleServiceNames } from '../examples/service-stack';
+import { StoreAndListenerStack } from './fixtures/store-and-listener-stack';
 
-const [countArg, imports, outdir] = process.argv.slice(2);
+const [countArg, imports, outdir, kind] = process.argv.slice(2);
 if (imports === 'barrel') {
   // The same app written with barrel imports: what a user pays for `import { … } from '@cdktf/provider-aws'`.
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -16,10 +18,9 @@ if (imports === 'barrel') {
 }
 const started = performance.now();
 const app = new App({ outdir });
-new ExampleStack(app, 'switchback-example', {
-  serviceNames: exampleServiceNames(Number(countArg)),
-  releaseId: 'bench',
-});
+const serviceNames = exampleServiceNames(Number(countArg));
+if (kind === 'store-and-listener') new StoreAndListenerStack(app, 'switchback-example', serviceNames);
+else new ExampleStack(app, 'switchback-example', { serviceNames, releaseId: 'bench' });
 app.synth();
 const synthMs = performance.now() - started;
 

@@ -1,7 +1,8 @@
 /**
- * Synth benchmark: median wall time and peak memory of synthesizing the example app with 1, 10 and 50
- * services (deep provider imports), and the 10-service app with barrel imports as a ratio to deep
- * imports, measured in the same run. Each synth runs in a fresh Node process, from JavaScript compiled
+ * Synth benchmark: median wall time and peak memory of synthesizing, with 1, 10 and 50 services, the
+ * store and blue-green listener constructs alone and the example app (the composed SwitchbackService:
+ * store, listener, alarms, watchdog); and the 10-service example app with barrel imports as a ratio
+ * to deep imports, measured in the same run. Each synth runs in a fresh Node process, from JavaScript compiled
  * once up front, so TypeScript compilation is not part of the figures.
  *
  *   npm run bench                   # 5 runs per case
@@ -12,12 +13,14 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { watchdogBuildOptions } from '../scripts/bundle-watchdog';
 import { median, round, writeResults, type BenchRecord } from './record';
 
 interface Case {
   readonly name: string;
   readonly services: number;
   readonly imports: 'deep' | 'barrel';
+  readonly kind: 'composed' | 'store-and-listener';
 }
 
 interface Sample {
@@ -27,12 +30,26 @@ interface Sample {
 }
 
 const CASES: readonly Case[] = [
-  { name: 'example app, 1 service, deep imports', services: 1, imports: 'deep' },
-  { name: 'example app, 10 services, deep imports', services: 10, imports: 'deep' },
-  { name: 'example app, 50 services, deep imports', services: 50, imports: 'deep' },
-  { name: 'example app, 10 services, barrel imports', services: 10, imports: 'barrel' },
+  ...[1, 10, 50].map((services): Case => ({
+    name: `store + blue-green listener, ${services} service(s), deep imports`,
+    services,
+    imports: 'deep',
+    kind: 'store-and-listener',
+  })),
+  ...[1, 10, 50].map((services): Case => ({
+    name: `example app (SwitchbackService), ${services} service(s), deep imports`,
+    services,
+    imports: 'deep',
+    kind: 'composed',
+  })),
+  {
+    name: 'example app (SwitchbackService), 10 service(s), barrel imports',
+    services: 10,
+    imports: 'barrel',
+    kind: 'composed',
+  },
 ];
-const BARREL_BASELINE = 'example app, 10 services, deep imports';
+const BARREL_BASELINE = 'example app (SwitchbackService), 10 service(s), deep imports';
 
 async function main(): Promise<void> {
   const runs = Number(process.env.BENCH_RUNS ?? '5');
@@ -40,6 +57,7 @@ async function main(): Promise<void> {
   try {
     // Compiled inside the project so the child resolves the project's node_modules.
     const child = join(__dirname, '..', 'node_modules', '.cache', 'switchback-bench', 'synth-child.js');
+    await build(watchdogBuildOptions);
     await build({
       entryPoints: [join(__dirname, 'synth-child.ts')],
       outfile: child,
@@ -94,11 +112,20 @@ function withBaseline(record: BenchRecord, baseline: number | undefined): BenchR
 
 function runOnce(child: string, benchCase: Case, outdir: string): Sample {
   const started = process.hrtime.bigint();
-  const result = spawnSync(process.execPath, [child, String(benchCase.services), benchCase.imports, outdir], {
-    encoding: 'utf8',
-    env: { ...process.env, CHECKPOINT_DISABLE: '1' },
-    cwd: join(__dirname, '..'),
-  });
+  const result = spawnSync(
+    process.execPath,
+    [child, String(benchCase.services), benchCase.imports, outdir, benchCase.kind],
+    {
+      encoding: 'utf8',
+      // The child is bundled, so the constructs cannot find the watchdog bundle from their own path.
+      env: {
+        ...process.env,
+        CHECKPOINT_DISABLE: '1',
+        SWITCHBACK_WATCHDOG_BUNDLE: join(__dirname, '..', 'dist', 'watchdog'),
+      },
+      cwd: join(__dirname, '..'),
+    },
+  );
   const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
   if (result.status !== 0) {
     throw new Error(`synth of '${benchCase.name}' failed (exit ${result.status}):\n${result.stderr}`);

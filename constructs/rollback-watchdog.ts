@@ -19,7 +19,7 @@ import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
-import { AssetType, Fn, TerraformAsset, Token, type TerraformResource } from 'cdktf';
+import { AssetType, Fn, TerraformAsset, TerraformStack, Token, type TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import {
   ARN_PATTERNS,
@@ -384,10 +384,7 @@ export class RollbackWatchdog extends Construct {
       policy: permissions.json,
     });
 
-    const bundle = new TerraformAsset(this, 'Bundle', {
-      path: watchdogBundleDirectory(),
-      type: AssetType.ARCHIVE,
-    });
+    const bundle = watchdogAsset(this);
     this.function = new LambdaFunction(this, 'Function', {
       functionName,
       description: `Switchback watchdog of ${this.serviceName}: rolls bad releases back`,
@@ -547,6 +544,22 @@ export class RollbackWatchdog extends Construct {
     });
   }
 }
+
+/**
+ * One archive of the bundle per stack, shared by every watchdog in it: zipping the bundle is most of
+ * a watchdog's synth time, and every watchdog runs the same code.
+ */
+function watchdogAsset(scope: Construct): TerraformAsset {
+  const stack = TerraformStack.of(scope);
+  const existing = stack.node.tryFindChild(WATCHDOG_ASSET_ID);
+  if (existing instanceof TerraformAsset) return existing;
+  return new TerraformAsset(stack, WATCHDOG_ASSET_ID, {
+    path: watchdogBundleDirectory(),
+    type: AssetType.ARCHIVE,
+  });
+}
+
+const WATCHDOG_ASSET_ID = 'SwitchbackWatchdogBundle';
 
 /** ModifyListener and ModifyRule on the protected listeners only, by ARN or by their load balancer. */
 function trafficStatements(

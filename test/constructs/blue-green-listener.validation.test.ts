@@ -1,5 +1,6 @@
 import { TerraformVariable } from 'cdktf';
-import { BlueGreenListener, SwitchbackValidationError, type BlueGreenListenerProps } from '../..';
+import { BlueGreenListener, type BlueGreenListenerProps } from '../..';
+import { expectValidationError } from '../support/validation';
 import { newStack, synth } from '../support/synth';
 import { CERTIFICATE_ARN, LOAD_BALANCER_ARN, VPC_ID } from './fixtures';
 
@@ -273,19 +274,7 @@ const cases: [string, Partial<BlueGreenListenerProps>, string, RegExp][] = [
 
 describe('BlueGreenListener validation', () => {
   it.each(cases)('fails at synth when %s', (_rule, props, prop, message) => {
-    let error: unknown;
-    try {
-      define(props);
-    } catch (caught) {
-      error = caught;
-    }
-
-    expect(error).toBeInstanceOf(SwitchbackValidationError);
-    const validationError = error as SwitchbackValidationError;
-    expect(validationError.prop).toBe(prop);
-    expect(validationError.constructPath).toBe('test/Checkout');
-    expect(validationError.message).toContain(`test/Checkout: invalid prop '${prop}'`);
-    expect(validationError.message).toMatch(message);
+    expectValidationError(() => define(props), 'test/Checkout', prop, message);
   });
 
   it('fails at synth when the canary weight is a Terraform reference', () => {

@@ -4,7 +4,7 @@ import {
   RollbackAlarms,
   type KpiAlarmOptions,
   type RollbackAlarmsProps,
-} from '../../constructs/rollback-alarms';
+} from '../..';
 import { blockAt, blocksOfType, refTo, resolveIn, synth, type SynthesizedStack } from '../support/synth';
 import { VPC_ID } from './fixtures';
 

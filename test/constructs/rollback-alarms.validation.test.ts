@@ -1,10 +1,10 @@
 import { TerraformVariable } from 'cdktf';
-import { SwitchbackValidationError } from '../../constructs/internal/validation';
 import {
   RollbackAlarms,
   type KpiAlarmOptions,
   type RollbackAlarmsProps,
-} from '../../constructs/rollback-alarms';
+} from '../..';
+import { expectValidationError } from '../support/validation';
 import { newStack, synth } from '../support/synth';
 
 const BASE: RollbackAlarmsProps = {
@@ -297,19 +297,7 @@ const cases: [string, Partial<RollbackAlarmsProps>, string, RegExp][] = [
 
 describe('RollbackAlarms validation', () => {
   it.each(cases)('fails at synth when %s', (_rule, props, prop, message) => {
-    let error: unknown;
-    try {
-      define(props);
-    } catch (caught) {
-      error = caught;
-    }
-
-    expect(error).toBeInstanceOf(SwitchbackValidationError);
-    const validationError = error as SwitchbackValidationError;
-    expect(validationError.prop).toBe(prop);
-    expect(validationError.constructPath).toBe('test/Checkout');
-    expect(validationError.message).toContain(`test/Checkout: invalid prop '${prop}'`);
-    expect(validationError.message).toMatch(message);
+    expectValidationError(() => define(props), 'test/Checkout', prop, message);
   });
 
   it.each(['periodSeconds', 'evaluationPeriods', 'datapointsToAlarm', 'requiredBreaches'] as const)(

@@ -1,4 +1,5 @@
-import { VersionedArtifactStore, SwitchbackValidationError, type VersionedArtifactStoreProps } from '../..';
+import { VersionedArtifactStore, type VersionedArtifactStoreProps } from '../..';
+import { expectValidationError } from '../support/validation';
 import { newStack } from '../support/synth';
 import { KMS_KEY_ARN, REPLICA_KMS_KEY_ARN } from './fixtures';
 
@@ -147,18 +148,7 @@ const cases: [string, VersionedArtifactStoreProps, string, RegExp][] = [
 
 describe('VersionedArtifactStore validation', () => {
   it.each(cases)('fails at synth when %s', (_rule, props, prop, message) => {
-    let error: unknown;
-    try {
-      define(props);
-    } catch (caught) {
-      error = caught;
-    }
-
-    expect(error).toBeInstanceOf(SwitchbackValidationError);
-    const validationError = error as SwitchbackValidationError;
-    expect(validationError.prop).toBe(prop);
-    expect(validationError.message).toContain(`test/Store: invalid prop '${prop}'`);
-    expect(validationError.message).toMatch(message);
+    expectValidationError(() => define(props), 'test/Store', prop, message);
   });
 
   it('accepts every boundary value', () => {

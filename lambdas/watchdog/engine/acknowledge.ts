@@ -5,7 +5,7 @@
  */
 import { acknowledgementKey, rollbackMarkerKey } from '../../../lib';
 import type { AcknowledgeRequest } from '../events';
-import { recordDecision } from './audit';
+import { auditRecord, recordDecision } from './audit';
 import { acquireLock, readState, releaseLock, writeState } from './coordination';
 import { coordination, isoNow, type EngineContext } from './context';
 
@@ -43,11 +43,7 @@ export async function acknowledgeRollback(
     ]);
     await recordDecision(
       context,
-      {
-        schemaVersion: 1,
-        decisionId: context.invocationId,
-        service: config.service,
-        decidedAt: isoNow(context),
+      auditRecord(context, startedAt, {
         trigger: {
           kind: 'acknowledge',
           source: 'manual',
@@ -58,12 +54,8 @@ export async function acknowledgeRollback(
         checks: [{ name: 'release-was-rolled-back', passed: wasRolledBack }],
         decision: 'acknowledge',
         reason: request.reason,
-        steps: [],
         outcome: 'acknowledged',
-        startedAt,
-        finishedAt: isoNow(context),
-        recoveryPoints: [],
-      },
+      }),
       true,
     );
     return { releaseId: request.releaseId, wasRolledBack };

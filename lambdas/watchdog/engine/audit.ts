@@ -1,6 +1,6 @@
 /** One audit record per decision in the store, one notification, one metric. */
 import { decisionRecordKey, parseAuditRecord, type AuditRecord } from '../../../lib';
-import type { EngineContext } from './context';
+import { isoNow, type EngineContext } from './context';
 
 /** Writes the record (validated against the contract) and publishes the notification. */
 export async function recordDecision(
@@ -43,4 +43,24 @@ function subjectOf(record: AuditRecord): string {
     default:
       return `[switchback] ${record.service}: ${record.decision} (${record.outcome})${release}`;
   }
+}
+
+/** An audit record of this invocation: the shared fields filled in, the decision's own given. */
+export function auditRecord(
+  context: EngineContext,
+  startedAt: string,
+  fields: Pick<AuditRecord, 'trigger' | 'checks' | 'decision' | 'outcome'> & Partial<AuditRecord>,
+): AuditRecord {
+  const now = isoNow(context);
+  return {
+    schemaVersion: 1,
+    decisionId: context.invocationId,
+    service: context.config.service,
+    decidedAt: now,
+    startedAt,
+    finishedAt: now,
+    steps: [],
+    recoveryPoints: [],
+    ...fields,
+  };
 }

@@ -12,7 +12,7 @@ import {
 import type { AlarmState } from '../ports';
 import { acquireLock, readState, releaseLock, writeState } from './coordination';
 import { coordination, isoNow, type EngineContext } from './context';
-import { recordDecision } from './audit';
+import { auditRecord, recordDecision } from './audit';
 import { forwardedTargetGroups } from './plan';
 import { resolveListener } from './resolve';
 import { withRetry } from './retry';
@@ -76,22 +76,14 @@ export async function captureRelease(context: EngineContext, releaseId: string):
     if (blocking.length > 0 && !config.policy.allowCaptureWhileAlarming) {
       await recordDecision(
         context,
-        {
-          schemaVersion: 1,
-          decisionId: context.invocationId,
-          service: config.service,
-          decidedAt: isoNow(context),
+        auditRecord(context, startedAt, {
           trigger: { kind: 'capture' },
           releaseId,
           checks: [{ name: 'alarms-not-in-alarm', passed: false, detail: blocking.join(', ') }],
           decision: 'refuse',
           reason: `protected alarms already in ALARM or missing: ${blocking.join(', ')}`,
-          steps: [],
           outcome: 'refused',
-          startedAt,
-          finishedAt: isoNow(context),
-          recoveryPoints: [],
-        },
+        }),
         true,
       );
       throw new CaptureRefusedError(releaseId, blocking);
@@ -172,11 +164,7 @@ export async function captureRelease(context: EngineContext, releaseId: string):
 
     await recordDecision(
       context,
-      {
-        schemaVersion: 1,
-        decisionId: context.invocationId,
-        service: config.service,
-        decidedAt: isoNow(context),
+      auditRecord(context, startedAt, {
         trigger: { kind: 'capture' },
         releaseId,
         checks: [
@@ -192,12 +180,9 @@ export async function captureRelease(context: EngineContext, releaseId: string):
           },
         ],
         decision: 'capture',
-        steps: [],
         outcome: 'captured',
-        startedAt,
-        finishedAt: isoNow(context),
         recoveryPoints: backups.flatMap((b) => (b.recoveryPointArn ? [b.recoveryPointArn] : [])),
-      },
+      }),
       false,
     );
     return {
