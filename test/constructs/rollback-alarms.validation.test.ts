@@ -1,9 +1,5 @@
 import { TerraformVariable } from 'cdktf';
-import {
-  RollbackAlarms,
-  type KpiAlarmOptions,
-  type RollbackAlarmsProps,
-} from '../..';
+import { RollbackAlarms, type KpiAlarmOptions, type RollbackAlarmsProps } from '../..';
 import { expectValidationError } from '../support/validation';
 import { newStack, synth } from '../support/synth';
 

@@ -2,7 +2,12 @@
 import { SwitchbackValidationError } from '../..';
 
 /** Runs `define` and expects a validation error naming `constructPath`, `prop` and matching `message`. */
-export function expectValidationError(define: () => unknown, constructPath: string, prop: string, message: RegExp): void {
+export function expectValidationError(
+  define: () => unknown,
+  constructPath: string,
+  prop: string,
+  message: RegExp,
+): void {
   let error: unknown;
   try {
     define();
