@@ -12,7 +12,7 @@ import {
 } from '../../../lib';
 import type { AlarmEvent, RollbackRequest } from '../events';
 import type { AlarmState } from '../ports';
-import { recordDecision } from './audit';
+import { auditRecord, recordDecision } from './audit';
 import {
   acquireLock,
   checkReceipt,
@@ -132,15 +132,11 @@ async function decideAndAct(
           ],
         }
       : decide(context, trigger, release, state, alarmNow);
-  const base = {
-    schemaVersion: 1 as const,
-    decisionId: context.invocationId,
-    service: config.service,
+  // What every record of this decision shares; auditRecord fills in the invocation's fields.
+  const shared = {
     trigger: describeTrigger(trigger),
     ...(release ? { releaseId: release.releaseId } : {}),
     checks: [...decision.checks],
-    startedAt,
-    recoveryPoints: [] as string[],
   };
 
   if (!decision.act) {
@@ -148,15 +144,12 @@ async function decideAndAct(
     const notify = !(trigger.kind === 'alarm' && decision.reason === 'not-in-alarm');
     await recordDecision(
       context,
-      {
-        ...base,
-        decidedAt: isoNow(context),
+      auditRecord(context, startedAt, {
+        ...shared,
         decision: 'skip',
         reason: decision.detail,
-        steps: [],
         outcome: 'skipped',
-        finishedAt: isoNow(context),
-      },
+      }),
       notify,
     );
     return { decisionId: context.invocationId, outcome: 'skipped', reason: decision.detail, steps: [] };
@@ -187,16 +180,14 @@ async function decideAndAct(
     const steps = describePlan(plan, isoNow(context));
     await recordDecision(
       context,
-      {
-        ...base,
+      auditRecord(context, startedAt, {
+        ...shared,
         recoveryPoints,
-        decidedAt: isoNow(context),
         decision: 'plan',
         reason: trigger.reason,
         steps,
         outcome: 'planned',
-        finishedAt: isoNow(context),
-      },
+      }),
       false,
     );
     return { decisionId: context.invocationId, outcome: 'planned', steps };
@@ -220,19 +211,18 @@ async function decideAndAct(
     }),
     recordDecision(
       context,
-      {
-        ...base,
+      auditRecord(context, startedAt, {
+        ...shared,
         recoveryPoints,
         decidedAt,
         decision: 'rollback',
         ...(trigger.kind === 'rollback' ? { reason: trigger.reason } : {}),
         steps: result.steps,
         outcome,
-        finishedAt: isoNow(context),
         ...(result.trafficVerifiedAt !== undefined
           ? { timeToRollbackMs: result.trafficVerifiedAt - triggeredAt }
           : {}),
-      },
+      }),
       true,
     ),
   ]);
