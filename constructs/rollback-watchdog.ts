@@ -135,11 +135,6 @@ export interface RollbackWatchdogProps {
   readonly notificationTopic?: SnsTopic;
   /** Capture the live state as the release manifest on deploy, before traffic changes. @default true */
   readonly captureOnDeploy?: boolean;
-  /**
-   * Allow ModifyListener only on listeners of this protocol (an IAM condition), so the watchdog can
-   * never turn an HTTPS listener into HTTP. @default - no condition
-   */
-  readonly listenerProtocol?: 'HTTP' | 'HTTPS';
   /** @default 'arm64' */
   readonly architecture?: 'arm64' | 'x86_64';
   /** @default 256 - the engine needs little memory; more memory is more CPU for a faster cold start */
@@ -284,7 +279,7 @@ export class RollbackWatchdog extends Construct {
         ],
         resources: ['*'],
       },
-      ...trafficStatements(listeners, props.listenerProtocol),
+      ...trafficStatements(listeners),
       ...(alarms.length > 0
         ? [
             {
@@ -417,7 +412,7 @@ export class RollbackWatchdog extends Construct {
       destinationConfig: { onFailure: { destination: this.deadLetterQueue.arn } },
     });
 
-    this.defineTriggers(props, alarms);
+    this.defineTriggers(props, alarms, functionName, bundle);
 
     if (props.captureOnDeploy ?? true) {
       this.capture = new LambdaInvocation(this, 'CaptureOnDeploy', {
@@ -447,7 +442,12 @@ export class RollbackWatchdog extends Construct {
     return this.function.arn;
   }
 
-  private defineTriggers(props: RollbackWatchdogProps, alarms: readonly ProtectedAlarmProps[]): void {
+  private defineTriggers(
+    props: RollbackWatchdogProps,
+    alarms: readonly ProtectedAlarmProps[],
+    functionName: string,
+    bundle: TerraformAsset,
+  ): void {
     const fn = this.function;
     alarms.forEach((alarm, index) => {
       // The fastest path: the alarm invokes the function itself, allowed for that alarm only.
@@ -460,9 +460,10 @@ export class RollbackWatchdog extends Construct {
       });
     });
 
+    const rules: CloudwatchEventRule[] = [];
     if ((props.eventBridgeTrigger ?? true) && alarms.length > 0) {
       const rule = new CloudwatchEventRule(this, 'AlarmStateChangeRule', {
-        name: `${fn.functionName}-alarms`.slice(0, 64),
+        name: ruleName(functionName, 'alarms'),
         description: 'Protected alarms entering ALARM: a durable second path to the watchdog',
         eventPattern: JSON.stringify({
           source: ['aws.cloudwatch'],
@@ -471,7 +472,8 @@ export class RollbackWatchdog extends Construct {
           detail: { state: { value: ['ALARM'] } },
         }),
       });
-      this.targetRule(rule, 'AlarmStateChange', props);
+      this.targetRule(rule, 'AlarmStateChange', fn, props);
+      rules.push(rule);
     }
 
     (props.alarmTopicArns ?? []).forEach((topicArn, index) => {
@@ -490,13 +492,35 @@ export class RollbackWatchdog extends Construct {
     });
 
     if (props.healthPing) {
+      const prober = this.defineProber(props, functionName, bundle);
       const minutes = props.healthPing.scheduleMinutes ?? 1;
       const schedule = new CloudwatchEventRule(this, 'HealthPingSchedule', {
-        name: `${fn.functionName}-health-ping`.slice(0, 64),
-        description: 'Runs the watchdog health pings',
+        name: ruleName(functionName, 'health-ping'),
+        description: 'Runs the health pings of the Switchback watchdog',
         scheduleExpression: `rate(${minutes} ${minutes === 1 ? 'minute' : 'minutes'})`,
       });
-      this.targetRule(schedule, 'HealthPing', props);
+      this.targetRule(schedule, 'HealthPing', prober, props);
+      rules.push(schedule);
+    }
+
+    if (rules.length > 0) {
+      // A queue has one policy: every rule's dead letters are allowed in it.
+      const queuePolicy = new DataAwsIamPolicyDocument(this, 'DeadLetterPolicyDocument', {
+        statement: [
+          {
+            sid: 'EventBridgeDeadLetters',
+            effect: 'Allow',
+            actions: ['sqs:SendMessage'],
+            principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
+            resources: [this.deadLetterQueue.arn],
+            condition: [{ test: 'ArnEquals', variable: 'aws:SourceArn', values: rules.map((r) => r.arn) }],
+          },
+        ],
+      });
+      new SqsQueuePolicy(this, 'DeadLetterPolicy', {
+        queueUrl: this.deadLetterQueue.url,
+        policy: queuePolicy.json,
+      });
     }
 
     (props.operatorRoleArns ?? []).forEach((roleArn, index) => {
@@ -509,10 +533,105 @@ export class RollbackWatchdog extends Construct {
     });
   }
 
-  private targetRule(rule: CloudwatchEventRule, id: string, props: RollbackWatchdogProps): void {
+  /**
+   * The health-ping prober: the same bundle as a second function, so probing (most of each minute)
+   * never holds the watchdog's single concurrency slot. It reads the configuration and hands a breach
+   * to the watchdog with an asynchronous invoke; it can change nothing itself.
+   */
+  private defineProber(
+    props: RollbackWatchdogProps,
+    watchdogName: string,
+    bundle: TerraformAsset,
+  ): LambdaFunction {
+    const name = `${watchdogName.slice(0, 50)}-pings`;
+    const logGroup = new CloudwatchLogGroup(this, 'HealthPingLogGroup', {
+      name: `/aws/lambda/${name}`,
+      retentionInDays: props.logRetentionDays ?? 90,
+    });
+    const trust = new DataAwsIamPolicyDocument(this, 'HealthPingTrustPolicy', {
+      statement: [
+        {
+          effect: 'Allow',
+          actions: ['sts:AssumeRole'],
+          principals: [{ type: 'Service', identifiers: ['lambda.amazonaws.com'] }],
+        },
+      ],
+    });
+    const role = new IamRole(this, 'HealthPingRole', {
+      namePrefix: `${name.slice(0, 30)}-`,
+      assumeRolePolicy: trust.json,
+    });
+    const permissions = new DataAwsIamPolicyDocument(this, 'HealthPingPermissions', {
+      statement: [
+        {
+          sid: 'WriteOwnLogs',
+          effect: 'Allow',
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [`${logGroup.arn}:*`],
+        },
+        ...props.store
+          .policyStatements('read', `${STORE_KEY_PREFIXES.config}${this.serviceName}/`)
+          .map((statement) => ({
+            ...statement,
+            sid: `StoreConfig${statement.sid ?? ''}`,
+          })),
+        {
+          sid: 'HandBreachesToWatchdog',
+          effect: 'Allow',
+          actions: ['lambda:InvokeFunction'],
+          resources: [this.function.arn],
+        },
+        ...((props.tracing ?? true)
+          ? [
+              {
+                sid: 'WriteTracesUnscopable',
+                effect: 'Allow',
+                actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+                resources: ['*'],
+              },
+            ]
+          : []),
+      ],
+    });
+    const policy = new IamRolePolicy(this, 'HealthPingRolePolicy', {
+      role: role.name,
+      name: 'health-pings',
+      policy: permissions.json,
+    });
+    return new LambdaFunction(this, 'HealthPingFunction', {
+      functionName: name,
+      description: `Switchback health pings of ${this.serviceName}: hands breaches to the watchdog`,
+      role: role.arn,
+      runtime: 'nodejs22.x',
+      handler: 'index.handler',
+      architectures: [props.architecture ?? 'arm64'],
+      memorySize: 128,
+      timeout: HEALTH_PING_TIMEOUT_SECONDS,
+      filename: bundle.path,
+      sourceCodeHash: bundle.assetHash,
+      reservedConcurrentExecutions: 1,
+      environment: {
+        variables: {
+          SWITCHBACK_CONFIG_BUCKET: props.store.bucketName,
+          SWITCHBACK_CONFIG_KEY: watchdogConfigKey(this.serviceName),
+          SWITCHBACK_WATCHDOG_FUNCTION: this.function.functionName,
+        },
+      },
+      loggingConfig: { logFormat: 'JSON', logGroup: logGroup.name },
+      ...((props.tracing ?? true) ? { tracingConfig: { mode: 'Active' } } : {}),
+      dependsOn: [logGroup, policy],
+    });
+  }
+
+  private targetRule(
+    rule: CloudwatchEventRule,
+    id: string,
+    target: LambdaFunction,
+    props: RollbackWatchdogProps,
+  ): void {
     new CloudwatchEventTarget(this, `${id}Target`, {
       rule: rule.name,
-      arn: this.function.arn,
+      arn: target.arn,
       retryPolicy: {
         maximumEventAgeInSeconds: props.maxEventAgeSeconds ?? DEFAULT_ROLLBACK_POLICY.maxEventAgeSeconds,
         maximumRetryAttempts: 185,
@@ -522,27 +641,21 @@ export class RollbackWatchdog extends Construct {
     new LambdaPermission(this, `${id}Permission`, {
       statementId: `switchback-${id.toLowerCase()}`,
       action: 'lambda:InvokeFunction',
-      functionName: this.function.functionName,
+      functionName: target.functionName,
       principal: 'events.amazonaws.com',
       sourceArn: rule.arn,
     });
-    const queuePolicy = new DataAwsIamPolicyDocument(this, `${id}DeadLetterPolicyDocument`, {
-      statement: [
-        {
-          sid: 'EventBridgeDeadLetters',
-          effect: 'Allow',
-          actions: ['sqs:SendMessage'],
-          principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
-          resources: [this.deadLetterQueue.arn],
-          condition: [{ test: 'ArnEquals', variable: 'aws:SourceArn', values: [rule.arn] }],
-        },
-      ],
-    });
-    new SqsQueuePolicy(this, `${id}DeadLetterPolicy`, {
-      queueUrl: this.deadLetterQueue.url,
-      policy: queuePolicy.json,
-    });
   }
+}
+
+/** The prober's timeout: a run probes until 15 s before it. */
+const HEALTH_PING_TIMEOUT_SECONDS = 60;
+const HEALTH_PING_PROBING_SECONDS = HEALTH_PING_TIMEOUT_SECONDS - 15;
+
+/** An EventBridge rule name (at most 64 characters) from the function's name, known at synth. */
+function ruleName(functionName: string, purpose: string): string {
+  const suffix = `-${purpose}`;
+  return `${functionName.slice(0, 64 - suffix.length)}${suffix}`;
 }
 
 /**
@@ -561,10 +674,13 @@ function watchdogAsset(scope: Construct): TerraformAsset {
 
 const WATCHDOG_ASSET_ID = 'SwitchbackWatchdogBundle';
 
-/** ModifyListener and ModifyRule on the protected listeners only, by ARN or by their load balancer. */
+/**
+ * ModifyListener and ModifyRule on the protected listeners only, by ARN or by their load balancer;
+ * and a deny on any ModifyListener that would set a protocol or TLS policy: the watchdog changes
+ * actions only, and IAM holds it to that even if its code did not.
+ */
 function trafficStatements(
   listeners: readonly ProtectedListenerInput[],
-  protocol: 'HTTP' | 'HTTPS' | undefined,
 ): DataAwsIamPolicyDocumentStatement[] {
   const listenerArns = listeners.map(
     (l) => l.listenerArn ?? `${swapResourceType(l.loadBalancerArn as string, 'listener')}/*`,
@@ -574,20 +690,24 @@ function trafficStatements(
       ? `${swapResourceType(l.listenerArn, 'listener-rule', 'listener')}/*`
       : `${swapResourceType(l.loadBalancerArn as string, 'listener-rule')}/*`,
   );
+  const resources = [...new Set(listenerArns)];
+  // The condition keys are present only when the request sets them (they describe the request).
+  const denyWhenSet = (sid: string, variable: string): DataAwsIamPolicyDocumentStatement => ({
+    sid,
+    effect: 'Deny',
+    actions: ['elasticloadbalancing:ModifyListener'],
+    resources,
+    condition: [{ test: 'Null', variable, values: ['false'] }],
+  });
   return [
     {
       sid: 'RestoreListenerActions',
       effect: 'Allow',
       actions: ['elasticloadbalancing:ModifyListener'],
-      resources: [...new Set(listenerArns)],
-      ...(protocol
-        ? {
-            condition: [
-              { test: 'StringEquals', variable: 'elasticloadbalancing:ListenerProtocol', values: [protocol] },
-            ],
-          }
-        : {}),
+      resources,
     },
+    denyWhenSet('NeverChangeListenerProtocol', 'elasticloadbalancing:ListenerProtocol'),
+    denyWhenSet('NeverChangeListenerTlsPolicy', 'elasticloadbalancing:SecurityPolicy'),
     {
       sid: 'RestoreRuleActions',
       effect: 'Allow',
@@ -676,6 +796,14 @@ function validate(
     check.integerInRange('healthPing.intervalSeconds', props.healthPing.intervalSeconds, 1, 60);
     if (props.healthPing.urls.length === 0)
       check.conflict('healthPing.urls', 'give at least one URL to probe.');
+    const interval = props.healthPing.intervalSeconds ?? 5;
+    const failures = props.healthPing.failuresToBreach ?? 3;
+    if (failures * interval > HEALTH_PING_PROBING_SECONDS) {
+      check.conflict(
+        'healthPing.failuresToBreach',
+        `${failures} failed rounds every ${interval} s take ${failures * interval} s, longer than the ${HEALTH_PING_PROBING_SECONDS} s a probing run lasts (failures are counted within one run); lower failuresToBreach or intervalSeconds.`,
+      );
+    }
   }
   check.integerInRange(
     'maxEventAgeSeconds',
@@ -688,7 +816,21 @@ function validate(
   check.integerInRange('cooldownMinutes', props.cooldownMinutes, 0, 1440);
   check.integerInRange('maxAutomaticRollbacks', props.maxAutomaticRollbacks, 1, 100);
   check.integerInRange('budgetWindowMinutes', props.budgetWindowMinutes, 1, 10080);
-  check.integerInRange('minHealthyTargets', props.minHealthyTargets, 0, 1000);
+  check.integerInRange(
+    'minHealthyTargets',
+    props.minHealthyTargets,
+    1,
+    1000,
+    'never send traffic to an empty group',
+  );
+  (props.aliases ?? []).forEach((alias, index) =>
+    check.matches(
+      `aliases[${index}].functionName`,
+      alias.functionName,
+      /^[A-Za-z0-9_-]{1,64}$/,
+      'must be a function name (not an ARN): the watchdog addresses it in the service region and account.',
+    ),
+  );
   check.integerInRange(
     'timeoutSeconds',
     timeoutSeconds,

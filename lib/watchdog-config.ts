@@ -127,13 +127,13 @@ export function watchdogConfigSchema(options: SchemaOptions = {}) {
     maxAutomaticRollbacks: z._default(boundedInt(1, 100), D.maxAutomaticRollbacks),
     budgetWindowMinutes: z._default(boundedInt(1, 10080), D.budgetWindowMinutes),
     /** Alarm events older than this are dropped. */
-    maxEventAgeSeconds: z._default(boundedInt(10, 21600), D.maxEventAgeSeconds),
+    maxEventAgeSeconds: z._default(boundedInt(60, 21600), D.maxEventAgeSeconds),
     /** A lock older than this is taken over (a crashed run). */
     lockTtlSeconds: z._default(boundedInt(10, 900), D.lockTtlSeconds),
     /** Capture refuses while a protected alarm is in ALARM unless this is true. */
     allowCaptureWhileAlarming: z._default(z.boolean(), D.allowCaptureWhileAlarming),
     /** Healthy targets the known-good groups need before traffic is sent to them. */
-    minHealthyTargets: z._default(boundedInt(0, 1000), D.minHealthyTargets),
+    minHealthyTargets: z._default(boundedInt(1, 1000), D.minHealthyTargets),
     /** Time budget for retrying one step (throttling, 5xx). */
     stepTimeBudgetMs: z._default(boundedInt(100, 600000), D.stepTimeBudgetMs),
   });

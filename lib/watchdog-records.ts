@@ -28,6 +28,8 @@ export const watchdogStateSchema = z.strictObject({
       rolledBackAt: isoTime,
       decisionId: z.string(),
       trigger: z.string(),
+      /** The trigger that began the rollback: its redelivery finishes it. */
+      eventId: z.optional(z.string()),
     }),
   ),
   lastRollbackAt: z.optional(isoTime),

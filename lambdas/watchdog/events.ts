@@ -30,6 +30,14 @@ export interface HealthPingEvent {
   readonly scheduledAt: string;
 }
 
+/** A breach found by the health-ping prober, forwarded to the watchdog (asynchronously). */
+export interface HealthBreachReport {
+  readonly kind: 'health-breach';
+  readonly breachedAt: string;
+  readonly detail: string;
+  readonly eventId: string;
+}
+
 /** An operator's manual rollback. */
 export interface RollbackRequest {
   readonly kind: 'rollback';
@@ -60,7 +68,13 @@ export interface StatusRequest {
 }
 
 export type WatchdogEvent =
-  AlarmEvent | HealthPingEvent | RollbackRequest | CaptureRequest | AcknowledgeRequest | StatusRequest;
+  | AlarmEvent
+  | HealthPingEvent
+  | HealthBreachReport
+  | RollbackRequest
+  | CaptureRequest
+  | AcknowledgeRequest
+  | StatusRequest;
 
 /** The result of parsing: an event, or the reason it was rejected. */
 export type ParsedEvent =
@@ -146,6 +160,13 @@ const manualCapture = z.strictObject({
 });
 
 const manualStatus = z.strictObject({ action: z.literal('status') });
+
+const healthBreach = z.strictObject({
+  action: z.literal('health-breach'),
+  breachedAt: z.iso.datetime({ offset: false }),
+  detail: z.string().check(z.maxLength(1000)),
+  requestId: z.string().check(z.regex(/^[A-Za-z0-9-]{8,64}$/)),
+});
 
 const manualAcknowledge = z.strictObject({
   action: z.literal('acknowledge'),
@@ -245,6 +266,12 @@ function parseManual(record: Record<string, unknown>): ParsedEvent {
       const { releaseId, requestedBy, reason } = parsed.data;
       return { ok: true, event: { kind: 'acknowledge', releaseId, requestedBy, reason } };
     }
+    case 'health-breach': {
+      const parsed = healthBreach.safeParse(record);
+      if (!parsed.success) return rejected('a health-breach report', parsed.error);
+      const { breachedAt, detail, requestId } = parsed.data;
+      return { ok: true, event: { kind: 'health-breach', breachedAt, detail, eventId: `ping-${requestId}` } };
+    }
     case 'status': {
       const parsed = manualStatus.safeParse(record);
       if (!parsed.success) return rejected('a status request', parsed.error);
@@ -253,7 +280,7 @@ function parseManual(record: Record<string, unknown>): ParsedEvent {
     default:
       return {
         ok: false,
-        reason: `unknown action ${JSON.stringify(String(record.action)).slice(0, 60)}: expected rollback, capture, acknowledge or status`,
+        reason: `unknown action ${JSON.stringify(String(record.action)).slice(0, 60)}: expected rollback, capture, acknowledge, status or health-breach`,
       };
   }
 }

@@ -30,6 +30,11 @@ export interface HandlerDependencies {
   readonly metrics: MetricsSink & { flush(): void; forService?(service: string): void };
   readonly probe: Probe;
   newId(): string;
+  /**
+   * Hands a breach found by health pings to the watchdog function (an asynchronous invoke), when this
+   * function is the prober. @default - the breach is handled in this invocation
+   */
+  forwardBreach?(report: { breachedAt: string; detail: string; requestId: string }): Promise<void>;
   /** How long to wait for another run's lock. @default 15000 */
   readonly lockWaitMs?: number;
 }
@@ -76,6 +81,16 @@ export function createHandler(deps: HandlerDependencies) {
         case 'alarm':
         case 'rollback':
           return ok(event.kind, await handleTrigger(context, event));
+        case 'health-breach':
+          return ok(
+            'health-breach',
+            await handleTrigger(context, {
+              kind: 'health-ping',
+              breachedAt: Date.parse(event.breachedAt),
+              detail: event.detail,
+              eventId: event.eventId,
+            }),
+          );
         case 'health-ping': {
           if (!config.healthPing) {
             deps.log.warn('event rejected', {
@@ -91,11 +106,17 @@ export function createHandler(deps: HandlerDependencies) {
             deps.clock.now() + remaining - HEALTH_PING_MARGIN_MS,
           );
           if (!pings.breached) return ok('health-ping', pings);
+          const breachedAt = new Date(pings.breachedAt ?? deps.clock.now()).toISOString();
+          if (deps.forwardBreach) {
+            // The prober never holds the watchdog's one concurrency slot: it hands the breach over.
+            await deps.forwardBreach({ breachedAt, detail: pings.detail, requestId: invocationId });
+            return ok('health-ping', { ...pings, forwarded: true });
+          }
           return ok(
             'health-ping',
             await handleTrigger(context, {
               kind: 'health-ping',
-              breachedAt: pings.breachedAt ?? deps.clock.now(),
+              breachedAt: Date.parse(breachedAt),
               detail: pings.detail,
             }),
           );

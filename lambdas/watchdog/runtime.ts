@@ -8,7 +8,7 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { BackupClient } from '@aws-sdk/client-backup';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { LambdaClient } from '@aws-sdk/client-lambda';
+import { InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SSMClient } from '@aws-sdk/client-ssm';
@@ -34,6 +34,8 @@ import type { WatchdogPorts } from './ports';
 const environmentSchema = z.object({
   SWITCHBACK_CONFIG_BUCKET: z.string().check(z.minLength(3)),
   SWITCHBACK_CONFIG_KEY: z.string().check(z.minLength(1)),
+  /** Set on the health-ping prober: the watchdog function it hands breaches to. */
+  SWITCHBACK_WATCHDOG_FUNCTION: z.optional(z.string().check(z.minLength(1))),
 });
 
 /** Settings every AWS client of the watchdog takes. */
@@ -64,7 +66,11 @@ export function createRuntime(options: RuntimeOptions = {}) {
       `the watchdog's environment is incomplete: ${env.error.issues.map((i) => i.path.join('.')).join(', ')} must be set (the store bucket and the key of the watchdog configuration)`,
     );
   }
-  const { SWITCHBACK_CONFIG_BUCKET: configBucket, SWITCHBACK_CONFIG_KEY: configKey } = env.data;
+  const {
+    SWITCHBACK_CONFIG_BUCKET: configBucket,
+    SWITCHBACK_CONFIG_KEY: configKey,
+    SWITCHBACK_WATCHDOG_FUNCTION: watchdogFunction,
+  } = env.data;
   const clientConfig = { ...options.clientConfig };
   const processEnv = options.env ?? process.env;
   // A custom endpoint (the local emulator) is addressed path-style; AWS itself virtual-hosted. The
@@ -151,6 +157,19 @@ export function createRuntime(options: RuntimeOptions = {}) {
       flush: () => metrics.publishStoredMetrics(),
     },
     probe: options.probe ?? httpProbe,
+    ...(watchdogFunction
+      ? {
+          forwardBreach: async (report) => {
+            await clientsFor(undefined).lambda.send(
+              new InvokeCommand({
+                FunctionName: watchdogFunction,
+                InvocationType: 'Event',
+                Payload: new TextEncoder().encode(JSON.stringify({ action: 'health-breach', ...report })),
+              }),
+            );
+          },
+        }
+      : {}),
     newId: randomUUID,
   };
   return { handler: createHandler(dependencies), dependencies };

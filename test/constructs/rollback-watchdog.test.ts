@@ -154,6 +154,8 @@ describe('RollbackWatchdog permissions', () => {
       'WriteOwnLogs',
       'DescribeLoadBalancingUnscopable',
       'RestoreListenerActions',
+      'NeverChangeListenerProtocol',
+      'NeverChangeListenerTlsPolicy',
       'RestoreRuleActions',
       'ReadProtectedAlarms',
       'RestoreAliases',
@@ -186,21 +188,34 @@ describe('RollbackWatchdog permissions', () => {
     expect(all.flatMap((s) => s.actions).some((a) => a.endsWith(':*') || a === '*')).toBe(false);
   });
 
-  it('limits listener and rule changes to the protected load balancer’s listeners, optionally by protocol', () => {
-    const { json } = build({ listenerProtocol: 'HTTP' });
+  it('limits listener and rule changes to the protected load balancer’s listeners, and denies protocol or TLS changes', () => {
+    const { json } = build();
 
     const byId = new Map(statements(json).map((s) => [s.sid, s]));
+    const listeners = [
+      'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/50dc6c495c0c9188/*',
+    ];
     expect(byId.get('RestoreListenerActions')).toEqual(
       expect.objectContaining({
+        effect: 'Allow',
         actions: ['elasticloadbalancing:ModifyListener'],
-        resources: [
-          'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/50dc6c495c0c9188/*',
-        ],
-        condition: [
-          { test: 'StringEquals', variable: 'elasticloadbalancing:ListenerProtocol', values: ['HTTP'] },
-        ],
+        resources: listeners,
       }),
     );
+    expect(byId.get('RestoreListenerActions')).not.toHaveProperty('condition');
+    for (const [sid, key] of [
+      ['NeverChangeListenerProtocol', 'elasticloadbalancing:ListenerProtocol'],
+      ['NeverChangeListenerTlsPolicy', 'elasticloadbalancing:SecurityPolicy'],
+    ]) {
+      expect(byId.get(sid)).toEqual(
+        expect.objectContaining({
+          effect: 'Deny',
+          actions: ['elasticloadbalancing:ModifyListener'],
+          resources: listeners,
+          condition: [{ test: 'Null', variable: key, values: ['false'] }],
+        }),
+      );
+    }
     expect(byId.get('RestoreRuleActions')?.resources).toEqual([
       'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/shop/50dc6c495c0c9188/*',
     ]);
@@ -293,6 +308,11 @@ describe('RollbackWatchdog triggers', () => {
 
   it('adds an EventBridge rule on the alarms entering ALARM, with retries and a dead-letter queue', () => {
     const { json } = build();
+    const long = build({ serviceName: 'a-service-name-long-enough-to-overflow' }).json;
+
+    expect(
+      (blockAt(long, 'aws_cloudwatch_event_rule', 'Watchdog/AlarmStateChangeRule').name as string).length,
+    ).toBeLessThanOrEqual(64);
 
     const rule = blockAt(json, 'aws_cloudwatch_event_rule', 'Watchdog/AlarmStateChangeRule');
     expect(JSON.parse(rule.event_pattern as string)).toEqual({
@@ -334,9 +354,64 @@ describe('RollbackWatchdog triggers', () => {
     expect(blockAt(json, 'aws_lambda_permission', 'Watchdog/AlarmTopicPermission1')).toEqual(
       expect.objectContaining({ principal: 'sns.amazonaws.com', source_arn: topic }),
     );
-    expect(
-      blockAt(json, 'aws_cloudwatch_event_rule', 'Watchdog/HealthPingSchedule').schedule_expression,
-    ).toBe('rate(2 minutes)');
+    expect(blockAt(json, 'aws_cloudwatch_event_rule', 'Watchdog/HealthPingSchedule')).toEqual(
+      expect.objectContaining({
+        name: 'switchback-checkout-watchdog-health-ping',
+        schedule_expression: 'rate(2 minutes)',
+      }),
+    );
+    // Probing runs in its own function, so it never holds the watchdog's single concurrency slot.
+    const prober = blockAt(json, 'aws_lambda_function', 'Watchdog/HealthPingFunction');
+    expect(prober).toEqual(
+      expect.objectContaining({
+        reserved_concurrent_executions: 1,
+        timeout: 60,
+        environment: {
+          variables: expect.objectContaining({
+            SWITCHBACK_WATCHDOG_FUNCTION: refTo(
+              json,
+              'aws_lambda_function',
+              'Watchdog/Function',
+              'function_name',
+            ),
+          }),
+        },
+      }),
+    );
+    expect(blockAt(json, 'aws_cloudwatch_event_target', 'Watchdog/HealthPingTarget').arn).toBe(
+      refTo(json, 'aws_lambda_function', 'Watchdog/HealthPingFunction', 'arn'),
+    );
+    const proberStatements = blockAt(
+      json,
+      'aws_iam_policy_document',
+      'Watchdog/HealthPingPermissions',
+      'data',
+    ).statement as Statement[];
+    expect(proberStatements.map((s) => s.sid)).toEqual([
+      'WriteOwnLogs',
+      'StoreConfigReadObjects',
+      'StoreConfigListPrefix',
+      'StoreConfigStoreKey',
+      'HandBreachesToWatchdog',
+      'WriteTracesUnscopable',
+    ]);
+    expect(proberStatements.find((s) => s.sid === 'HandBreachesToWatchdog')?.resources).toEqual([
+      refTo(json, 'aws_lambda_function', 'Watchdog/Function', 'arn'),
+    ]);
+    // One queue policy lets every rule's dead letters in.
+    expect(blocksOfType(json, 'aws_sqs_queue_policy')).toHaveLength(1);
+    const deadLetters = blockAt(json, 'aws_iam_policy_document', 'Watchdog/DeadLetterPolicyDocument', 'data')
+      .statement as Statement[];
+    expect(deadLetters[0].condition).toEqual([
+      {
+        test: 'ArnEquals',
+        variable: 'aws:SourceArn',
+        values: [
+          refTo(json, 'aws_cloudwatch_event_rule', 'Watchdog/AlarmStateChangeRule', 'arn'),
+          refTo(json, 'aws_cloudwatch_event_rule', 'Watchdog/HealthPingSchedule', 'arn'),
+        ],
+      },
+    ]);
     expect(blockAt(json, 'aws_lambda_permission', 'Watchdog/OperatorPermission1')).toEqual(
       expect.objectContaining({ principal: OPERATOR }),
     );
@@ -399,6 +474,26 @@ describe('RollbackWatchdog validation', () => {
       { healthPing: { urls: ['https://x.example.com/h'], scheduleMinutes: 0 } },
       'healthPing.scheduleMinutes',
       /got 0; must be an integer from 1 to 1440 \(EventBridge schedules run at most once a minute\)/,
+    ],
+    [
+      'health pings could never breach within a run',
+      { healthPing: { urls: ['https://x.example.com/h'], intervalSeconds: 30, failuresToBreach: 3 } },
+      'healthPing.failuresToBreach',
+      /3 failed rounds every 30 s take 90 s, longer than the 45 s a probing run lasts/,
+    ],
+    [
+      'a flip could go to an empty group',
+      { minHealthyTargets: 0 },
+      'minHealthyTargets',
+      /got 0; must be an integer from 1 to 1000 \(never send traffic to an empty group\)/,
+    ],
+    [
+      'an alias is named by ARN',
+      {
+        aliases: [{ functionName: 'arn:aws:lambda:us-east-1:123456789012:function:api', aliasName: 'live' }],
+      },
+      'aliases[0].functionName',
+      /must be a function name \(not an ARN\)/,
     ],
     ['the health ping has no URL', { healthPing: { urls: [] } }, 'healthPing.urls', /give at least one URL/],
     [

@@ -778,3 +778,61 @@ describe('listeners named by load balancer and port (as the constructs write the
     expect(await world.weights()).toEqual([[100, 0]]);
   });
 });
+
+describe('runs that die half-way', () => {
+  it('a redelivery finishes a rollback whose run died after acting, even if the alarm recovered meanwhile', async () => {
+    const world = await createWorld(emulator());
+    await capturedAndShifted(world);
+    world.setAlarm(ALARM, 'ALARM');
+    const event = snsAlarmEvent(ALARM, 'ALARM', Date.now());
+    // The run dies writing its audit record (after the traffic moved).
+    const fault = world.emulator.faults.add({
+      service: 's3',
+      action: 'PutObject',
+      match: (call) => String(call.params.Key ?? '').includes('/decisions/'),
+      error: { status: 500, code: 'InternalError' },
+      times: 50,
+    });
+
+    await expect(world.invoke(event)).rejects.toThrow();
+    expect(world.emulator.s3.keys(world.bucket)).toContain('audit/checkout/holds/r1.rolled-back');
+
+    fault.remove();
+    world.setAlarm(ALARM, 'OK');
+    const retried = (await world.invoke(event)) as { result: { outcome: string } };
+
+    expect(retried.result.outcome).toBe('rolled-back');
+    expect(await world.weights()).toEqual([[100, 0]]);
+    const [record] = (await world.auditRecords()).filter((r) => r.decision === 'rollback');
+    expect(record.checks).toEqual([
+      expect.objectContaining({ name: 'finishing-partial-rollback', passed: true }),
+    ]);
+  });
+
+  it('never rolls back a newer release when an older trigger is redelivered', async () => {
+    const world = await createWorld(emulator(), { listeners: 2, policy: { stepTimeBudgetMs: 1000 } });
+    await capturedAndShifted(world, 'r1');
+    world.setAlarm(ALARM, 'ALARM');
+    const fault = world.emulator.faults.add({
+      service: 'elbv2',
+      action: 'ModifyListener',
+      match: (call) => call.params.ListenerArn === world.pairs[1].listenerArn,
+      error: { status: 500, code: 'InternalFailure' },
+    });
+    const event = snsAlarmEvent(ALARM, 'ALARM', Date.now());
+    await expect(world.invoke(event)).rejects.toThrow(/partial/);
+    fault.remove();
+
+    // A fix-forward release is captured and deployed before Lambda's retry arrives.
+    world.setAlarm(ALARM, 'OK');
+    await world.invoke({ action: 'capture', releaseId: 'r2' });
+    await world.shiftToGreen();
+    const retried = (await world.invoke(event)) as { result: { outcome: string; reason?: string } };
+
+    expect(retried.result.outcome).toBe('skipped');
+    expect(await world.weights()).toEqual([
+      [0, 100],
+      [0, 100],
+    ]);
+  });
+});

@@ -15,6 +15,7 @@ import type { AlarmState } from '../ports';
 import { auditRecord, recordDecision } from './audit';
 import {
   acquireLock,
+  type Lease,
   checkReceipt,
   readCurrentRelease,
   readState,
@@ -33,6 +34,8 @@ export interface HealthBreach {
   readonly kind: 'health-ping';
   readonly breachedAt: number;
   readonly detail: string;
+  /** Set when the prober forwarded the breach: redeliveries of it are duplicates. */
+  readonly eventId?: string;
 }
 
 export type Trigger = AlarmEvent | HealthBreach | RollbackRequest;
@@ -69,7 +72,7 @@ export async function handleTrigger(context: EngineContext, trigger: Trigger): P
   if (!lease) throw new LockBusyError(context.config.service);
   const eventId = 'eventId' in trigger ? trigger.eventId : undefined;
   try {
-    let finishing = false;
+    let resumed: 'in-progress' | 'failed' | undefined;
     if (eventId) {
       const receipt = await checkReceipt(coord, eventId);
       if (receipt.status === 'duplicate') {
@@ -83,9 +86,9 @@ export async function handleTrigger(context: EngineContext, trigger: Trigger): P
           steps: [],
         };
       }
-      finishing = receipt.status === 'resume' && receipt.previous === 'failed';
+      if (receipt.status === 'resume') resumed = receipt.previous;
     }
-    const result = await decideAndAct(context, trigger, finishing);
+    const result = await decideAndAct(context, trigger, eventId, resumed);
     if (eventId)
       await settleReceipt(
         coord,
@@ -97,20 +100,30 @@ export async function handleTrigger(context: EngineContext, trigger: Trigger): P
       throw new PartialRollbackError(
         context.invocationId,
         result.steps
-          .filter((s) => s.outcome !== 'applied')
+          .filter((s) => s.outcome !== 'applied' && s.outcome !== 'unchanged')
           .map((s) => `${s.kind} ${s.target}: ${s.outcome}${s.detail ? ` (${s.detail})` : ''}`),
       );
     }
     return result;
   } finally {
-    await releaseLock(coord, lease);
+    await releaseLockQuietly(context, lease);
+  }
+}
+
+/** A failed lock release must not replace the outcome: the lease expires on its own. */
+async function releaseLockQuietly(context: EngineContext, lease: Lease): Promise<void> {
+  try {
+    await releaseLock(coordination(context), lease);
+  } catch (error) {
+    context.log.warn('lock release failed; the lease expires on its own', { error: String(error) });
   }
 }
 
 async function decideAndAct(
   context: EngineContext,
   trigger: Trigger,
-  finishing: boolean,
+  eventId: string | undefined,
+  resumed: 'in-progress' | 'failed' | undefined,
 ): Promise<TriggerOutcome> {
   const { config } = context;
   const startedAt = isoNow(context);
@@ -121,8 +134,15 @@ async function decideAndAct(
     readState(coord),
     trigger.kind === 'alarm' ? readAlarm(context, trigger.alarmName) : Promise.resolve(undefined),
   ]);
-  // A redelivery of a trigger whose rollback was partial finishes that rollback: a half-restored
-  // release is worse than either state, so the latch, cooldown and budget do not apply to it.
+  // A redelivery of a trigger whose rollback began (its latch was written ahead) but did not finish —
+  // it was partial, or its run died — finishes that rollback, as long as the release is still the
+  // one it began on: a half-restored release is worse than either state, so the latch, cooldown and
+  // budget do not apply to it. A newer release is never rolled back by an older trigger's retry.
+  const finishing =
+    resumed !== undefined &&
+    release !== undefined &&
+    state.latched?.releaseId === release.releaseId &&
+    (resumed === 'failed' || (eventId !== undefined && state.latched.eventId === eventId));
   const decision: Decision =
     finishing && release
       ? {
@@ -194,38 +214,38 @@ async function decideAndAct(
   }
 
   const decidedAt = isoNow(context);
-  const result = await executePlan(plan, executionContext(context), unhealthy);
-  const outcome = result.complete ? 'rolled-back' : 'partial';
-  const triggeredAt = trigger.kind === 'alarm' ? Date.parse(trigger.stateChangedAt) : Date.parse(startedAt);
-  // The latch, the hold and the audit record are independent writes; all finish before the lock is released.
+  // Write ahead: the latch and the hold go down before anything moves, so a run that dies half-way
+  // still keeps the next deploy on blue, and its redelivery finishes the rollback (see finishing).
   await Promise.all([
     writeState(
       coord,
-      nextState(state, manifest.releaseId, trigger, decidedAt, context.invocationId, finishing),
+      nextState(state, manifest.releaseId, trigger, decidedAt, context.invocationId, finishing, eventId),
     ),
-    // The hold the BlueGreenListener reads at plan time: a re-deploy of this release keeps blue.
     context.ports.store.putJson(rollbackMarkerKey(config.service, manifest.releaseId), {
       releaseId: manifest.releaseId,
       decisionId: context.invocationId,
       rolledBackAt: decidedAt,
     }),
-    recordDecision(
-      context,
-      auditRecord(context, startedAt, {
-        ...shared,
-        recoveryPoints,
-        decidedAt,
-        decision: 'rollback',
-        ...(trigger.kind === 'rollback' ? { reason: trigger.reason } : {}),
-        steps: result.steps,
-        outcome,
-        ...(result.trafficVerifiedAt !== undefined
-          ? { timeToRollbackMs: result.trafficVerifiedAt - triggeredAt }
-          : {}),
-      }),
-      true,
-    ),
   ]);
+  const result = await executePlan(plan, executionContext(context), unhealthy);
+  const outcome = result.complete ? 'rolled-back' : 'partial';
+  const triggeredAt = trigger.kind === 'alarm' ? Date.parse(trigger.stateChangedAt) : Date.parse(startedAt);
+  await recordDecision(
+    context,
+    auditRecord(context, startedAt, {
+      ...shared,
+      recoveryPoints,
+      decidedAt,
+      decision: 'rollback',
+      ...(trigger.kind === 'rollback' ? { reason: trigger.reason } : {}),
+      steps: result.steps,
+      outcome,
+      ...(result.trafficVerifiedAt !== undefined
+        ? { timeToRollbackMs: result.trafficVerifiedAt - triggeredAt }
+        : {}),
+    }),
+    true,
+  );
   if (recoveryPoints.length > 0) {
     context.log.warn("data was not restored: restoring a recovery point is the operator's decision", {
       recoveryPoints,
@@ -320,6 +340,7 @@ function nextState(
   at: string,
   decisionId: string,
   finishing: boolean,
+  eventId: string | undefined,
 ): WatchdogState {
   // Finishing a partial rollback is the same rollback: it does not count against the budget again.
   const automatic = trigger.kind !== 'rollback' && !finishing;
@@ -330,6 +351,7 @@ function nextState(
       rolledBackAt: at,
       decisionId,
       trigger: trigger.kind === 'alarm' ? `alarm ${trigger.alarmName}` : trigger.kind,
+      ...(eventId ? { eventId } : {}),
     },
     lastRollbackAt: at,
     // Keep the list short: only what a budget window can still count.
