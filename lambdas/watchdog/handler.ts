@@ -21,8 +21,11 @@ export interface InvocationContext {
 }
 
 export interface HandlerDependencies {
-  /** The validated configuration (cached by the caller). */
-  loadConfig(): Promise<WatchdogConfig>;
+  /**
+   * The validated configuration, cached by the caller for a short while; `fresh` skips the cache
+   * (a capture must see the configuration its deploy just wrote).
+   */
+  loadConfig(options?: { readonly fresh?: boolean }): Promise<WatchdogConfig>;
   /** The ports for a configuration (the store bucket comes from it). */
   portsFor(config: WatchdogConfig): WatchdogPorts;
   readonly clock: Clock;
@@ -57,9 +60,15 @@ export function createHandler(deps: HandlerDependencies) {
       return { status: 'rejected', reason: parsed.reason };
     }
     const event = parsed.event;
-    const config = await deps.loadConfig();
-    const invocationId = invocation.awsRequestId ?? deps.newId();
-    deps.log.withKeys?.({ invocationId, protectedService: config.service, trigger: event.kind });
+    const config = await deps.loadConfig({ fresh: event.kind === 'capture' });
+    // Lambda keeps the request id across the retries of one event: each run gets its own id.
+    const invocationId = deps.newId();
+    deps.log.withKeys?.({
+      invocationId,
+      ...(invocation.awsRequestId ? { requestId: invocation.awsRequestId } : {}),
+      protectedService: config.service,
+      trigger: event.kind,
+    });
     deps.metrics.forService?.(config.service);
     const context = {
       config,

@@ -16,6 +16,8 @@ export interface RuleState {
   readonly ruleArn: string;
   readonly priority: string;
   readonly actions: ListenerAction[];
+  /** Why the rule's actions could not be read (an action kind the watchdog cannot restore). */
+  readonly unsupported?: string;
 }
 
 /** How many targets of a target group are healthy. */

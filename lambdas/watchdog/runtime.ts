@@ -38,6 +38,8 @@ const environmentSchema = z.object({
   SWITCHBACK_WATCHDOG_FUNCTION: z.optional(z.string().check(z.minLength(1))),
 });
 
+const CONFIG_CACHE_MS = 60_000;
+
 /** Settings every AWS client of the watchdog takes. */
 export interface ClientSettings {
   readonly endpoint?: string;
@@ -96,19 +98,25 @@ export function createRuntime(options: RuntimeOptions = {}) {
   const logger = new Logger({ serviceName: 'switchback-watchdog' });
   const metrics = new Metrics({ namespace: 'Switchback', serviceName: 'switchback-watchdog' });
 
-  let cachedConfig: Promise<WatchdogConfig> | undefined;
-  const loadConfig = (): Promise<WatchdogConfig> => {
-    cachedConfig ??= createStoreAdapter(s3, configBucket)
-      .getJson(configKey)
-      .then((stored) => {
-        if (!stored) throw new Error(`no watchdog configuration at s3://${configBucket}/${configKey}`);
-        return parseWatchdogConfig(stored.body);
-      })
-      .catch((error: unknown) => {
-        cachedConfig = undefined; // a failed load is not cached: the next invocation tries again
-        throw error;
+  // Cached per container for a minute: warm containers pick up a redeployed configuration soon,
+  // and a capture always reads it fresh.
+  let cachedConfig: { readonly loaded: Promise<WatchdogConfig>; readonly at: number } | undefined;
+  const loadConfig = (loadOptions: { readonly fresh?: boolean } = {}): Promise<WatchdogConfig> => {
+    const now = Date.now();
+    if (!cachedConfig || loadOptions.fresh || now - cachedConfig.at > CONFIG_CACHE_MS) {
+      const loaded = createStoreAdapter(s3, configBucket)
+        .getJson(configKey)
+        .then((stored) => {
+          if (!stored) throw new Error(`no watchdog configuration at s3://${configBucket}/${configKey}`);
+          return parseWatchdogConfig(stored.body);
+        });
+      cachedConfig = { loaded, at: now };
+      // A failed load is not cached: the next invocation tries again.
+      loaded.catch(() => {
+        if (cachedConfig?.loaded === loaded) cachedConfig = undefined;
       });
-    return cachedConfig;
+    }
+    return cachedConfig.loaded;
   };
 
   const portsByConfig = new Map<string, WatchdogPorts>();

@@ -88,7 +88,7 @@ describe('the watchdog bundle', () => {
       expect.objectContaining({
         level: 'INFO',
         message: 'decision recorded',
-        invocationId: 'req-bundle',
+        requestId: 'req-bundle',
         protectedService: 'checkout',
         outcome: 'rolled-back',
       }),

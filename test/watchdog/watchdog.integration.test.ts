@@ -764,6 +764,13 @@ describe('listeners named by load balancer and port (as the constructs write the
         detail: expect.stringContaining('no listener on port 8443'),
       }),
     );
+    // A breach now has nothing to go back to, and says so instead of reporting a rollback.
+    const nothing = (await first({ action: 'rollback', reason: 'test', requestedBy: 'bob' })) as {
+      result: { outcome: string; reason: string };
+    };
+    expect(nothing.result).toEqual(
+      expect.objectContaining({ outcome: 'skipped', reason: expect.stringContaining('nothing to restore') }),
+    );
 
     // Next release: the listener on port 80 exists and is captured by its ARN
     await writeConfig(80);
@@ -834,5 +841,53 @@ describe('runs that die half-way', () => {
       [0, 100],
       [0, 100],
     ]);
+  });
+});
+
+describe('capture guards', () => {
+  it('refuses to capture again a release older than the current one', async () => {
+    const world = await createWorld(emulator());
+    await world.invoke({ action: 'capture', releaseId: 'r1' });
+    await world.invoke({ action: 'capture', releaseId: 'r2' });
+
+    await expect(world.invoke({ action: 'capture', releaseId: 'r1' })).rejects.toThrow(
+      /release r1 was captured before the current release r2; a release id is used once/,
+    );
+  });
+
+  it('does not restore configuration while traffic is still on the release', async () => {
+    const emu = emulator();
+    await new SSMClient(emu.clientConfig()).send(
+      new PutParameterCommand({ Name: '/checkout/flags', Value: 'v1', Type: 'String' }),
+    );
+    const world = await createWorld(emu, { extraConfig: { parameters: [{ name: '/checkout/flags' }] } });
+    await capturedAndShifted(world);
+    await new SSMClient(emu.clientConfig()).send(
+      new PutParameterCommand({ Name: '/checkout/flags', Value: 'v2', Type: 'String', Overwrite: true }),
+    );
+    const [pair] = world.pairs;
+    for (const target of emu.elbv2.targets(pair.blueArn))
+      emu.elbv2.setTargetHealth(pair.blueArn, target.Id, 'unhealthy');
+
+    await expect(world.invoke({ action: 'rollback', reason: 'test', requestedBy: 'bob' })).rejects.toThrow(
+      /partial/,
+    );
+
+    const [record] = (await world.auditRecords()).filter((r) => r.decision === 'rollback');
+    expect(record.steps.map((step) => [step.kind, step.outcome])).toEqual([
+      ['listener', 'blocked'],
+      ['parameter', 'blocked'],
+    ]);
+    expect(record.timeToRollbackMs).toBeUndefined();
+    expect(emu.ssm.parameter('/checkout/flags')?.Value).toBe('v2');
+  });
+
+  it('refuses to acknowledge a release that was not rolled back', async () => {
+    const world = await createWorld(emulator());
+    await world.invoke({ action: 'capture', releaseId: 'r1' });
+
+    await expect(
+      world.invoke({ action: 'acknowledge', releaseId: 'r1', requestedBy: 'a', reason: 'b' }),
+    ).rejects.toThrow(/release r1 was not rolled back: there is nothing to acknowledge/);
   });
 });

@@ -213,11 +213,20 @@ export function createTrafficAdapter(
           throw unreadable({ operation, listenerArn }, 'MalformedRule', 'a rule has no ARN or priority');
         }
         const source = { operation, listenerArn, ruleArn: r.RuleArn };
-        return {
-          ruleArn: r.RuleArn,
-          priority: r.Priority,
-          actions: (r.Actions ?? []).map((a) => actionFromSdk(a, source)),
-        };
+        try {
+          return {
+            ruleArn: r.RuleArn,
+            priority: r.Priority,
+            actions: (r.Actions ?? []).map((a) => actionFromSdk(a, source)),
+          };
+        } catch (error) {
+          // A rule the watchdog cannot restore (e.g. authenticate-oidc) must not make the whole
+          // listener unprotectable: it is reported, and fatal only if the configuration names it.
+          if (error instanceof AwsCallError && error.code === 'UnsupportedAction') {
+            return { ruleArn: r.RuleArn, priority: r.Priority, actions: [], unsupported: error.message };
+          }
+          throw error;
+        }
       });
   };
 

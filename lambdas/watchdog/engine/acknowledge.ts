@@ -30,6 +30,9 @@ export async function acknowledgeRollback(
       readState(coord),
     ]);
     const wasRolledBack = marker !== undefined;
+    if (!wasRolledBack) {
+      throw new Error(`release ${request.releaseId} was not rolled back: there is nothing to acknowledge`);
+    }
     await Promise.all([
       ports.store.putJson(acknowledgementKey(config.service, request.releaseId), {
         releaseId: request.releaseId,

@@ -10,7 +10,7 @@ import {
   type ReleaseManifest,
 } from '../../../lib';
 import type { AlarmState } from '../ports';
-import { acquireLock, readState, releaseLock, writeState } from './coordination';
+import { acquireLock, readCurrentRelease, readState, releaseLock, writeState } from './coordination';
 import { coordination, isoNow, type EngineContext } from './context';
 import { auditRecord, recordDecision } from './audit';
 import { forwardedTargetGroups } from './plan';
@@ -53,6 +53,21 @@ export async function captureRelease(context: EngineContext, releaseId: string):
     const existing = await ports.store.getJson(manifestKey);
     if (existing) {
       const manifest = parseReleaseManifest(existing.body);
+      const pointer = await readCurrentRelease(coordination(context));
+      if (
+        pointer &&
+        pointer.releaseId !== releaseId &&
+        Date.parse(pointer.capturedAt) > Date.parse(manifest.capturedAt)
+      ) {
+        // Its manifest describes the state before an older deploy: not a way back from today's.
+        throw new Error(
+          `release ${releaseId} was captured before the current release ${pointer.releaseId}; a release id is used once: deploy with a new release id`,
+        );
+      }
+      if (!pointer || pointer.releaseId !== releaseId) {
+        // The previous run wrote the manifest but died before the pointer: finish its work.
+        await writePointer(context, releaseId, manifestKey, existing.versionId, manifest);
+      }
       context.log.info('release already captured', { releaseId });
       return {
         status: 'already-captured',
@@ -89,9 +104,9 @@ export async function captureRelease(context: EngineContext, releaseId: string):
       throw new CaptureRefusedError(releaseId, blocking);
     }
 
-    const resolutions = await Promise.all(
-      config.listeners.map((l) => resolveListener(l, ports.traffic, retry)),
-    );
+    // Test listeners follow the candidate by design: there is nothing to restore on them.
+    const production = config.listeners.filter((l) => l.role === 'production');
+    const resolutions = await Promise.all(production.map((l) => resolveListener(l, ports.traffic, retry)));
     // A listener that does not exist yet (the first release) has no way back to capture.
     const absent = resolutions.flatMap((r) => (r.found ? [] : [`${r.name}: ${r.reason}`]));
     const listeners = resolutions.flatMap((resolution) => {
@@ -147,20 +162,7 @@ export async function captureRelease(context: EngineContext, releaseId: string):
     const written = await ports.store.putJson(manifestKey, manifest, { ifNoneMatch: true });
     if (written === 'precondition-failed')
       throw new Error(`release ${releaseId} was captured concurrently; run capture again`);
-    const pointer: CurrentRelease = {
-      releaseId,
-      manifestKey,
-      ...(written.versionId ? { manifestVersionId: written.versionId } : {}),
-      capturedAt: manifest.capturedAt,
-      evaluationWindowEndsAt: manifest.evaluationWindowEndsAt,
-    };
-    await ports.store.putJson(currentReleaseKey(config.service), pointer);
-
-    // A new release id re-arms the watchdog: the latch of the previous release no longer applies.
-    const state = await readState(coordination(context));
-    if (state.latched && state.latched.releaseId !== releaseId) {
-      await writeState(coordination(context), { ...state, latched: undefined });
-    }
+    await writePointer(context, releaseId, manifestKey, written.versionId, manifest);
 
     await recordDecision(
       context,
@@ -221,4 +223,26 @@ async function startBackups(context: EngineContext, releaseId: string) {
       return { resourceArn, vaultName: backup.vaultName, ...started };
     }),
   );
+}
+
+/** Points the service at this release's manifest; a new release id re-arms the latch of the previous one. */
+async function writePointer(
+  context: EngineContext,
+  releaseId: string,
+  manifestKey: string,
+  versionId: string | undefined,
+  manifest: ReleaseManifest,
+): Promise<void> {
+  const pointer: CurrentRelease = {
+    releaseId,
+    manifestKey,
+    ...(versionId ? { manifestVersionId: versionId } : {}),
+    capturedAt: manifest.capturedAt,
+    evaluationWindowEndsAt: manifest.evaluationWindowEndsAt,
+  };
+  await context.ports.store.putJson(currentReleaseKey(context.config.service), pointer);
+  const state = await readState(coordination(context));
+  if (state.latched && state.latched.releaseId !== releaseId) {
+    await writeState(coordination(context), { ...state, latched: undefined });
+  }
 }

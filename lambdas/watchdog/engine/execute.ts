@@ -38,8 +38,21 @@ export async function executePlan(
       return blockedBy.length > 0 ? blocked(step, blockedBy, context) : runStep(step, context);
     }),
   );
-  const trafficVerifiedAt = plan.traffic.length > 0 ? context.clock.now() : undefined;
-  const configurationSteps = await Promise.all(plan.configuration.map((step) => runStep(step, context)));
+  const trafficBack = trafficSteps.every((step) => step.outcome === 'applied');
+  const trafficVerifiedAt = plan.traffic.length > 0 && trafficBack ? context.clock.now() : undefined;
+  // Old configuration served by the new release would be a third state nobody tested: restore
+  // configuration only once traffic is back on the known-good groups.
+  const configurationSteps = trafficBack
+    ? await Promise.all(plan.configuration.map((step) => runStep(step, context)))
+    : plan.configuration.map((step) => ({
+        kind: step.kind,
+        target: step.target,
+        outcome: 'blocked' as const,
+        attempts: 0,
+        startedAt: new Date(context.clock.now()).toISOString(),
+        durationMs: 0,
+        detail: 'not applied: traffic is not back on the known-good target groups yet',
+      }));
   const steps = [...trafficSteps, ...configurationSteps];
   return {
     steps,

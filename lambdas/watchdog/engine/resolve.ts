@@ -61,6 +61,10 @@ export async function resolveListener(
       .filter((p) => !live.rules.some((r) => Number(r.priority) === p))
       .map((p) => `priority ${p}`),
   ];
+  const unsupported = rules.filter((r) => r.unsupported !== undefined);
+  if (unsupported.length > 0) {
+    throw new Error(`listener ${listener.name}: ${unsupported.map((r) => r.unsupported).join('; ')}`);
+  }
   if (missing.length > 0) {
     throw new Error(`listener ${listener.name}: configured rules not found: ${missing.join(', ')}`);
   }

@@ -176,6 +176,28 @@ async function decideAndAct(
   }
 
   const manifest = await loadManifest(context, release as CurrentRelease);
+  if (
+    manifest.listeners.length +
+      manifest.aliases.length +
+      manifest.parameters.length +
+      manifest.artifacts.length ===
+    0
+  ) {
+    // A first release has no way back: say so loudly instead of reporting a rollback of nothing.
+    const detail = `release ${manifest.releaseId} was captured before anything it protects existed: there is nothing to restore`;
+    await recordDecision(
+      context,
+      auditRecord(context, startedAt, {
+        ...shared,
+        checks: [...shared.checks, { name: 'something-captured', passed: false, detail }],
+        decision: 'skip',
+        reason: detail,
+        outcome: 'skipped',
+      }),
+      true,
+    );
+    return { decisionId: context.invocationId, outcome: 'skipped', reason: detail, steps: [] };
+  }
   // The health of every group the manifest sends traffic to is read alongside the live state.
   const knownGood = [
     ...new Set(

@@ -153,7 +153,7 @@ describe('describeListener', () => {
     expect(emulator().requestLog.count({ action: 'DescribeRules' })).toBe(3);
   });
 
-  it('refuses a listener with an authenticate-oidc rule as invalid, naming the rule and what it restores', async () => {
+  it('carries an authenticate-oidc rule as unsupported, naming the rule and what it restores, without failing the listener', async () => {
     // Given a rule that authenticates before forwarding
     const ruleArn = await createRule(client, bg.listenerArn, 5, [
       {
@@ -172,19 +172,15 @@ describe('describeListener', () => {
     ]);
 
     // When the listener is described
-    const error = await failure(() => traffic.describeListener(bg.listenerArn));
+    const listener = await traffic.describeListener(bg.listenerArn);
 
-    // Then the failure is invalid (not retryable) and says why
-    expect(error).toMatchObject({
-      kind: 'invalid',
-      operation: 'DescribeRules',
-      code: 'UnsupportedAction',
-      retryable: false,
-    });
-    expect(error.message).toContain(ruleArn);
-    expect(error.message).toContain(bg.listenerArn);
-    expect(error.message).toContain("'authenticate-oidc'");
-    expect(error.message).toContain('restores forward, redirect and fixed-response actions only');
+    // Then the rule is there, with no actions and the reason it cannot be restored
+    const rule = listener.rules.find((r) => r.ruleArn === ruleArn);
+    expect(rule).toEqual(expect.objectContaining({ actions: [], unsupported: expect.any(String) }));
+    expect(rule?.unsupported).toContain(ruleArn);
+    expect(rule?.unsupported).toContain(bg.listenerArn);
+    expect(rule?.unsupported).toContain("'authenticate-oidc'");
+    expect(rule?.unsupported).toContain('restores forward, redirect and fixed-response actions only');
   });
 
   it('maps a listener that does not exist to not-found', async () => {
