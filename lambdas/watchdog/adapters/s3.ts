@@ -140,9 +140,20 @@ export interface ArtifactAdapter extends ArtifactPort {
   matchesVersion(key: string, versionId: string): Promise<boolean>;
 }
 
+/** Object metadata naming the version a restore copied (S3 metadata keys are lowercase). */
+const RESTORED_FROM = 'switchback-restored-from';
+
+interface HeadResult {
+  readonly versionId: string;
+  readonly etag?: string;
+  readonly restoredFrom?: string;
+  readonly contentType?: string;
+  readonly metadata: Record<string, string>;
+}
+
 /** The artifact port over an S3 client and the artifact store's bucket. */
 export function createArtifactAdapter(client: S3Client, bucket: string): ArtifactAdapter {
-  const head = async (key: string, versionId?: string): Promise<{ versionId: string; etag?: string }> => {
+  const head = async (key: string, versionId?: string): Promise<HeadResult> => {
     try {
       const out = await call('HeadObject', () =>
         client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId })),
@@ -155,7 +166,13 @@ export function createArtifactAdapter(client: S3Client, bucket: string): Artifac
           `s3://${bucket}/${key} has no version id: the bucket must have versioning enabled`,
         );
       }
-      return { versionId: out.VersionId, etag: out.ETag };
+      return {
+        versionId: out.VersionId,
+        etag: out.ETag,
+        restoredFrom: out.Metadata?.[RESTORED_FROM],
+        contentType: out.ContentType,
+        metadata: out.Metadata ?? {},
+      };
     } catch (error) {
       if (!isFailure(error, 'not-found')) throw error;
       const what =
@@ -165,7 +182,7 @@ export function createArtifactAdapter(client: S3Client, bucket: string): Artifac
   };
 
   /** The current version's id and entity tag, or undefined when the key has no current version. */
-  const current = async (key: string): Promise<{ versionId: string; etag?: string } | undefined> => {
+  const current = async (key: string): Promise<HeadResult | undefined> => {
     try {
       return await head(key);
     } catch (error) {
@@ -175,10 +192,11 @@ export function createArtifactAdapter(client: S3Client, bucket: string): Artifac
   };
 
   /** Whether the current version is `versionId`, or has its content (the same entity tag). */
+  // An ETag is a content hash only for unencrypted or SSE-S3 single-part uploads; under SSE-KMS (the
+  // store's default) a copy gets a new one. So a restore marks its copy with the version it restored.
   const matchesVersion = async (key: string, versionId: string): Promise<boolean> => {
-    const [wanted, live] = await Promise.all([head(key, versionId), current(key)]);
-    if (!live) return false;
-    return live.versionId === versionId || (wanted.etag !== undefined && live.etag === wanted.etag);
+    const live = await current(key);
+    return live !== undefined && (live.versionId === versionId || live.restoredFrom === versionId);
   };
 
   return {
@@ -192,12 +210,17 @@ export function createArtifactAdapter(client: S3Client, bucket: string): Artifac
       // Level-triggered: when the current version already has that content, another copy would
       // only push older versions towards expiry.
       if (await matchesVersion(key, versionId)) return;
+      const source = await head(key, versionId);
       await call('CopyObject', () =>
         client.send(
           new CopyObjectCommand({
             Bucket: bucket,
             Key: key,
             CopySource: `${bucket}/${encodeKey(key)}?versionId=${encodeURIComponent(versionId)}`,
+            // The source's content type and metadata, plus the version this copy restores.
+            MetadataDirective: 'REPLACE',
+            ...(source.contentType ? { ContentType: source.contentType } : {}),
+            Metadata: { ...source.metadata, [RESTORED_FROM]: versionId },
           }),
         ),
       );
