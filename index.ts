@@ -9,6 +9,7 @@ export * from './constructs/versioned-artifact-store';
 export * from './constructs/rollback-alarms';
 export * from './constructs/rollback-watchdog';
 export * from './constructs/switchback-service';
+export * from './constructs/backup-schedule';
 export { SwitchbackValidationError } from './constructs/internal/validation';
 export type {
   ListenerAction,

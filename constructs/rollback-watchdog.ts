@@ -68,6 +68,11 @@ export interface ReleaseBackupProps {
   /** The role AWS Backup uses; the watchdog may pass only this role, only to AWS Backup. */
   readonly roleArn: string;
   readonly resourceArns: string[];
+  /**
+   * Days the release's recovery points are kept before AWS Backup expires them.
+   * @default 35
+   */
+  readonly deleteAfterDays?: number;
 }
 
 /** Props of {@link RollbackWatchdog}. */

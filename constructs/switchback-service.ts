@@ -1,5 +1,7 @@
 import { DefaultTokenResolver, Fn, Lazy, StringConcat, Token, Tokenization } from 'cdktf';
 import { Construct } from 'constructs';
+import { DEFAULT_ROLLBACK_POLICY } from '../lib';
+import { BackupSchedule, type BackupScheduleProps } from './backup-schedule';
 import { BlueGreenListener, type BlueGreenListenerProps } from './blue-green-listener';
 import { isKnown, PropValidator } from './internal/validation';
 import { RollbackAlarms, type RollbackAlarmsProps } from './rollback-alarms';
@@ -46,8 +48,26 @@ export interface SwitchbackServiceProps {
   /** Overrides for the watchdog. @default - the RollbackWatchdog defaults */
   readonly watchdog?: Omit<
     RollbackWatchdogProps,
-    'serviceName' | 'store' | 'releaseId' | 'listeners' | 'alarms'
+    'serviceName' | 'store' | 'releaseId' | 'listeners' | 'alarms' | 'backup'
   >;
+  /**
+   * Scheduled backups of the service's data (and of its artifact store), and optionally an on-demand
+   * backup of that data just before each release.
+   * @default - no backups
+   */
+  readonly backup?: SwitchbackBackupProps;
+}
+
+/** The backups of a {@link SwitchbackService}. */
+export interface SwitchbackBackupProps extends Omit<BackupScheduleProps, 'serviceName'> {
+  /**
+   * Back up `resourceArns` on demand at each release's capture, tagged with the release id (never
+   * restored automatically; offered to the operator after a rollback).
+   * @default false
+   */
+  readonly backupBeforeRelease?: boolean;
+  /** Days those release backups are kept. @default 35 */
+  readonly releaseBackupDeleteAfterDays?: number;
 }
 
 /**
@@ -62,6 +82,8 @@ export class SwitchbackService extends Construct {
   public readonly listener: BlueGreenListener;
   public readonly alarms: RollbackAlarms;
   public readonly watchdog: RollbackWatchdog;
+  /** The backup schedule, when `backup` is given. */
+  public readonly backup?: BackupSchedule;
 
   constructor(scope: Construct, id: string, props: SwitchbackServiceProps) {
     super(scope, id);
@@ -84,13 +106,33 @@ export class SwitchbackService extends Construct {
       },
     });
 
+    if (props.backup) {
+      const { backupBeforeRelease, releaseBackupDeleteAfterDays, ...schedule } = props.backup;
+      // The store is backed up with the service's data: it holds the way back.
+      this.backup = new BackupSchedule(this, 'Backup', {
+        ...schedule,
+        serviceName: this.serviceName,
+        resourceArns: [...(schedule.resourceArns ?? []), this.store.bucketArn],
+      });
+    }
+    const releaseBackup =
+      props.backup?.backupBeforeRelease && this.backup
+        ? {
+            ...this.backup.releaseBackupFor(props.backup.resourceArns ?? []),
+            ...(props.backup.releaseBackupDeleteAfterDays !== undefined
+              ? { deleteAfterDays: props.backup.releaseBackupDeleteAfterDays }
+              : {}),
+          }
+        : undefined;
+
     const candidateGroup =
       this.listener.candidateColor === 'blue'
         ? this.listener.blueTargetGroup
         : this.listener.greenTargetGroup;
     const { targetGroupArnSuffix, ...alarmOverrides } = props.alarms ?? {};
     if (targetGroupArnSuffix !== undefined) this.checkOwnTargetGroup(targetGroupArnSuffix);
-    const evaluationWindowMinutes = props.watchdog?.evaluationWindowMinutes ?? 60;
+    const evaluationWindowMinutes =
+      props.watchdog?.evaluationWindowMinutes ?? DEFAULT_ROLLBACK_POLICY.evaluationWindowMinutes;
     // The watchdog needs the alarms' names; the alarms need its ARN: the ARN is read lazily.
     const wiring: { watchdog?: RollbackWatchdog } = {};
     this.alarms = new RollbackAlarms(this, 'Alarms', {
@@ -110,6 +152,7 @@ export class SwitchbackService extends Construct {
       releaseId: props.releaseId,
       listeners: [this.listener],
       alarms: this.alarms.protectedAlarms,
+      ...(releaseBackup ? { backup: releaseBackup } : {}),
     });
     wiring.watchdog = this.watchdog;
   }

@@ -63,6 +63,11 @@ export class ExampleStack extends TerraformStack {
       description: 'The role on-call engineers assume to roll back or promote by hand.',
     });
 
+    const ordersDatabaseArn = new TerraformVariable(this, 'checkout_database_arn', {
+      type: 'string',
+      description: 'The RDS database of the checkout service (backed up daily and before each release).',
+    });
+
     for (const serviceName of props.serviceNames) {
       new ExampleService(this, serviceName, {
         vpcId: vpcId.stringValue,
@@ -70,6 +75,7 @@ export class ExampleStack extends TerraformStack {
         ciRole,
         releaseId: props.releaseId,
         onCallRoleArn: onCallRoleArn.stringValue,
+        ...(serviceName === 'checkout' ? { databaseArn: ordersDatabaseArn.stringValue } : {}),
       });
     }
   }
@@ -81,6 +87,8 @@ interface ExampleServiceProps {
   readonly ciRole: IamRole;
   readonly releaseId: string;
   readonly onCallRoleArn: string;
+  /** The service's database, when it has one. */
+  readonly databaseArn?: string;
 }
 
 /** One service: the whole Switchback kit in one line, plus what this app adds around it. */
@@ -114,6 +122,11 @@ class ExampleService extends Construct {
       },
       alarms: { errorRatePercent: 2, p99LatencySeconds: 1.5, requiredBreaches: 2 },
       watchdog: { operatorRoleArns: [props.onCallRoleArn], evaluationWindowMinutes: 60 },
+      // The service's database and its artifact store under one schedule (daily, 35 days), and a
+      // backup of the database just before each release.
+      ...(props.databaseArn
+        ? { backup: { resourceArns: [props.databaseArn], backupBeforeRelease: true } }
+        : {}),
     });
     service.store.grantWrite(props.ciRole, `${service.store.keyPrefixes.artifacts}${serviceName}/`);
 

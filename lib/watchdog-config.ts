@@ -115,6 +115,8 @@ export function watchdogConfigSchema(options: SchemaOptions = {}) {
     vaultName: z.string().check(z.regex(/^[A-Za-z0-9_.-]{2,50}$/, 'must be a backup vault name')),
     roleArn: arnSchema('iamRole', options),
     resourceArns: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+    /** Days a release's recovery points are kept (the vault denies deleting them by hand). */
+    deleteAfterDays: z._default(boundedInt(1, 36500), 35),
   });
 
   const D = DEFAULT_ROLLBACK_POLICY;

@@ -116,6 +116,7 @@ export interface BackupPort {
     readonly roleArn: string;
     readonly resourceArn: string;
     readonly releaseId: string;
+    readonly deleteAfterDays: number;
   }): Promise<{ readonly backupJobId: string; readonly recoveryPointArn?: string }>;
 }
 

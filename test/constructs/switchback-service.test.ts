@@ -95,6 +95,35 @@ describe('SwitchbackService', () => {
     ]);
   });
 
+  it('backs up the service data with its store, and the data before each release when asked', () => {
+    const database = 'arn:aws:rds:us-east-1:123456789012:db:orders';
+    const { json, service } = build({
+      backup: { resourceArns: [database], backupBeforeRelease: true, releaseBackupDeleteAfterDays: 14 },
+    });
+
+    expect(blockAt(json, 'aws_backup_selection', 'Checkout/Backup/Selection').resources).toEqual([
+      database,
+      refTo(json, 'aws_s3_bucket', 'Checkout/ArtifactStore/Bucket', 'arn'),
+    ]);
+    const statements = blockAt(json, 'aws_iam_policy_document', 'Checkout/Watchdog/Permissions', 'data')
+      .statement as { sid: string }[];
+    expect(statements.map((s) => s.sid)).toEqual(
+      expect.arrayContaining(['StartReleaseBackups', 'PassBackupRoleToBackupOnly']),
+    );
+    const config = blockAt(json, 'aws_s3_object', 'Checkout/Watchdog/Configuration').content as string;
+    expect(config).toContain(`"resourceArns" = ["${database}"]`);
+    expect(config).toContain('"deleteAfterDays" = 14');
+    expect(service.backup).toBeDefined();
+  });
+
+  it('schedules backups without release backups unless asked', () => {
+    const { json } = build({ backup: { resourceArns: ['arn:aws:rds:us-east-1:123456789012:db:orders'] } });
+
+    const statements = blockAt(json, 'aws_iam_policy_document', 'Checkout/Watchdog/Permissions', 'data')
+      .statement as { sid: string }[];
+    expect(statements.map((s) => s.sid)).not.toContain('StartReleaseBackups');
+  });
+
   it('lifts the hold when the rollback is acknowledged', () => {
     const { json } = build({ acknowledgeRollback: true });
 

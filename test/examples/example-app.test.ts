@@ -27,6 +27,7 @@ describe('example app', () => {
     expect(Object.keys(json.variable ?? {}).sort()).toEqual([
       'catalog_load_balancer_arn',
       'certificate_arn',
+      'checkout_database_arn',
       'checkout_load_balancer_arn',
       'ci_oidc_provider_arn',
       'on_call_role_arn',
@@ -43,6 +44,21 @@ describe('example app', () => {
       blockAt(json, 'aws_lambda_permission', 'checkout/Switchback/Watchdog/OperatorPermission1').principal,
     ).toBe('${var.on_call_role_arn}');
     expect(findCycle(dependencyGraph(json))).toBeUndefined();
+  });
+
+  it('backs up the checkout database and its artifact store on one schedule, and the database before each release', () => {
+    const json = synthExample(2);
+
+    expect(blocksOfType(json, 'aws_backup_plan')).toHaveLength(1);
+    expect(blockAt(json, 'aws_backup_selection', 'checkout/Switchback/Backup/Selection').resources).toEqual([
+      '${var.checkout_database_arn}',
+      refTo(json, 'aws_s3_bucket', 'checkout/Switchback/ArtifactStore/Bucket', 'arn'),
+    ]);
+    const config = blockAt(json, 'aws_s3_object', 'checkout/Switchback/Watchdog/Configuration')
+      .content as string;
+    expect(config).toMatch(
+      /"backup" = \{"vaultName" = "checkout-backups", "roleArn" = aws_iam_role\.[^,]+\.arn, "resourceArns" = \[var\.checkout_database_arn\]\}/,
+    );
   });
 
   it('lets CI write artifacts of its own service only', () => {
@@ -116,6 +132,8 @@ describe('standalone placement example', () => {
 describe('library entry point', () => {
   it('exports the constructs and their error type, and no Lambda or contract code', () => {
     expect(Object.keys(entryPoint).sort()).toEqual([
+      'BackupPresets',
+      'BackupSchedule',
       'BlueGreenListener',
       'DEFAULT_SSL_POLICY',
       'RollbackAlarms',

@@ -28,7 +28,7 @@ export function backupIdempotencyToken(releaseId: string, resourceArn: string): 
 /** The backup port over a Backup client. */
 export function createBackupAdapter(client: BackupClient): BackupPort {
   return {
-    async startBackup({ vaultName, roleArn, resourceArn, releaseId }) {
+    async startBackup({ vaultName, roleArn, resourceArn, releaseId, deleteAfterDays }) {
       const out = await call('StartBackupJob', () =>
         client.send(
           new StartBackupJobCommand({
@@ -37,6 +37,8 @@ export function createBackupAdapter(client: BackupClient): BackupPort {
             IamRoleArn: roleArn,
             IdempotencyToken: backupIdempotencyToken(releaseId, resourceArn),
             RecoveryPointTags: { [RELEASE_TAG]: releaseId },
+            // Kept for a while, then expired: the vault denies deleting recovery points by hand.
+            Lifecycle: { DeleteAfterDays: deleteAfterDays },
           }),
         ),
       );

@@ -218,6 +218,7 @@ async function startBackups(context: EngineContext, releaseId: string) {
         vaultName: backup.vaultName,
         roleArn: backup.roleArn,
         resourceArn,
+        deleteAfterDays: backup.deleteAfterDays,
         releaseId,
       });
       return { resourceArn, vaultName: backup.vaultName, ...started };

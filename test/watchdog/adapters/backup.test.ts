@@ -16,6 +16,7 @@ const input = (releaseId: string, resourceArn = ORDERS, vaultName = 'releases') 
   roleArn: ROLE,
   resourceArn,
   releaseId,
+  deleteAfterDays: 35,
 });
 
 beforeEach(async () => {
@@ -42,6 +43,7 @@ describe('startBackup', () => {
       BackupVaultName: 'releases',
       ResourceArn: ORDERS,
       IamRoleArn: ROLE,
+      Lifecycle: { DeleteAfterDays: 35 },
       State: 'CREATED',
       RecoveryPointTags: { 'switchback:release': 'r-42' },
       IdempotencyToken: backupIdempotencyToken('r-42', ORDERS),
