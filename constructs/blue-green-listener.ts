@@ -415,7 +415,8 @@ export class BlueGreenListener extends Construct {
   private defineRollbackHold(hold: RollbackHoldOptions): IResolvable {
     const holds = new DataAwsS3Objects(this, 'ReleaseHolds', {
       bucket: hold.storeBucket,
-      prefix: releaseHoldPrefix(this.serviceName),
+      // This release's holds only: the listing stays small however many releases came before.
+      prefix: `${releaseHoldPrefix(this.serviceName)}${hold.releaseId}.`,
     });
     // held = rolled back and not acknowledged, evaluated by Terraform at plan time. A local keeps
     // the expression whole: nested conditionals are not parenthesized when rendered.

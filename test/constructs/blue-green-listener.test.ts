@@ -416,7 +416,7 @@ describe('BlueGreenListener drift-free switchback', () => {
 
     const holds = blockAt(json, 'aws_s3_objects', 'Checkout/ReleaseHolds', 'data');
     expect(holds).toEqual(
-      expect.objectContaining({ bucket: 'checkout-artifacts', prefix: 'audit/checkout/holds/' }),
+      expect.objectContaining({ bucket: 'checkout-artifacts', prefix: 'audit/checkout/holds/r7.' }),
     );
     const keys = refTo(json, 'aws_s3_objects', 'Checkout/ReleaseHolds', 'keys', 'data').slice(2, -1);
     const locals = (json as { locals?: Record<string, string> }).locals ?? {};
