@@ -349,66 +349,24 @@ export class RollbackWatchdog extends Construct {
             },
           ]
         : []),
-      ...((props.tracing ?? true)
-        ? [
-            {
-              // X-Ray's write actions have no resource type: AWS cannot scope them.
-              sid: 'WriteTracesUnscopable',
-              effect: 'Allow',
-              actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
-              resources: ['*'],
-            },
-          ]
-        : []),
+      ...tracingStatements(props),
     ];
 
-    const trust = new DataAwsIamPolicyDocument(this, 'TrustPolicy', {
-      statement: [
-        {
-          effect: 'Allow',
-          actions: ['sts:AssumeRole'],
-          principals: [{ type: 'Service', identifiers: ['lambda.amazonaws.com'] }],
-        },
-      ],
-    });
-    this.role = new IamRole(this, 'Role', {
-      namePrefix: `${functionName.slice(0, 30)}-`,
-      assumeRolePolicy: trust.json,
-    });
-    const permissions = new DataAwsIamPolicyDocument(this, 'Permissions', {
-      statement: this.policyStatements,
-    });
-    const rolePolicy = new IamRolePolicy(this, 'RolePolicy', {
-      role: this.role.name,
-      name: 'watchdog',
-      policy: permissions.json,
-    });
-
     const bundle = watchdogAsset(this);
-    this.function = new LambdaFunction(this, 'Function', {
+    const watchdog = this.defineBundledFunction('', {
       functionName,
       description: `Switchback watchdog of ${this.serviceName}: rolls bad releases back`,
-      role: this.role.arn,
-      runtime: 'nodejs22.x',
-      handler: 'index.handler',
-      architectures: [props.architecture ?? 'arm64'],
+      statements: this.policyStatements,
+      policyName: 'watchdog',
       memorySize: props.memorySizeMb ?? 256,
       timeout: timeoutSeconds,
-      filename: bundle.path,
-      sourceCodeHash: bundle.assetHash,
-      // One run at a time per service: concurrent deliveries queue instead of racing.
-      reservedConcurrentExecutions: 1,
-      // Only where the configuration is: everything else is in it.
-      environment: {
-        variables: {
-          SWITCHBACK_CONFIG_BUCKET: props.store.bucketName,
-          SWITCHBACK_CONFIG_KEY: watchdogConfigKey(this.serviceName),
-        },
-      },
-      loggingConfig: { logFormat: 'JSON', logGroup: this.logGroup.name },
-      ...((props.tracing ?? true) ? { tracingConfig: { mode: 'Active' } } : {}),
-      dependsOn: [this.logGroup, rolePolicy],
+      logGroup: this.logGroup,
+      bundle,
+      props,
     });
+    this.role = watchdog.role;
+    this.function = watchdog.fn;
+    const rolePolicy = watchdog.rolePolicy;
 
     const invokeConfig = new LambdaFunctionEventInvokeConfig(this, 'AsyncInvokeConfig', {
       functionName: this.function.functionName,
@@ -553,7 +511,60 @@ export class RollbackWatchdog extends Construct {
       name: `/aws/lambda/${name}`,
       retentionInDays: props.logRetentionDays ?? 90,
     });
-    const trust = new DataAwsIamPolicyDocument(this, 'HealthPingTrustPolicy', {
+    const statements: DataAwsIamPolicyDocumentStatement[] = [
+      {
+        sid: 'WriteOwnLogs',
+        effect: 'Allow',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [`${logGroup.arn}:*`],
+      },
+      ...props.store
+        .policyStatements('read', `${STORE_KEY_PREFIXES.config}${this.serviceName}/`)
+        .map((statement) => ({ ...statement, sid: `StoreConfig${statement.sid ?? ''}` })),
+      {
+        sid: 'HandBreachesToWatchdog',
+        effect: 'Allow',
+        actions: ['lambda:InvokeFunction'],
+        resources: [this.function.arn],
+      },
+      ...tracingStatements(props),
+    ];
+    return this.defineBundledFunction('HealthPing', {
+      functionName: name,
+      description: `Switchback health pings of ${this.serviceName}: hands breaches to the watchdog`,
+      statements,
+      policyName: 'health-pings',
+      memorySize: 128,
+      timeout: HEALTH_PING_TIMEOUT_SECONDS,
+      logGroup,
+      bundle,
+      props,
+      extraEnvironment: { SWITCHBACK_WATCHDOG_FUNCTION: this.function.functionName },
+    }).fn;
+  }
+
+  /**
+   * A function running the watchdog bundle, with its own role (trusted by Lambda only) holding
+   * exactly `statements`, JSON logs to `logGroup`, and concurrency 1. Its environment names only
+   * where the configuration is (everything else is in it).
+   */
+  private defineBundledFunction(
+    idPrefix: string,
+    options: {
+      readonly functionName: string;
+      readonly description: string;
+      readonly statements: DataAwsIamPolicyDocumentStatement[];
+      readonly policyName: string;
+      readonly memorySize: number;
+      readonly timeout: number;
+      readonly logGroup: CloudwatchLogGroup;
+      readonly bundle: TerraformAsset;
+      readonly props: RollbackWatchdogProps;
+      readonly extraEnvironment?: Record<string, string>;
+    },
+  ): { fn: LambdaFunction; role: IamRole; rolePolicy: IamRolePolicy } {
+    const { props } = options;
+    const trust = new DataAwsIamPolicyDocument(this, `${idPrefix}TrustPolicy`, {
       statement: [
         {
           effect: 'Allow',
@@ -562,70 +573,43 @@ export class RollbackWatchdog extends Construct {
         },
       ],
     });
-    const role = new IamRole(this, 'HealthPingRole', {
-      namePrefix: `${name.slice(0, 30)}-`,
+    const role = new IamRole(this, `${idPrefix}Role`, {
+      namePrefix: `${options.functionName.slice(0, 30)}-`,
       assumeRolePolicy: trust.json,
     });
-    const permissions = new DataAwsIamPolicyDocument(this, 'HealthPingPermissions', {
-      statement: [
-        {
-          sid: 'WriteOwnLogs',
-          effect: 'Allow',
-          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
-          resources: [`${logGroup.arn}:*`],
-        },
-        ...props.store
-          .policyStatements('read', `${STORE_KEY_PREFIXES.config}${this.serviceName}/`)
-          .map((statement) => ({
-            ...statement,
-            sid: `StoreConfig${statement.sid ?? ''}`,
-          })),
-        {
-          sid: 'HandBreachesToWatchdog',
-          effect: 'Allow',
-          actions: ['lambda:InvokeFunction'],
-          resources: [this.function.arn],
-        },
-        ...((props.tracing ?? true)
-          ? [
-              {
-                sid: 'WriteTracesUnscopable',
-                effect: 'Allow',
-                actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
-                resources: ['*'],
-              },
-            ]
-          : []),
-      ],
+    const permissions = new DataAwsIamPolicyDocument(this, `${idPrefix}Permissions`, {
+      statement: options.statements,
     });
-    const policy = new IamRolePolicy(this, 'HealthPingRolePolicy', {
+    const rolePolicy = new IamRolePolicy(this, `${idPrefix}RolePolicy`, {
       role: role.name,
-      name: 'health-pings',
+      name: options.policyName,
       policy: permissions.json,
     });
-    return new LambdaFunction(this, 'HealthPingFunction', {
-      functionName: name,
-      description: `Switchback health pings of ${this.serviceName}: hands breaches to the watchdog`,
+    const fn = new LambdaFunction(this, `${idPrefix}Function`, {
+      functionName: options.functionName,
+      description: options.description,
       role: role.arn,
       runtime: 'nodejs22.x',
       handler: 'index.handler',
       architectures: [props.architecture ?? 'arm64'],
-      memorySize: 128,
-      timeout: HEALTH_PING_TIMEOUT_SECONDS,
-      filename: bundle.path,
-      sourceCodeHash: bundle.assetHash,
+      memorySize: options.memorySize,
+      timeout: options.timeout,
+      filename: options.bundle.path,
+      sourceCodeHash: options.bundle.assetHash,
+      // One run at a time: concurrent deliveries queue instead of racing.
       reservedConcurrentExecutions: 1,
       environment: {
         variables: {
           SWITCHBACK_CONFIG_BUCKET: props.store.bucketName,
           SWITCHBACK_CONFIG_KEY: watchdogConfigKey(this.serviceName),
-          SWITCHBACK_WATCHDOG_FUNCTION: this.function.functionName,
+          ...options.extraEnvironment,
         },
       },
-      loggingConfig: { logFormat: 'JSON', logGroup: logGroup.name },
+      loggingConfig: { logFormat: 'JSON', logGroup: options.logGroup.name },
       ...((props.tracing ?? true) ? { tracingConfig: { mode: 'Active' } } : {}),
-      dependsOn: [logGroup, policy],
+      dependsOn: [options.logGroup, rolePolicy],
     });
+    return { fn, role, rolePolicy };
   }
 
   private targetRule(
@@ -651,6 +635,20 @@ export class RollbackWatchdog extends Construct {
       sourceArn: rule.arn,
     });
   }
+}
+
+/** X-Ray's write actions have no resource type: AWS cannot scope them. */
+function tracingStatements(props: RollbackWatchdogProps): DataAwsIamPolicyDocumentStatement[] {
+  return (props.tracing ?? true)
+    ? [
+        {
+          sid: 'WriteTracesUnscopable',
+          effect: 'Allow',
+          actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+          resources: ['*'],
+        },
+      ]
+    : [];
 }
 
 /** The prober's timeout: a run probes until 15 s before it. */
