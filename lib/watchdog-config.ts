@@ -53,10 +53,11 @@ export function watchdogConfigSchema(options: SchemaOptions = {}) {
     })
     .check(
       z.refine(
-        (l) => (l.listenerArn !== undefined) !== (l.loadBalancerArn !== undefined && l.port !== undefined),
-        {
-          message: 'give either listenerArn, or loadBalancerArn and port',
-        },
+        (l) =>
+          l.listenerArn !== undefined
+            ? l.loadBalancerArn === undefined && l.port === undefined
+            : l.loadBalancerArn !== undefined && l.port !== undefined,
+        { message: 'give either listenerArn, or loadBalancerArn and port (not both)' },
       ),
       z.refine((l) => (l.targetGroupArns !== undefined) !== (l.targetGroupNames !== undefined), {
         message: 'give either targetGroupArns or targetGroupNames',

@@ -145,6 +145,22 @@ describe('watchdog config contract', () => {
     expect(issuesOf(() => parseWatchdogConfig(input)).join('\n')).toContain(issue);
   });
 
+  it('rejects a listener named both by ARN and by load balancer and port', () => {
+    const input = validConfig();
+    const [listener] = input.listeners as Record<string, unknown>[];
+    input.listeners = [
+      {
+        ...listener,
+        loadBalancerArn:
+          'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/shop/50dc6c495c0c9188',
+      },
+    ];
+
+    expect(issuesOf(() => parseWatchdogConfig(input))).toEqual([
+      'listeners.0: give either listenerArn, or loadBalancerArn and port (not both)',
+    ]);
+  });
+
   it('rejects duplicate listener names', () => {
     const input = validConfig();
     const [listener] = input.listeners as Record<string, unknown>[];

@@ -63,6 +63,14 @@ describe('deciding on an alarm', () => {
     expect(decision.checks.every((c) => c.passed)).toBe(true);
   });
 
+  it('does not take a same-named alarm of another account for a protected one', () => {
+    const foreign = event({ alarmArn: 'arn:aws:cloudwatch:us-east-1:210987654321:alarm:checkout-5xx' });
+
+    expect(decideOnAlarm(foreign, CONFIG, alarmNow(), facts())).toEqual(
+      expect.objectContaining({ act: false, reason: 'unprotected-alarm' }),
+    );
+  });
+
   it('matches a protected alarm by ARN when the name differs (renamed alarm, same ARN)', () => {
     expect(
       decideOnAlarm(

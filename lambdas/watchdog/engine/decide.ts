@@ -71,8 +71,9 @@ export function decideOnAlarm(
     return record.skip('not-in-alarm', 'event-is-alarm', `the alarm changed to ${event.state}`);
   record.pass('event-is-alarm');
 
-  const isProtected = config.alarms.some(
-    (a) => a.name === event.alarmName || (event.alarmArn !== undefined && a.arn === event.alarmArn),
+  // By ARN when the event has one: a same-named alarm of another account or region is not ours.
+  const isProtected = config.alarms.some((a) =>
+    event.alarmArn !== undefined ? a.arn === event.alarmArn : a.name === event.alarmName,
   );
   if (!isProtected)
     return record.skip(
