@@ -26,6 +26,7 @@ import {
   DEFAULT_ROLLBACK_POLICY,
   parseWatchdogConfig,
   RELEASE_ID_PATTERN,
+  releaseHoldPrefix,
   STORE_KEY_PREFIXES,
   watchdogConfigKey,
   type ProtectedListenerInput,
@@ -745,11 +746,21 @@ function storeStatements(
         ] as [string, 'readVersions' | 'write', string][],
     ),
   ];
-  return grants.flatMap(([name, access, prefix]) =>
-    store
-      .policyStatements(access, prefix)
-      .map((statement) => ({ ...statement, sid: `Store${name}${statement.sid ?? ''}` })),
-  );
+  const holds: DataAwsIamPolicyDocumentStatement = {
+    // A new rollback of a release withdraws the acknowledgement of its previous one.
+    sid: 'StoreWithdrawAcknowledgements',
+    effect: 'Allow',
+    actions: ['s3:DeleteObject'],
+    resources: [`${store.bucketArn}/${releaseHoldPrefix(service)}*`],
+  };
+  return [
+    ...grants.flatMap(([name, access, prefix]) =>
+      store
+        .policyStatements(access, prefix)
+        .map((statement) => ({ ...statement, sid: `Store${name}${statement.sid ?? ''}` })),
+    ),
+    holds,
+  ];
 }
 
 function validate(

@@ -102,6 +102,8 @@ export interface StorePort {
     body: unknown,
     condition?: WriteCondition,
   ): Promise<{ readonly etag: string; readonly versionId?: string } | 'precondition-failed'>;
+  /** Removes the key (a delete marker in the versioned store; the history stays). */
+  deleteObject(key: string): Promise<void>;
 }
 
 /** SNS: one notification per decision. */

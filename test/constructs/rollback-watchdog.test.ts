@@ -178,6 +178,7 @@ describe('RollbackWatchdog permissions', () => {
       'StoreArtifacts1StoreKey',
       'StoreArtifactsWrite1WriteObjects',
       'StoreArtifactsWrite1StoreKey',
+      'StoreWithdrawAcknowledgements',
       'Notify',
       'SendFailedEvents',
       'WriteTracesUnscopable',
@@ -254,6 +255,12 @@ describe('RollbackWatchdog permissions', () => {
     expect(byId.get('StoreArtifactsWrite1WriteObjects')?.resources).toEqual([
       `${refTo(json, 'aws_s3_bucket', 'Store/Bucket', 'arn')}/artifacts/checkout/*`,
     ]);
+    expect(byId.get('StoreWithdrawAcknowledgements')).toEqual(
+      expect.objectContaining({
+        actions: ['s3:DeleteObject'],
+        resources: [`${refTo(json, 'aws_s3_bucket', 'Store/Bucket', 'arn')}/audit/checkout/holds/*`],
+      }),
+    );
     expect(byId.get('StoreAuditWriteWriteObjects')?.resources).toEqual([
       `${refTo(json, 'aws_s3_bucket', 'Store/Bucket', 'arn')}/audit/checkout/*`,
     ]);

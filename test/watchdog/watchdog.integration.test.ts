@@ -720,6 +720,15 @@ describe('drift-free switchback and acknowledgement', () => {
     const status = (await world.invoke({ action: 'status' })) as { result: { state: { latched?: unknown } } };
     expect(status.result.state.latched).toBeUndefined();
     expect((await world.auditRecords()).map((r) => r.outcome)).toContain('acknowledged');
+
+    // Rolled back again, the release is held again: the acknowledgement covered the earlier rollback.
+    await world.shiftToGreen();
+    world.setAlarm(ALARM, 'OK');
+    world.setAlarm(ALARM, 'ALARM');
+    await world.invoke({ action: 'rollback', reason: 'broken again', requestedBy: 'alice' });
+    expect(world.emulator.s3.keys(world.bucket).filter((k) => k.startsWith('audit/checkout/holds/'))).toEqual(
+      ['audit/checkout/holds/r1.rolled-back'],
+    );
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import {
   CopyObjectCommand,
+  DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
@@ -86,6 +87,11 @@ export function createStoreAdapter(client: S3Client, bucket: string): StorePort 
         );
       }
       return { body, etag: out.ETag ?? '', ...(out.VersionId !== undefined && { versionId: out.VersionId }) };
+    },
+
+    async deleteObject(key: string): Promise<void> {
+      // In a versioned bucket this adds a delete marker: the key stops being listed, history stays.
+      await call('DeleteObject', () => client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })));
     },
 
     async putJson(

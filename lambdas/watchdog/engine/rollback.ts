@@ -3,6 +3,7 @@
  * execution, state, audit record, notification. Automatic and manual rollbacks take this same path.
  */
 import {
+  acknowledgementKey,
   parseReleaseManifest,
   rollbackMarkerKey,
   type AuditRecord,
@@ -248,6 +249,8 @@ async function decideAndAct(
       decisionId: context.invocationId,
       rolledBackAt: decidedAt,
     }),
+    // An acknowledgement covered the previous rollback of this release, not this one.
+    context.ports.store.deleteObject(acknowledgementKey(config.service, manifest.releaseId)),
   ]);
   const result = await executePlan(plan, executionContext(context), unhealthy);
   const outcome = result.complete ? 'rolled-back' : 'partial';
