@@ -33,9 +33,10 @@ export interface SwitchbackServiceProps {
   /** Overrides for the artifact store. @default - the VersionedArtifactStore defaults */
   readonly store?: Omit<VersionedArtifactStoreProps, 'serviceName'>;
   /**
-   * Overrides for the alarms on the candidate target group. `targetGroupArnSuffix` may name one of
-   * this service's two target groups only.
-   * @default - the RollbackAlarms defaults, on the candidate color's target group
+   * Overrides for the alarms. `targetGroupArnSuffix` may name one of this service's two target
+   * groups only.
+   * @default - the RollbackAlarms defaults, on the candidate color during a canary, else on the
+   * active color
    */
   readonly alarms?: Omit<
     RollbackAlarmsProps,
@@ -125,10 +126,12 @@ export class SwitchbackService extends Construct {
           }
         : undefined;
 
-    const candidateGroup =
-      this.listener.candidateColor === 'blue'
-        ? this.listener.blueTargetGroup
-        : this.listener.greenTargetGroup;
+    // Watch the color this release sends new traffic to: the candidate during a canary; the active
+    // color when there is no canary (a promotion puts all traffic on it).
+    const watchedColor =
+      this.listener.canaryWeightPercent > 0 ? this.listener.candidateColor : this.listener.activeColor;
+    const watchedGroup =
+      watchedColor === 'blue' ? this.listener.blueTargetGroup : this.listener.greenTargetGroup;
     const { targetGroupArnSuffix, ...alarmOverrides } = props.alarms ?? {};
     if (targetGroupArnSuffix !== undefined) this.checkOwnTargetGroup(targetGroupArnSuffix);
     const evaluationWindowMinutes =
@@ -139,7 +142,7 @@ export class SwitchbackService extends Construct {
       ...alarmOverrides,
       serviceName: this.serviceName,
       loadBalancerArnSuffix: loadBalancerArnSuffix(props.loadBalancerArn),
-      targetGroupArnSuffix: targetGroupArnSuffix ?? candidateGroup.arnSuffix,
+      targetGroupArnSuffix: targetGroupArnSuffix ?? watchedGroup.arnSuffix,
       evaluationWindowMinutes,
       alarmActionArns: Lazy.listValue({
         produce: () => (wiring.watchdog ? [wiring.watchdog.functionArn] : []),

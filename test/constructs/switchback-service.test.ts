@@ -124,6 +124,20 @@ describe('SwitchbackService', () => {
     expect(statements.map((s) => s.sid)).not.toContain('StartReleaseBackups');
   });
 
+  it('watches the active color when there is no canary (a promotion puts all traffic on it)', () => {
+    const { json } = build({ listener: { activeColor: 'green', canaryWeightPercent: 0 } });
+
+    const errorRate = JSON.stringify(
+      blockAt(json, 'aws_cloudwatch_metric_alarm', 'Checkout/Alarms/ErrorRateAlarm'),
+    );
+    expect(errorRate).toContain(
+      refTo(json, 'aws_lb_target_group', 'Checkout/BlueGreen/GreenTargetGroup', 'arn_suffix'),
+    );
+    expect(errorRate).not.toContain(
+      refTo(json, 'aws_lb_target_group', 'Checkout/BlueGreen/BlueTargetGroup', 'arn_suffix'),
+    );
+  });
+
   it('lifts the hold when the rollback is acknowledged', () => {
     const { json } = build({ acknowledgeRollback: true });
 
