@@ -103,6 +103,12 @@ export interface RollbackWatchdogProps {
   readonly aliases?: ProtectedAliasProps[];
   /** SSM parameter names to restore. @default - none */
   readonly parameterNames?: string[];
+  /**
+   * Customer-managed KMS keys of SecureString parameters among `parameterNames`: the watchdog may
+   * decrypt and encrypt with them, through SSM only. @default - none (String parameters, or
+   * SecureString under the AWS-managed key)
+   */
+  readonly parameterKmsKeyArns?: string[];
   /** Keys under `artifacts/` in the store whose object version is restored. @default - none */
   readonly artifactKeys?: string[];
   /** Health pings on a schedule. @default - none */
@@ -320,6 +326,23 @@ export class RollbackWatchdog extends Construct {
               resources: (props.parameterNames ?? []).map((name) =>
                 arnOf('ssm', `parameter/${name.replace(/^\//, '')}`),
               ),
+            },
+          ]
+        : []),
+      ...((props.parameterKmsKeyArns ?? []).length > 0
+        ? [
+            {
+              sid: 'SecureParametersThroughSsmOnly',
+              effect: 'Allow',
+              actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+              resources: props.parameterKmsKeyArns ?? [],
+              condition: [
+                {
+                  test: 'StringEquals',
+                  variable: 'kms:ViaService',
+                  values: [`ssm.${serviceRegion}.amazonaws.com`],
+                },
+              ],
             },
           ]
         : []),
@@ -855,6 +878,9 @@ function validate(
   check.integerInRange('memorySizeMb', props.memorySizeMb, 128, 10240);
   check.integerInRange('logRetentionDays', props.logRetentionDays, 1, 3653);
   check.oneOf('architecture', props.architecture, ['arm64', 'x86_64']);
+  (props.parameterKmsKeyArns ?? []).forEach((arn, index) =>
+    check.matches(`parameterKmsKeyArns[${index}]`, arn, ARN_PATTERNS.kmsKey, 'must be a KMS key ARN.'),
+  );
   (props.operatorRoleArns ?? []).forEach((arn, index) =>
     check.matches(`operatorRoleArns[${index}]`, arn, ARN_PATTERNS.iamRole, 'must be an IAM role ARN.'),
   );

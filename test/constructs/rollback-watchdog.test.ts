@@ -266,6 +266,22 @@ describe('RollbackWatchdog permissions', () => {
     ]);
   });
 
+  it('lets SecureString parameters under a customer key be read and written, through SSM only', () => {
+    const key = 'arn:aws:kms:us-east-1:123456789012:key/0a1b2c3d-4e5f-6789-abcd-ef0123456789';
+    const { json } = build({ parameterNames: ['/checkout/secret'], parameterKmsKeyArns: [key] });
+
+    const region = refTo(json, 'aws_region', 'Watchdog/Region', 'region', 'data');
+    expect(statements(json).find((s) => s.sid === 'SecureParametersThroughSsmOnly')).toEqual(
+      expect.objectContaining({
+        actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+        resources: [key],
+        condition: [
+          { test: 'StringEquals', variable: 'kms:ViaService', values: [`ssm.${region}.amazonaws.com`] },
+        ],
+      }),
+    );
+  });
+
   it('lets the watchdog pass the backup role to AWS Backup only', () => {
     const { json } = build({
       backup: {
