@@ -12,8 +12,6 @@ export interface ExecutionResult {
   readonly steps: StepRecord[];
   /** When the last traffic step was verified (epoch ms), if any traffic moved. */
   readonly trafficVerifiedAt?: number;
-  /** Target groups that were not healthy enough to receive traffic. */
-  readonly unhealthyTargetGroups: string[];
   readonly complete: boolean;
 }
 
@@ -57,7 +55,6 @@ export async function executePlan(
   return {
     steps,
     ...(trafficVerifiedAt !== undefined ? { trafficVerifiedAt } : {}),
-    unhealthyTargetGroups: [...unhealthy],
     complete: steps.every((s) => s.outcome === 'applied'),
   };
 }

@@ -23,8 +23,8 @@ export interface Dimension {
   Value: string;
 }
 
-/** A metric alarm, kept in the shape DescribeAlarms returns. */
-export interface MetricAlarm {
+/** What metric and composite alarms share, in the shape DescribeAlarms returns. */
+interface AlarmFields {
   AlarmName: string;
   AlarmArn: string;
   AlarmDescription?: string;
@@ -38,6 +38,10 @@ export interface MetricAlarm {
   StateReasonData?: string;
   StateUpdatedTimestamp: Date;
   StateTransitionedTimestamp: Date;
+}
+
+/** A metric alarm, kept in the shape DescribeAlarms returns. */
+export interface MetricAlarm extends AlarmFields {
   MetricName?: string;
   Namespace?: string;
   Statistic?: string;
@@ -54,21 +58,8 @@ export interface MetricAlarm {
 }
 
 /** A composite alarm, kept in the shape DescribeAlarms returns. Its rule is stored, never evaluated. */
-export interface CompositeAlarm {
-  AlarmName: string;
-  AlarmArn: string;
-  AlarmDescription?: string;
+export interface CompositeAlarm extends AlarmFields {
   AlarmRule: string;
-  AlarmConfigurationUpdatedTimestamp: Date;
-  ActionsEnabled: boolean;
-  OKActions: string[];
-  AlarmActions: string[];
-  InsufficientDataActions: string[];
-  StateValue: AlarmState;
-  StateReason: string;
-  StateReasonData?: string;
-  StateUpdatedTimestamp: Date;
-  StateTransitionedTimestamp: Date;
 }
 
 /** One datum received by PutMetricData. */
