@@ -76,6 +76,26 @@ export default tseslint.config(
     },
   },
   {
+    files: ['cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['cdktf', 'cdktf/*', 'constructs', '@cdktf/*'],
+              message: 'The CLI reads synthesized JSON; it never imports cdktf.',
+            },
+            {
+              group: ['**/constructs/*', '**/constructs', '**/lambdas/*', '**/lambdas'],
+              message: 'The CLI uses lib and talks to the watchdog through the Lambda API (lib <- cli).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['examples/**/*.ts', 'bench/**/*.ts', 'test/**/*.ts', 'index.ts'],
     rules: {
       'no-restricted-imports': [
