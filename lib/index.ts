@@ -7,3 +7,4 @@ export * from './store-layout';
 export * from './watchdog-config';
 export * from './release-manifest';
 export * from './watchdog-records';
+export * from './watchdog-answers';

@@ -1,0 +1,117 @@
+/** `switchback status`: what each watchdog protects and did. */
+import { parseWatchdogAnswer, serviceStatusSchema, type ServiceStatusAnswer } from '../../lib';
+import type { CommandContext, Target } from '../context';
+import { CliError, EXIT } from '../errors';
+import { duration, relativeTime, type Colors } from '../output';
+
+/** One service's status as `--json` prints it. */
+export interface StatusReport {
+  readonly service: string;
+  readonly functionName: string;
+  readonly region?: string;
+  readonly status?: ServiceStatusAnswer;
+  readonly error?: string;
+}
+
+export async function readStatus(target: Target): Promise<ServiceStatusAnswer> {
+  const answer = await target.gateway.invoke({ action: 'status' });
+  return parseWatchdogAnswer('status', serviceStatusSchema, answer.result);
+}
+
+export async function statusCommand(ctx: CommandContext): Promise<number> {
+  const targets = await ctx.targets();
+  const failures: CliError[] = [];
+  const reports: StatusReport[] = await ctx.out.waitFor(
+    `Asking ${targets.length === 1 ? 'the watchdog' : `${targets.length} watchdogs`} for status`,
+    () =>
+      Promise.all(
+        targets.map(async (target) => {
+          const base = {
+            service: target.service,
+            functionName: target.gateway.functionName,
+            ...(target.region ? { region: target.region } : {}),
+          };
+          try {
+            return { ...base, status: await readStatus(target) };
+          } catch (error) {
+            // One unreachable watchdog must not hide the others.
+            const failure = error instanceof CliError ? error : new CliError(String(error), EXIT.failed);
+            failures.push(failure);
+            return { ...base, error: failure.message };
+          }
+        }),
+      ),
+  );
+  if (targets.length === 1 && failures.length === 1) throw failures[0];
+  if (ctx.out.json) ctx.out.data({ services: reports });
+  else reports.forEach((report, i) => printStatus(ctx, report, i > 0));
+  if (failures.length > 0) {
+    const failed = reports.filter((r) => r.error).map((r) => r.service);
+    // When every watchdog failed the same way (no credentials, say), that is the command's failure.
+    const codes = new Set(failures.map((f) => f.exitCode));
+    const code = failures.length === targets.length && codes.size === 1 ? failures[0].exitCode : EXIT.failed;
+    throw new CliError(`could not read the status of ${failed.join(', ')}`, code);
+  }
+  return EXIT.ok;
+}
+
+function printStatus(ctx: CommandContext, report: StatusReport, gap: boolean): void {
+  const { out } = ctx;
+  const c = out.colors;
+  if (gap) out.line();
+  out.line(
+    `${c.bold(report.service)}  ${c.dim(`${report.functionName}${report.region ? `, ${report.region}` : ''}`)}`,
+  );
+  if (report.error || !report.status) {
+    out.line(`  ${c.red('error')}  ${report.error ?? 'no status'}`);
+    return;
+  }
+  const s = report.status;
+  const now = ctx.now();
+  const rows: [string, string][] = [];
+  rows.push([
+    'release',
+    s.release
+      ? `${s.release.releaseId}, captured ${relativeTime(s.release.capturedAt, now)}; evaluation window ${
+          s.evaluationWindowLeftSeconds > 0
+            ? `${duration(s.evaluationWindowLeftSeconds * 1000)} left`
+            : 'closed'
+        }`
+      : c.yellow('none captured yet'),
+  ]);
+  rows.push([
+    'rollback',
+    s.state.latched
+      ? c.yellow(
+          `release ${s.state.latched.releaseId} rolled back ${relativeTime(s.state.latched.rolledBackAt, now)} (${s.state.latched.trigger}); held on the known-good color until a new release or \`switchback promote --ack\``,
+        )
+      : s.state.lastRollbackAt
+        ? `last rollback ${relativeTime(s.state.lastRollbackAt, now)}; none latched`
+        : 'none',
+  ]);
+  rows.push([
+    'lock',
+    s.lock.held ? c.yellow(`held by ${s.lock.owner ?? '?'} until ${s.lock.expiresAt ?? '?'}`) : 'free',
+  ]);
+  rows.push([
+    'alarms',
+    s.alarms.length === 0
+      ? 'none configured'
+      : s.alarms.map((a) => `${a.name} ${alarmColor(c, a.value)}`).join(', '),
+  ]);
+  for (const [label, value] of rows) out.line(`  ${label.padEnd(9)} ${value}`);
+  out.line(`  listeners`);
+  for (const listener of s.listeners) {
+    const weights = listener.forwardsTo.map((f) => `${f.color} ${f.weight}`).join(', ');
+    const detail = listener.error ? c.red(listener.error) : c.dim(`(${weights || 'no forward action'})`);
+    out.line(`    ${listener.name.padEnd(12)} ${colorOf(c, listener.activeColor)} ${detail}`);
+  }
+}
+
+function alarmColor(c: Colors, value: string): string {
+  return value === 'ALARM' ? c.red(value) : value === 'OK' ? c.green(value) : c.yellow(value);
+}
+
+function colorOf(c: Colors, active: string): string {
+  return active === 'blue' ? c.blue(active) : active === 'green' ? c.green(active) : c.yellow(active);
+}

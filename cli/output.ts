@@ -1,0 +1,106 @@
+/**
+ * Terminal output: colours only on a TTY (and never with NO_COLOR, --no-color or --json), a spinner on
+ * stderr while waiting, and plain aligned tables. Data goes to stdout, everything else to stderr, so
+ * `--json` output can be piped.
+ */
+import { createSpinner } from 'nanospinner';
+import { createColors } from 'picocolors';
+
+/** A writable text stream (process.stdout, or a test's buffer). */
+export interface TextSink {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
+}
+
+export type Colors = ReturnType<typeof createColors>;
+
+export interface OutputOptions {
+  readonly stdout: TextSink;
+  readonly stderr: TextSink;
+  readonly json: boolean;
+  readonly color: boolean | undefined;
+  readonly env: Record<string, string | undefined>;
+}
+
+export class Output {
+  readonly colors: Colors;
+  readonly json: boolean;
+
+  constructor(private readonly options: OutputOptions) {
+    this.json = options.json;
+    const enabled =
+      options.color !== false &&
+      !options.json &&
+      options.env.NO_COLOR === undefined &&
+      (options.color === true || options.stdout.isTTY === true || options.env.FORCE_COLOR !== undefined);
+    this.colors = createColors(enabled);
+  }
+
+  /** A line of the command's result (stdout). */
+  line(text = ''): void {
+    this.options.stdout.write(`${text}\n`);
+  }
+
+  /** The command's result as JSON (stdout), for `--json`. */
+  data(value: unknown): void {
+    this.options.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  /** A note for the operator (stderr), not part of the result. */
+  note(text: string): void {
+    this.options.stderr.write(`${text}\n`);
+  }
+
+  /** Runs `work` with a spinner on stderr when it is a TTY; silent otherwise. */
+  async waitFor<T>(text: string, work: () => Promise<T>): Promise<T> {
+    if (this.options.stderr.isTTY !== true || this.json) return work();
+    const spinner = createSpinner(text, { stream: this.options.stderr as NodeJS.WriteStream }).start();
+    try {
+      const result = await work();
+      spinner.success({ text });
+      return result;
+    } catch (error) {
+      spinner.error({ text });
+      throw error;
+    }
+  }
+
+  /** Renders rows as an aligned table with a header. */
+  table(header: string[], rows: string[][]): void {
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => visibleLength(r[i] ?? ''))));
+    const render = (cells: string[]) =>
+      cells
+        .map((cell, i) =>
+          i === cells.length - 1 ? cell : cell + ' '.repeat(widths[i] - visibleLength(cell)),
+        )
+        .join('  ')
+        .trimEnd();
+    this.line(this.colors.bold(render(header)));
+    for (const row of rows) this.line(render(row));
+  }
+}
+
+function visibleLength(text: string): number {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\u001b\[[0-9;]*m/g, '').length;
+}
+
+/** "3m 20s ago", "in 42m", for times relative to now. */
+export function relativeTime(iso: string | undefined, now: number): string {
+  if (!iso) return '-';
+  const delta = Date.parse(iso) - now;
+  const text = duration(Math.abs(delta));
+  return delta < 0 ? `${text} ago` : `in ${text}`;
+}
+
+/** A duration in the largest two units: `1h 5m`, `42s`, `850 ms`. */
+export function duration(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const seconds = Math.round(ms / 1000);
+  if (seconds < 60) return `${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${minutes}m${seconds % 60 ? ` ${seconds % 60}s` : ''}`;
+  const hours = Math.floor(minutes / 60);
+  if (hours < 48) return `${hours}h${minutes % 60 ? ` ${minutes % 60}m` : ''}`;
+  return `${Math.floor(hours / 24)}d`;
+}

@@ -1,0 +1,169 @@
+/**
+ * The CLI's only ways into AWS: invoking the watchdog through the Lambda API (so a manual action takes
+ * the same code path, IAM gate and audit as an automatic one) and reading the audit trail from the
+ * store. The store's bucket is read from the watchdog's own environment, so naming the function is
+ * enough.
+ */
+import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { auditKeyPrefix, parseAuditRecord, type AuditRecord } from '../lib';
+import { CliError, EXIT, describeAwsError } from './errors';
+
+/** Where and as whom to call AWS. */
+export interface AwsSettings {
+  readonly region?: string;
+  readonly profile?: string;
+  /** `AWS_ENDPOINT_URL`, e.g. the local emulator. */
+  readonly endpoint?: string;
+  /** Extra client configuration (tests pass static credentials). */
+  readonly clientConfig?: Record<string, unknown>;
+}
+
+/** A successful watchdog answer. */
+export interface WatchdogAnswer {
+  readonly kind: string;
+  readonly result: unknown;
+}
+
+export class WatchdogGateway {
+  private readonly lambda: LambdaClient;
+  private readonly s3: S3Client;
+  private environment?: Promise<Record<string, string>>;
+
+  constructor(
+    readonly functionName: string,
+    private readonly settings: AwsSettings,
+  ) {
+    const common = {
+      ...(settings.region ? { region: settings.region } : {}),
+      ...(settings.profile ? { profile: settings.profile } : {}),
+      ...(settings.endpoint ? { endpoint: settings.endpoint } : {}),
+      maxAttempts: 3,
+      ...settings.clientConfig,
+    };
+    this.lambda = new LambdaClient(common);
+    // Emulators and other custom endpoints serve buckets by path, not by host name.
+    this.s3 = new S3Client({ ...common, forcePathStyle: settings.endpoint !== undefined });
+  }
+
+  /** Invokes the watchdog synchronously with one of its manual actions. */
+  async invoke(payload: Record<string, unknown>): Promise<WatchdogAnswer> {
+    const out = await this.call(() =>
+      this.lambda.send(
+        new InvokeCommand({
+          FunctionName: this.functionName,
+          InvocationType: 'RequestResponse',
+          Payload: new TextEncoder().encode(JSON.stringify(payload)),
+        }),
+      ),
+    );
+    const text = out.Payload ? new TextDecoder().decode(out.Payload) : 'null';
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch {
+      throw new CliError(
+        `the watchdog answered with something that is not JSON: ${text.slice(0, 200)}`,
+        EXIT.failed,
+      );
+    }
+    if (out.FunctionError) {
+      const { errorType, errorMessage } = (body ?? {}) as { errorType?: string; errorMessage?: string };
+      throw new CliError(
+        `the watchdog failed: ${errorType ?? out.FunctionError}: ${errorMessage ?? text.slice(0, 500)}`,
+        EXIT.failed,
+      );
+    }
+    const answer = body as { status?: string; reason?: string; kind?: string; result?: unknown } | null;
+    if (answer?.status === 'rejected') {
+      throw new CliError(
+        `the watchdog rejected the request: ${answer.reason ?? 'no reason given'}`,
+        EXIT.failed,
+      );
+    }
+    if (answer?.status !== 'ok' || typeof answer.kind !== 'string') {
+      throw new CliError(`the watchdog answered in an unknown shape: ${text.slice(0, 200)}`, EXIT.failed);
+    }
+    return { kind: answer.kind, result: answer.result };
+  }
+
+  /** The watchdog function's environment variables (its store bucket and configuration key). */
+  functionEnvironment(): Promise<Record<string, string>> {
+    this.environment ??= this.call(() =>
+      this.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: this.functionName })),
+    ).then((out) => out.Environment?.Variables ?? {});
+    return this.environment;
+  }
+
+  /** The service the watchdog protects, from its configuration key. */
+  async serviceName(): Promise<string> {
+    const key = (await this.functionEnvironment()).SWITCHBACK_CONFIG_KEY ?? '';
+    const match = /^config\/([a-z0-9-]+)\/watchdog\.json$/.exec(key);
+    if (!match) {
+      throw new CliError(
+        `${this.functionName} is not a Switchback watchdog (its SWITCHBACK_CONFIG_KEY is ${JSON.stringify(key)}).`,
+        EXIT.setup,
+      );
+    }
+    return match[1];
+  }
+
+  /** The newest audit records of a service, newest first. */
+  async auditRecords(
+    service: string,
+    limit: number,
+  ): Promise<{ records: AuditRecord[]; unreadable: string[] }> {
+    const bucket = (await this.functionEnvironment()).SWITCHBACK_CONFIG_BUCKET;
+    if (!bucket) {
+      throw new CliError(
+        `${this.functionName} has no SWITCHBACK_CONFIG_BUCKET: is it a Switchback watchdog?`,
+        EXIT.setup,
+      );
+    }
+    const prefix = `${auditKeyPrefix(service)}decisions/`;
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await this.call(() =>
+        this.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token })),
+      );
+      keys.push(...(page.Contents ?? []).flatMap((o) => (o.Key ? [o.Key] : [])));
+      token = page.IsTruncated ? page.NextContinuationToken : undefined;
+    } while (token);
+    // Keys sort by decision time.
+    const newest = keys.sort().reverse().slice(0, limit);
+    const unreadable: string[] = [];
+    const records = await mapLimited(newest, 8, async (key) => {
+      const object = await this.call(() => this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key })));
+      try {
+        return [parseAuditRecord(JSON.parse((await object.Body?.transformToString()) ?? ''))];
+      } catch (error) {
+        unreadable.push(`${key}: ${(error as Error).message.split('\n')[0]}`);
+        return [];
+      }
+    });
+    return { records: records.flat(), unreadable };
+  }
+
+  private async call<T>(send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      throw describeAwsError(error, { functionName: this.functionName, region: this.settings.region });
+    }
+  }
+}
+
+async function mapLimited<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        out[index] = await fn(items[index]);
+      }
+    }),
+  );
+  return out;
+}
