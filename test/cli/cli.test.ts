@@ -83,7 +83,7 @@ async function releasedToGreen(world: World): Promise<void> {
   await world.shiftToGreen();
 }
 
-const ANSI = /\u001b\[/;
+const ANSI = new RegExp(`${String.fromCharCode(27)}\\[`);
 
 describe('switchback status', () => {
   it('reports each listener on its active color, the release and the alarms, as JSON', async () => {
