@@ -460,4 +460,17 @@ describe('the switchback executable', () => {
     expect(result.status).toBe(3);
     expect(result.stderr).toContain('switchback: no AWS credentials found');
   });
+
+  it('exits 3 and says how to set a region when there is none', () => {
+    const home = mkdtempSync(join(tmpdir(), 'switchback-home-'));
+    const result = run(['history', '--function', FUNCTION], {
+      HOME: home,
+      AWS_CONFIG_FILE: join(home, 'config'),
+      AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE',
+      AWS_SECRET_ACCESS_KEY: 'secret',
+    });
+
+    expect(result.status).toBe(3);
+    expect(result.stderr).toContain('switchback: no AWS region: pass --region, set AWS_REGION');
+  });
 });
