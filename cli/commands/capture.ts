@@ -1,19 +1,17 @@
 /** `switchback capture --release <id>`: capture the live state by hand, e.g. from CI before `cdktf deploy`. */
-import { captureResultSchema, parseWatchdogAnswer } from '../../lib';
+import { RELEASE_ID_PATTERN, captureResultSchema, parseWatchdogAnswer } from '../../lib';
 import type { CommandContext } from '../context';
 import { CliError, EXIT } from '../errors';
 import { relativeTime } from '../output';
-
-const RELEASE_ID = /^[A-Za-z0-9._-]{1,128}$/;
 
 export async function captureCommand(
   ctx: CommandContext,
   options: { readonly release?: string },
 ): Promise<number> {
   const releaseId = options.release;
-  if (releaseId === undefined || !RELEASE_ID.test(releaseId)) {
+  if (releaseId === undefined || !RELEASE_ID_PATTERN.test(releaseId)) {
     throw new CliError(
-      `--release must be a release id of 1-128 letters, digits, dots, underscores or hyphens (got ${JSON.stringify(releaseId ?? '')}), e.g. --release "$GIT_COMMIT"`,
+      `--release must be a release id of 1-128 letters, digits, dots, underscores or hyphens, starting with a letter or digit (got ${JSON.stringify(releaseId ?? '')}), e.g. --release "$GIT_COMMIT"`,
       EXIT.usage,
     );
   }

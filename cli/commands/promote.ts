@@ -4,7 +4,7 @@
  * operator's acknowledgement through the watchdog (audited), so the next `cdktf deploy` of the same
  * release sends traffic to the candidate again.
  */
-import { acknowledgeResultSchema, parseWatchdogAnswer } from '../../lib';
+import { RELEASE_ID_PATTERN, acknowledgeResultSchema, parseWatchdogAnswer } from '../../lib';
 import type { CommandContext } from '../context';
 import { CliError, EXIT } from '../errors';
 import { relativeTime } from '../output';
@@ -18,12 +18,10 @@ export interface PromoteOptions {
   readonly requestedBy?: string;
 }
 
-const RELEASE_ID = /^[A-Za-z0-9._-]{1,128}$/;
-
 export async function promoteCommand(ctx: CommandContext, options: PromoteOptions): Promise<number> {
-  if (options.release !== undefined && !RELEASE_ID.test(options.release)) {
+  if (options.release !== undefined && !RELEASE_ID_PATTERN.test(options.release)) {
     throw new CliError(
-      `--release ${JSON.stringify(options.release)} is not a release id: use 1-128 letters, digits, dots, underscores or hyphens.`,
+      `--release ${JSON.stringify(options.release)} is not a release id: use 1-128 letters, digits, dots, underscores or hyphens, starting with a letter or digit.`,
       EXIT.usage,
     );
   }
