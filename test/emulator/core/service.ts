@@ -11,6 +11,11 @@ export interface LambdaHandlerContext {
   readonly functionVersion: string;
   readonly invokedFunctionArn: string;
   readonly awsRequestId: string;
+  /**
+   * How the caller invoked: `Event` is asynchronous (Lambda answered 202 and nobody waits for the
+   * result), as SNS and other async sources invoke.
+   */
+  readonly invocationType: 'RequestResponse' | 'Event';
 }
 
 /** A message as SNS delivered it to an in-process subscriber. */

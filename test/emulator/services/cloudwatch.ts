@@ -132,7 +132,8 @@ export function transition(
     AlarmConfigurationUpdatedTimestamp: alarm.AlarmConfigurationUpdatedTimestamp.toISOString(),
     NewStateValue: to,
     NewStateReason: reason,
-    StateChangeTime: now.toISOString(),
+    // CloudWatch writes the offset without a colon: 2026-11-21T12:00:00.000+0000.
+    StateChangeTime: now.toISOString().replace('Z', '+0000'),
     Region: region,
     AlarmArn: alarm.AlarmArn,
     OldStateValue: from,

@@ -105,6 +105,7 @@ export const invokeOperations: Record<string, Operation<LambdaState>> = {
       functionVersion: version,
       invokedFunctionArn: functionArn(ctx.region, name, qualifier),
       awsRequestId: ctx.requestId,
+      invocationType: type as 'RequestResponse' | 'Event',
     };
     const timeout = configFor(fn, version, ctx.region).Timeout;
     const run = async (): Promise<HandlerResult> =>

@@ -1,0 +1,307 @@
+/**
+ * The drill's control plane, built on the emulator through the real SDK as a deploy would build it:
+ * a load balancer with blue and green target groups, the production listener (weighted forward,
+ * blue 100) and a test listener on green, the rollback alarms (members and a k-of-n composite whose
+ * action is an SNS topic), the versioned store with the watchdog's configuration, and the watchdog
+ * function, subscribed to the alarm topic the way SNS invokes Lambda (asynchronously, with the
+ * notification wrapped in an SNS event record).
+ */
+import {
+  CloudWatchClient,
+  PutCompositeAlarmCommand,
+  PutMetricAlarmCommand,
+} from '@aws-sdk/client-cloudwatch';
+import {
+  CreateListenerCommand,
+  ElasticLoadBalancingV2Client,
+  ModifyListenerCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import { CreateFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  CreateBucketCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import {
+  auditKeyPrefix,
+  parseAuditRecord,
+  watchdogConfigKey,
+  type AuditRecord,
+  type WatchdogConfigInput,
+} from '../../lib';
+import { createBlueGreen } from '../emulator/elbv2-fixtures';
+import type { Emulator, SnsDelivery } from '../emulator/index';
+import { compositeRule, type CompositeAlarmSpec, type MetricAlarmSpec } from './alarm-evaluator';
+import { FunctionError, WatchdogFunction } from './watchdog-function';
+
+/** The protected service's name in every drill. */
+export const DRILL_SERVICE = 'checkout';
+/** The watchdog function's name. */
+export const WATCHDOG_FUNCTION = 'switchback-checkout-watchdog';
+
+/** Options of {@link buildWorld}. */
+export interface WorldOptions {
+  readonly emulator: Emulator;
+  readonly metricAlarms: readonly MetricAlarmSpec[];
+  readonly composite: CompositeAlarmSpec;
+  readonly bundlePath: string;
+  readonly timeScale: number;
+}
+
+/** The built control plane and the watchdog function wired to it. */
+export interface World {
+  readonly bucket: string;
+  readonly loadBalancerArn: string;
+  readonly blueArn: string;
+  readonly greenArn: string;
+  readonly productionListenerArn: string;
+  readonly testListenerArn: string;
+  readonly alarmTopicArn: string;
+  readonly notificationTopicArn: string;
+  readonly watchdog: WatchdogFunction;
+  /** Clients a deploy and an operator use, against the emulator. */
+  readonly elbv2: ElasticLoadBalancingV2Client;
+  readonly lambda: LambdaClient;
+  /** Invokes the function through the Lambda API and waits (as the CLI and Terraform's invocation do). */
+  invokeWatchdog(payload: unknown): Promise<unknown>;
+  /** Sets the production listener's weighted forward (what a release's apply does). */
+  setWeights(blue: number, green: number): Promise<void>;
+  /** The service's audit records in the store, oldest first. */
+  auditRecords(): AuditRecord[];
+  /** Stops the function's container and closes the clients. */
+  close(): Promise<void>;
+}
+
+/** Builds the control plane and starts the watchdog function (a cold start of the bundle). */
+export async function buildWorld(options: WorldOptions): Promise<World> {
+  const { emulator } = options;
+  const config = emulator.clientConfig();
+  const elbv2 = new ElasticLoadBalancingV2Client(config);
+  const cloudwatch = new CloudWatchClient(config);
+  const sns = new SNSClient(config);
+  const s3 = new S3Client(emulator.s3ClientConfig());
+  const lambda = new LambdaClient(config);
+  const bucket = 'checkout-artifacts-drill';
+
+  const pair = await createBlueGreen(elbv2, 'checkout', 80);
+  const forward = (blue: number, green: number) =>
+    elbv2.send(
+      new ModifyListenerCommand({
+        ListenerArn: pair.listenerArn,
+        DefaultActions: [
+          {
+            Type: 'forward',
+            ForwardConfig: {
+              TargetGroups: [
+                { TargetGroupArn: pair.blueArn, Weight: blue },
+                { TargetGroupArn: pair.greenArn, Weight: green },
+              ],
+            },
+          },
+        ],
+      }),
+    );
+  // As BlueGreenListener deploys it: both colors attached, blue 100, green 0; the test listener on green.
+  await forward(100, 0);
+  const testListener = await elbv2.send(
+    new CreateListenerCommand({
+      LoadBalancerArn: pair.loadBalancerArn,
+      Protocol: 'HTTP',
+      Port: 8443,
+      DefaultActions: [{ Type: 'forward', TargetGroupArn: pair.greenArn }],
+    }),
+  );
+  const testListenerArn = testListener.Listeners?.[0]?.ListenerArn as string;
+
+  const alarmTopic = await sns.send(new CreateTopicCommand({ Name: 'switchback-checkout-alarms' }));
+  const notificationTopic = await sns.send(
+    new CreateTopicCommand({ Name: 'switchback-checkout-watchdog-notifications' }),
+  );
+  const alarmTopicArn = alarmTopic.TopicArn as string;
+  const notificationTopicArn = notificationTopic.TopicArn as string;
+  const dimensions = [
+    { Name: 'LoadBalancer', Value: pair.loadBalancerArn.split(':loadbalancer/')[1] as string },
+    { Name: 'TargetGroup', Value: pair.greenArn.split(':')[5] as string },
+  ];
+  for (const alarm of options.metricAlarms) {
+    await cloudwatch.send(
+      new PutMetricAlarmCommand({
+        AlarmName: alarm.name,
+        AlarmDescription: `Drill: the candidate's ${alarm.metric}. Member of ${options.composite.name}.`,
+        Namespace: 'AWS/ApplicationELB',
+        MetricName: alarm.metric === 'target-5xx-rate' ? 'HTTPCode_Target_5XX_Count' : 'TargetResponseTime',
+        ...(alarm.metric === 'target-5xx-rate' ? { Statistic: 'Sum' } : { ExtendedStatistic: 'p99' }),
+        Dimensions: dimensions,
+        Period: alarm.periodSeconds,
+        EvaluationPeriods: alarm.evaluationPeriods,
+        DatapointsToAlarm: alarm.datapointsToAlarm,
+        Threshold: alarm.threshold,
+        ComparisonOperator: 'GreaterThanThreshold',
+        TreatMissingData: alarm.treatMissingData,
+      }),
+    );
+  }
+  // The watchdog acts on ALARM only; as in RollbackAlarms, the composite has no OK actions.
+  await cloudwatch.send(
+    new PutCompositeAlarmCommand({
+      AlarmName: options.composite.name,
+      AlarmRule: compositeRule(options.composite),
+      ActionsEnabled: true,
+      AlarmActions: [alarmTopicArn],
+    }),
+  );
+
+  await s3.send(new CreateBucketCommand({ Bucket: bucket }));
+  await s3.send(
+    new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }),
+  );
+  const watchdogConfig: WatchdogConfigInput = {
+    schemaVersion: 1,
+    service: DRILL_SERVICE,
+    store: { bucket },
+    listeners: [
+      {
+        name: 'production',
+        role: 'production',
+        listenerArn: pair.listenerArn,
+        targetGroupArns: { blue: pair.blueArn, green: pair.greenArn },
+      },
+      {
+        name: 'test',
+        role: 'test',
+        listenerArn: testListenerArn,
+        targetGroupArns: { blue: pair.blueArn, green: pair.greenArn },
+      },
+    ],
+    notificationTopicArn,
+    alarms: [
+      {
+        name: options.composite.name,
+        arn: `arn:aws:cloudwatch:us-east-1:${emulator.accountId}:alarm:${options.composite.name}`,
+      },
+    ],
+  };
+  await s3.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: watchdogConfigKey(DRILL_SERVICE),
+      Body: JSON.stringify(watchdogConfig),
+    }),
+  );
+
+  // The function's configuration is what the container gets: nothing else reaches it.
+  const environment = {
+    SWITCHBACK_CONFIG_BUCKET: bucket,
+    SWITCHBACK_CONFIG_KEY: watchdogConfigKey(DRILL_SERVICE),
+    AWS_ENDPOINT_URL: emulator.endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: config.credentials.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: config.credentials.secretAccessKey,
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+  };
+  await lambda.send(
+    new CreateFunctionCommand({
+      FunctionName: WATCHDOG_FUNCTION,
+      Runtime: 'nodejs22.x',
+      Handler: 'index.handler',
+      Role: `arn:aws:iam::${emulator.accountId}:role/switchback-checkout-watchdog`,
+      Code: { ZipFile: readFileSync(options.bundlePath) },
+      Timeout: 60,
+      Environment: { Variables: environment },
+    }),
+  );
+  const watchdog = await WatchdogFunction.start({
+    environment,
+    bundlePath: options.bundlePath,
+    timeScale: options.timeScale,
+  });
+  emulator.lambda.registerHandler(WATCHDOG_FUNCTION, (event, context) => {
+    if (context.invocationType === 'Event') return watchdog.invokeAsync(event, context.awsRequestId);
+    return watchdog.invoke(event, context.awsRequestId);
+  });
+  // SNS invokes a subscribed function asynchronously, one notification per event record.
+  const unsubscribe = emulator.sns.subscribe(alarmTopicArn, (delivery) => {
+    void lambda
+      .send(
+        new InvokeCommand({
+          FunctionName: WATCHDOG_FUNCTION,
+          InvocationType: 'Event',
+          Payload: new TextEncoder().encode(JSON.stringify(snsLambdaEvent(delivery, emulator.accountId))),
+        }),
+      )
+      .catch(() => undefined);
+  });
+
+  return {
+    bucket,
+    loadBalancerArn: pair.loadBalancerArn,
+    blueArn: pair.blueArn,
+    greenArn: pair.greenArn,
+    productionListenerArn: pair.listenerArn,
+    testListenerArn,
+    alarmTopicArn,
+    notificationTopicArn,
+    watchdog,
+    elbv2,
+    lambda,
+    async invokeWatchdog(payload) {
+      const out = await lambda.send(
+        new InvokeCommand({
+          FunctionName: WATCHDOG_FUNCTION,
+          Payload: new TextEncoder().encode(JSON.stringify(payload)),
+        }),
+      );
+      const body: unknown = out.Payload ? JSON.parse(new TextDecoder().decode(out.Payload)) : null;
+      if (out.FunctionError) {
+        const error = body as { errorType?: string; errorMessage?: string } | null;
+        throw new FunctionError(error?.errorType ?? 'Error', error?.errorMessage ?? 'the function failed');
+      }
+      return body;
+    },
+    async setWeights(blue, green) {
+      await forward(blue, green);
+    },
+    auditRecords() {
+      return emulator.s3
+        .keys(bucket)
+        .filter((key) => key.startsWith(`${auditKeyPrefix(DRILL_SERVICE)}decisions/`))
+        .sort()
+        .map((key) => parseAuditRecord(JSON.parse(emulator.s3.text(bucket, key) as string)));
+    },
+    async close() {
+      unsubscribe();
+      await watchdog.stop();
+      for (const client of [elbv2, cloudwatch, sns, s3, lambda]) client.destroy();
+    },
+  };
+}
+
+/** An SNS notification as Lambda receives it from an SNS subscription. */
+export function snsLambdaEvent(delivery: SnsDelivery, accountId: string) {
+  return {
+    Records: [
+      {
+        EventSource: 'aws:sns',
+        EventVersion: '1.0',
+        EventSubscriptionArn: `${delivery.topicArn}:${randomUUID()}`,
+        Sns: {
+          Type: 'Notification',
+          MessageId: delivery.messageId,
+          TopicArn: delivery.topicArn,
+          Subject: delivery.subject ?? null,
+          Message: delivery.message,
+          Timestamp: delivery.timestamp.toISOString(),
+          SignatureVersion: '1',
+          Signature: 'EXAMPLE',
+          SigningCertUrl: `https://sns.us-east-1.amazonaws.com/SimpleNotificationService-${accountId}.pem`,
+          UnsubscribeUrl: `https://sns.us-east-1.amazonaws.com/?Action=Unsubscribe&SubscriptionArn=${delivery.topicArn}`,
+          MessageAttributes: {},
+        },
+      },
+    ],
+  };
+}
