@@ -22,7 +22,8 @@ import {
   type Router,
 } from './data-plane';
 import { SCENARIOS, type Check, type Observations, type ScenarioName } from './scenarios';
-import { buildWorld, type World } from './world';
+import { WATCHDOG_FUNCTION, buildWorld, type World } from './world';
+import { runCli } from '../../cli/program';
 
 /** Settings shared by every scenario of a drill. */
 export interface DrillSettings {
@@ -277,18 +278,10 @@ export async function runScenario(name: ScenarioName, settings: DrillSettings): 
       manualRollback: (delayMs) => {
         setTimeout(() => {
           const at = Date.now();
-          w.invokeWatchdog({
-            action: 'rollback',
-            reason: 'drill: checkout errors reported by support',
-            requestedBy: 'drill-operator',
-          }).then(
-            (answer) => {
-              const outcome = (answer as { result?: { outcome?: string } })?.result?.outcome;
-              manualRequest = {
-                at,
-                ok: outcome === 'rolled-back',
-                detail: `outcome ${outcome ?? 'unknown'}`,
-              };
+          // The operator's path: the switchback CLI, which invokes the watchdog through the Lambda API.
+          operatorRollback(emu, 'drill: checkout errors reported by support').then(
+            ({ code, outcome, detail }) => {
+              manualRequest = { at, ok: code === 0 && outcome === 'rolled-back', detail };
             },
             (error: unknown) => {
               manualRequest = {
@@ -529,4 +522,42 @@ async function isIdle(world: World): Promise<boolean> {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
+}
+
+/** `switchback rollback --json` as an operator runs it, pointed at the emulator by AWS_ENDPOINT_URL. */
+async function operatorRollback(
+  emu: Emulator,
+  reason: string,
+): Promise<{ code: number; outcome?: string; detail: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await runCli(
+    [
+      'rollback',
+      '--function',
+      WATCHDOG_FUNCTION,
+      '--reason',
+      reason,
+      '--requested-by',
+      'drill-operator',
+      '--json',
+    ],
+    {
+      stdout: { write: (text: string) => (stdout += text) },
+      stderr: { write: (text: string) => (stderr += text) },
+      env: { AWS_ENDPOINT_URL: emu.endpoint, AWS_REGION: emu.clientConfig().region },
+      clientConfig: { credentials: emu.clientConfig().credentials },
+    },
+  );
+  let outcome: string | undefined;
+  try {
+    outcome = (JSON.parse(stdout) as { outcome?: string }).outcome;
+  } catch {
+    outcome = undefined;
+  }
+  return {
+    code,
+    ...(outcome ? { outcome } : {}),
+    detail: `switchback rollback exited ${code}${outcome ? `, outcome ${outcome}` : ''}${stderr ? `: ${stderr.trim()}` : ''}`,
+  };
 }
