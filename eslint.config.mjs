@@ -106,6 +106,12 @@ export default tseslint.config(
               name: '@cdktf/provider-aws',
               message: 'Import provider classes by deep path: @cdktf/provider-aws/lib/<resource>.',
             },
+            // The package root resolves through package.json "main" to dist/ once it is built, so a
+            // test would silently run stale compiled code.
+            ...['..', '../..', '../../..'].map((name) => ({
+              name,
+              message: `Import the entry point by file (${name}/index), not the package root.`,
+            })),
           ],
         },
       ],

@@ -19,3 +19,14 @@ export type {
   StoreConfig,
   WatchdogConfig,
 } from './lib';
+export { SwitchbackChecks } from './constructs/checks';
+export type {
+  CheckedResource,
+  CheckFinding,
+  CheckResult,
+  CheckRule,
+  CheckSeverity,
+  CheckSuppression,
+  StackResources,
+  SwitchbackChecksOptions,
+} from './constructs/checks';

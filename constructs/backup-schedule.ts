@@ -21,6 +21,7 @@ import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { ARN_PATTERNS } from '../lib';
+import { SwitchbackChecks } from './checks/switchback-checks';
 import { sanitizeName } from './internal/names';
 import { isKnown, PropValidator, show, SwitchbackValidationError } from './internal/validation';
 import type { ReleaseBackupProps } from './rollback-watchdog';
@@ -428,6 +429,14 @@ export class BackupSchedule extends Construct {
         ...(mode === 'COMPLIANCE' ? { changeableForDays: props.vaultLock.changeableForDays ?? 3 } : {}),
         ...regional,
       });
+    } else {
+      SwitchbackChecks.suppress(this.vault, [
+        {
+          id: 'SWB-BACKUP-2',
+          reason:
+            'the vault access policy denies deleting recovery points to every principal; a vault lock is opt-in (vaultLock) because its retention bounds must fit every rule and a COMPLIANCE lock can never be undone',
+        },
+      ]);
     }
 
     const recoveryPointActions = ['backup:DeleteRecoveryPoint', 'backup:UpdateRecoveryPointLifecycle'];
@@ -479,6 +488,15 @@ export class BackupSchedule extends Construct {
       rule: this.rules.map((rule) => planRule(rule, this.vault.name)),
       ...regional,
     });
+    if (this.rules.every((rule) => (rule.copyActions ?? []).length === 0)) {
+      SwitchbackChecks.suppress(this.plan, [
+        {
+          id: 'SWB-BACKUP-3',
+          reason:
+            'copies to another region are opt-in (copyActions): the destination vault lives in a region this construct does not manage',
+        },
+      ]);
+    }
 
     const policyAttachments: IamRolePolicyAttachment[] = [];
     if (props.roleArn === undefined) {

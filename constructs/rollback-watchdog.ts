@@ -33,6 +33,7 @@ import {
   type WatchdogConfigInput,
 } from '../lib';
 import type { BlueGreenListener } from './blue-green-listener';
+import { SwitchbackChecks } from './checks/switchback-checks';
 import { sanitizeName } from './internal/names';
 import { isKnown, PropValidator, SwitchbackValidationError } from './internal/validation';
 import { watchdogBundleDirectory } from './internal/watchdog-bundle';
@@ -553,7 +554,7 @@ export class RollbackWatchdog extends Construct {
       },
       ...tracingStatements(props),
     ];
-    return this.defineBundledFunction('HealthPing', {
+    const { fn } = this.defineBundledFunction('HealthPing', {
       functionName: name,
       description: `Switchback health pings of ${this.serviceName}: hands breaches to the watchdog`,
       statements,
@@ -564,7 +565,15 @@ export class RollbackWatchdog extends Construct {
       bundle,
       props,
       extraEnvironment: { SWITCHBACK_WATCHDOG_FUNCTION: this.function.functionName },
-    }).fn;
+    });
+    SwitchbackChecks.suppress(fn, [
+      {
+        id: 'SWB-LAMBDA-1',
+        reason:
+          'the prober runs every minute on a schedule and a failed run is superseded by the next one; there is no event worth keeping',
+      },
+    ]);
+    return fn;
   }
 
   /**

@@ -1,12 +1,14 @@
 /**
  * The example app `cdktf synth` runs (see cdktf.json): one stack with two services, each with the
- * whole Switchback kit, and a standalone placement of a watchdog in another region than its service.
+ * whole Switchback kit, and a standalone placement of a watchdog in another region than its service,
+ * all under Switchback's policy checks.
  *
  *   SWITCHBACK_RELEASE_ID   the release being deployed (a commit or build id); default 'local'
  *   SWITCHBACK_EXAMPLE_SERVICES   how many services the first stack defines (default 2; the
  *                                 benchmark scales it)
  */
 import { App } from 'cdktf';
+import { SwitchbackChecks } from '../index';
 import { ExampleStack, exampleServiceNames } from './service-stack';
 import { ServiceRegionStack, WatchdogRegionStack } from './standalone-watchdog';
 
@@ -22,4 +24,6 @@ const app = new App();
 new ExampleStack(app, 'switchback-example', { serviceNames: exampleServiceNames(count), releaseId });
 const service = new ServiceRegionStack(app, 'payments-service', { releaseId });
 new WatchdogRegionStack(app, 'payments-watchdog', service, { releaseId });
+// The policy checks on every stack: an error finding fails the synth, warnings are printed.
+SwitchbackChecks.applyTo(app);
 app.synth();

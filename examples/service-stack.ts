@@ -8,7 +8,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
-import { SwitchbackService } from '..';
+import { SwitchbackService } from '../index';
 
 /** Props of {@link ExampleStack}. */
 export interface ExampleStackProps {

@@ -9,7 +9,7 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
-import { BlueGreenListener, RollbackAlarms, RollbackWatchdog, VersionedArtifactStore } from '..';
+import { BlueGreenListener, RollbackAlarms, RollbackWatchdog, VersionedArtifactStore } from '../index';
 
 export interface StandaloneExampleProps {
   readonly releaseId: string;
@@ -35,12 +35,17 @@ export class ServiceRegionStack extends TerraformStack {
       description: 'The load balancer’s CloudWatch dimension, app/<name>/<id>.',
     });
     const vpcId = new TerraformVariable(this, 'vpc_id', { type: 'string' });
+    const certificateArn = new TerraformVariable(this, 'certificate_arn', {
+      type: 'string',
+      description: 'The ACM certificate of the payments HTTPS listener.',
+    });
 
     this.store = new VersionedArtifactStore(this, 'ArtifactStore', { serviceName: 'payments' });
     this.listener = new BlueGreenListener(this, 'BlueGreen', {
       serviceName: 'payments',
       loadBalancerArn: loadBalancerArn.stringValue,
       vpcId: vpcId.stringValue,
+      certificateArn: certificateArn.stringValue,
       canaryWeightPercent: 10,
       rollbackHold: { storeBucket: this.store.bucketName, releaseId: props.releaseId },
     });

@@ -1,5 +1,5 @@
 import { TerraformVariable } from 'cdktf';
-import { BlueGreenListener, type BlueGreenListenerProps } from '../..';
+import { BlueGreenListener, type BlueGreenListenerProps } from '../../index';
 import { parseWatchdogConfig } from '../../lib';
 import { blockAt, blocksOfType, refTo, resolveIn, synth, type SynthesizedStack } from '../support/synth';
 import { CERTIFICATE_ARN, LOAD_BALANCER_ARN, OTHER_CERTIFICATE_ARN, VPC_ID } from './fixtures';

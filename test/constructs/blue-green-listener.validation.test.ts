@@ -1,5 +1,5 @@
 import { TerraformVariable } from 'cdktf';
-import { BlueGreenListener, type BlueGreenListenerProps } from '../..';
+import { BlueGreenListener, type BlueGreenListenerProps } from '../../index';
 import { expectValidationError } from '../support/validation';
 import { newStack, synth } from '../support/synth';
 import { CERTIFICATE_ARN, LOAD_BALANCER_ARN, VPC_ID } from './fixtures';

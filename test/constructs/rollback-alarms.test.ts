@@ -1,6 +1,6 @@
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { TerraformVariable } from 'cdktf';
-import { RollbackAlarms, type KpiAlarmOptions, type RollbackAlarmsProps } from '../..';
+import { RollbackAlarms, type KpiAlarmOptions, type RollbackAlarmsProps } from '../../index';
 import { blockAt, blocksOfType, refTo, resolveIn, synth, type SynthesizedStack } from '../support/synth';
 import { VPC_ID } from './fixtures';
 

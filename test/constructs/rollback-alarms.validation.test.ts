@@ -1,5 +1,5 @@
 import { TerraformVariable } from 'cdktf';
-import { RollbackAlarms, type KpiAlarmOptions, type RollbackAlarmsProps } from '../..';
+import { RollbackAlarms, type KpiAlarmOptions, type RollbackAlarmsProps } from '../../index';
 import { expectValidationError } from '../support/validation';
 import { newStack, synth } from '../support/synth';
 

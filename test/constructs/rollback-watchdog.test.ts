@@ -7,7 +7,7 @@ import {
   SwitchbackValidationError,
   VersionedArtifactStore,
   type RollbackWatchdogProps,
-} from '../..';
+} from '../../index';
 import { parseWatchdogConfig } from '../../lib';
 import { watchdogBundleDirectory } from '../../constructs/internal/watchdog-bundle';
 import { dependencyGraph, dependsOn, findCycle } from '../support/graph';

@@ -1,4 +1,4 @@
-import { SwitchbackService, SwitchbackValidationError, type SwitchbackServiceProps } from '../..';
+import { SwitchbackService, SwitchbackValidationError, type SwitchbackServiceProps } from '../../index';
 import { dependencyGraph, dependsOn, findCycle } from '../support/graph';
 import {
   blockAt,

@@ -4,7 +4,7 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { TerraformStack, Testing } from 'cdktf';
 import { Construct } from 'constructs';
-import { VersionedArtifactStore, type VersionedArtifactStoreProps } from '../..';
+import { VersionedArtifactStore, type VersionedArtifactStoreProps } from '../../index';
 import {
   blockAt,
   blocksOfType,

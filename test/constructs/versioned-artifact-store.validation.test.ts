@@ -1,4 +1,4 @@
-import { VersionedArtifactStore, type VersionedArtifactStoreProps } from '../..';
+import { VersionedArtifactStore, type VersionedArtifactStoreProps } from '../../index';
 import { expectValidationError } from '../support/validation';
 import { newStack } from '../support/synth';
 import { KMS_KEY_ARN, REPLICA_KMS_KEY_ARN } from './fixtures';

@@ -1,5 +1,5 @@
 import { Testing } from 'cdktf';
-import * as entryPoint from '../..';
+import * as entryPoint from '../../index';
 import { ExampleStack, exampleServiceNames } from '../../examples/service-stack';
 import { ServiceRegionStack, WatchdogRegionStack } from '../../examples/standalone-watchdog';
 import { dependencyGraph, findCycle } from '../support/graph';
@@ -130,7 +130,7 @@ describe('standalone placement example', () => {
 });
 
 describe('library entry point', () => {
-  it('exports the constructs and their error type, and no Lambda or contract code', () => {
+  it('exports the constructs, their error type and the policy checks, and no Lambda or contract code', () => {
     expect(Object.keys(entryPoint).sort()).toEqual([
       'BackupPresets',
       'BackupSchedule',
@@ -138,6 +138,7 @@ describe('library entry point', () => {
       'DEFAULT_SSL_POLICY',
       'RollbackAlarms',
       'RollbackWatchdog',
+      'SwitchbackChecks',
       'SwitchbackService',
       'SwitchbackValidationError',
       'VersionedArtifactStore',

@@ -1,5 +1,5 @@
 /** The assertion every "fails at synth when …" test makes. */
-import { SwitchbackValidationError } from '../..';
+import { SwitchbackValidationError } from '../../index';
 
 /** Runs `define` and expects a validation error naming `constructPath`, `prop` and matching `message`. */
 export function expectValidationError(

@@ -1,0 +1,35 @@
+import { blocks, isExpression } from '../references';
+import { COMPLIANT, nonCompliant, type CheckRule } from '../types';
+
+/** The region of a literal ARN, if the ARN is literal. */
+function regionOf(arn: unknown): string | undefined {
+  if (typeof arn !== 'string' || isExpression(arn)) return undefined;
+  return arn.split(':')[3] || undefined;
+}
+
+/**
+ * SWB-BACKUP-3 (advisory): a backup plan copies its recovery points to another region, so a regional
+ * outage does not take the backups with it. A destination only Terraform knows counts as another region.
+ */
+export const backupCopiedToAnotherRegion: CheckRule = {
+  id: 'SWB-BACKUP-3',
+  severity: 'info',
+  reason: 'Backup plan keeps no copy in another region',
+  upstream: [],
+  appliesTo: ['aws_backup_plan'],
+  reads: [],
+  check(plan, stack) {
+    const planRegion = typeof plan.config.region === 'string' ? plan.config.region : stack.defaultRegion;
+    const destinations = blocks(plan.config.rule).flatMap((rule) =>
+      blocks(rule.copy_action).map((copy) => copy.destination_vault_arn),
+    );
+    if (destinations.length === 0) return nonCompliant('no rule has a copy_action');
+    const elsewhere = destinations.some((arn) => {
+      const region = regionOf(arn);
+      return (
+        region === undefined || planRegion === undefined || isExpression(planRegion) || region !== planRegion
+      );
+    });
+    return elsewhere ? COMPLIANT : nonCompliant(`every copy_action goes to a vault in ${String(planRegion)}`);
+  },
+};

@@ -1,0 +1,33 @@
+import { COMPLIANT, NOT_APPLICABLE, nonCompliant, type CheckRule } from '../types';
+import { identityAllowStatements, isUnscopable, POLICY_TYPES } from './identity-policies';
+
+/**
+ * SWB-IAM-2: identity policies allow `Resource: "*"` (or NotResource) only for actions AWS cannot
+ * scope to a resource (see `UNSCOPABLE_ACTIONS`).
+ */
+export const iamNoWildcardResources: CheckRule = {
+  id: 'SWB-IAM-2',
+  severity: 'warning',
+  reason: 'IAM policy allows on every resource actions that AWS can scope',
+  upstream: ['CKV_AWS_355', 'CKV_AWS_356', 'AwsSolutions-IAM5'],
+  appliesTo: POLICY_TYPES,
+  reads: [],
+  check(resource) {
+    const statements = identityAllowStatements(resource);
+    if (statements === undefined) return NOT_APPLICABLE;
+    const problems: string[] = [];
+    statements.forEach((statement, index) => {
+      if (!statement.notResource && !statement.resources.includes('*')) return;
+      const on = statement.notResource ? `every resource but ${statement.resources.join(', ')}` : "'*'";
+      if (statement.notAction) {
+        problems.push(
+          `statement ${index + 1} allows every action but ${statement.actions.join(', ')} on ${on}`,
+        );
+        return;
+      }
+      const scopable = statement.actions.filter((action) => !isUnscopable(action));
+      if (scopable.length > 0) problems.push(`statement ${index + 1} allows ${scopable.join(', ')} on ${on}`);
+    });
+    return problems.length === 0 ? COMPLIANT : nonCompliant(problems.join('; '));
+  },
+};

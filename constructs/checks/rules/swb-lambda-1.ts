@@ -1,0 +1,29 @@
+import { block, blocks } from '../references';
+import { COMPLIANT, nonCompliant, type CheckRule } from '../types';
+import { namesFunction } from './lambda-functions';
+
+/** SWB-LAMBDA-1: failed asynchronous invocations land somewhere (an on-failure destination or a DLQ). */
+export const lambdaFailureDestination: CheckRule = {
+  id: 'SWB-LAMBDA-1',
+  severity: 'warning',
+  reason: 'Lambda function drops failed asynchronous events',
+  upstream: ['CKV_AWS_116'],
+  appliesTo: ['aws_lambda_function'],
+  reads: ['aws_lambda_function_event_invoke_config'],
+  check(fn, stack) {
+    if (block(fn.config.dead_letter_config)?.target_arn) return COMPLIANT;
+    const destination = stack
+      .ofType('aws_lambda_function_event_invoke_config')
+      .filter((config) => namesFunction(config.config.function_name, fn))
+      .some((config) =>
+        blocks(config.config.destination_config).some(
+          (destinations) => block(destinations.on_failure)?.destination,
+        ),
+      );
+    return destination
+      ? COMPLIANT
+      : nonCompliant(
+          'neither a dead_letter_config nor an aws_lambda_function_event_invoke_config with an on_failure destination',
+        );
+  },
+};

@@ -1,0 +1,28 @@
+import { attachedTo, blocks } from '../references';
+import { COMPLIANT, nonCompliant, type CheckRule } from '../types';
+
+/** SWB-S3-5: every bucket has a lifecycle configuration with at least one enabled rule. */
+export const s3Lifecycle: CheckRule = {
+  id: 'SWB-S3-5',
+  severity: 'warning',
+  reason: 'S3 bucket has no lifecycle rule, so old versions and stale uploads are kept forever',
+  upstream: ['CKV2_AWS_61'],
+  appliesTo: ['aws_s3_bucket'],
+  reads: ['aws_s3_bucket_lifecycle_configuration'],
+  check(bucket, stack) {
+    const configurations = attachedTo(
+      stack,
+      'aws_s3_bucket_lifecycle_configuration',
+      'bucket',
+      bucket,
+      'bucket',
+    );
+    if (configurations.length === 0) {
+      return nonCompliant('no aws_s3_bucket_lifecycle_configuration refers to this bucket');
+    }
+    const enabled = configurations.some((configuration) =>
+      blocks(configuration.config.rule).some((rule) => rule.status !== 'Disabled'),
+    );
+    return enabled ? COMPLIANT : nonCompliant('every rule of its lifecycle configuration is Disabled');
+  },
+};

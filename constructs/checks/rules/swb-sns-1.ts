@@ -1,0 +1,14 @@
+import { COMPLIANT, nonCompliant, type CheckRule } from '../types';
+
+/** SWB-SNS-1: topics are encrypted at rest with a KMS key. */
+export const snsEncrypted: CheckRule = {
+  id: 'SWB-SNS-1',
+  severity: 'error',
+  reason: 'SNS topic is not encrypted at rest',
+  upstream: ['CKV_AWS_26', 'AwsSolutions-SNS2'],
+  appliesTo: ['aws_sns_topic'],
+  reads: [],
+  check(topic) {
+    return topic.config.kms_master_key_id ? COMPLIANT : nonCompliant('no kms_master_key_id');
+  },
+};
