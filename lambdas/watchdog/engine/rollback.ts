@@ -4,6 +4,8 @@
  */
 import {
   acknowledgementKey,
+  auditRecordSchema,
+  decisionRecordKey,
   parseReleaseManifest,
   rollbackMarkerKey,
   type AuditRecord,
@@ -135,6 +137,18 @@ async function decideAndAct(
     readState(coord),
     trigger.kind === 'alarm' ? readAlarm(context, trigger.alarmName) : Promise.resolve(undefined),
   ]);
+  // A run that completed this trigger's rollback and its audit record but died before settling the
+  // receipt: the redelivery is a duplicate, not a second rollback (nor a second notification).
+  if (resumed === 'in-progress' && eventId !== undefined && release !== undefined) {
+    const completed = await completedRollbackOf(context, state, eventId, release.releaseId);
+    if (completed) {
+      context.log.info('duplicate delivery acknowledged: its rollback was completed and audited', {
+        eventId,
+        decisionId: completed,
+      });
+      return { decisionId: completed, outcome: 'duplicate', steps: [] };
+    }
+  }
   // A redelivery of a trigger whose rollback began (its latch was written ahead) but did not finish —
   // it was partial, or its run died — finishes that rollback, as long as the release is still the
   // one it began on: a half-restored release is worse than either state, so the latch, cooldown and
@@ -277,6 +291,28 @@ async function decideAndAct(
     });
   }
   return { decisionId: context.invocationId, outcome, steps: result.steps };
+}
+
+/**
+ * The decision id of the completed rollback this trigger latched on the current release, if its
+ * audit record says `rolled-back` (the latch names the decision and when it was made, which is
+ * where its record is).
+ */
+async function completedRollbackOf(
+  context: EngineContext,
+  state: WatchdogState,
+  eventId: string,
+  releaseId: string,
+): Promise<string | undefined> {
+  const { latched } = state;
+  if (!latched || latched.eventId !== eventId || latched.releaseId !== releaseId) return undefined;
+  const stored = await context.ports.store.getJson(
+    decisionRecordKey(context.config.service, latched.rolledBackAt, latched.decisionId),
+  );
+  const record = auditRecordSchema.safeParse(stored?.body);
+  return record.success && record.data.decision === 'rollback' && record.data.outcome === 'rolled-back'
+    ? latched.decisionId
+    : undefined;
 }
 
 function decide(
