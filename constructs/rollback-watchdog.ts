@@ -23,6 +23,7 @@ import { AssetType, Fn, TerraformAsset, TerraformStack, Token, type TerraformRes
 import { Construct } from 'constructs';
 import {
   ARN_PATTERNS,
+  ContractError,
   DEFAULT_ROLLBACK_POLICY,
   parseWatchdogConfig,
   RELEASE_ID_PATTERN,
@@ -263,7 +264,14 @@ export class RollbackWatchdog extends Construct {
     try {
       parseWatchdogConfig(config, { isUnresolved: (value) => Token.isUnresolved(value) });
     } catch (error) {
-      throw new SwitchbackValidationError(this.node.path, 'watchdog configuration', (error as Error).message);
+      if (!(error instanceof ContractError)) throw error;
+      // Name the prop the user wrote, not the configuration field it became.
+      const [first] = error.issues;
+      throw new SwitchbackValidationError(
+        this.node.path,
+        propOfConfigField(first.slice(0, first.indexOf(':'))),
+        error.issues.join('; '),
+      );
     }
     this.configObject = new S3Object(this, 'Configuration', {
       bucket: props.store.bucketName,
@@ -795,12 +803,39 @@ function storeStatements(
   ];
 }
 
+/** The prop a field of the watchdog configuration comes from (`policy.cooldownMinutes` -> `cooldownMinutes`). */
+function propOfConfigField(path: string): string {
+  const [head, second] = path.split('.');
+  switch (head) {
+    case 'policy':
+      return second === 'lockTtlSeconds' ? 'timeoutSeconds' : (second ?? 'policy');
+    case 'region':
+      return 'serviceRegion';
+    case 'service':
+      return 'serviceName';
+    case 'listeners':
+      return 'protectedListeners';
+    case 'parameters':
+      return 'parameterNames';
+    case 'artifacts':
+      return 'artifactKeys';
+    case 'notificationTopicArn':
+      return 'notificationTopic';
+    case 'healthPing':
+    case 'backup':
+      return second && !/^\d+$/.test(second) ? `${head}.${second}` : head;
+    default:
+      return head || 'store';
+  }
+}
+
 function validate(
   check: PropValidator,
   serviceName: string,
   timeoutSeconds: number,
   props: RollbackWatchdogProps,
 ): void {
+  check.literal('serviceName', serviceName, 'it names the function, its keys in the store and its IAM scope');
   check.matches(
     'serviceName',
     serviceName,

@@ -17,10 +17,46 @@ export interface SchemaOptions {
    * resolved at apply time). Such values skip the format checks; everything else is still checked.
    * @default - every value must be concrete (the watchdog's view at run time)
    */
-  readonly isUnresolved?: (value: string) => boolean;
+  readonly isUnresolved?: (value: string | number) => boolean;
 }
 
 const NEVER_UNRESOLVED = (): boolean => false;
+
+/** A string that must match `pattern`, unless the options say it is not known yet. */
+export function patternSchema(options: SchemaOptions, pattern: RegExp, message: string) {
+  const isUnresolved = options.isUnresolved ?? NEVER_UNRESOLVED;
+  return z.string().check(z.refine((value) => isUnresolved(value) || pattern.test(value), message));
+}
+
+/** A whole number within bounds, unless the options say it is not known yet. */
+export function boundedIntSchema(options: SchemaOptions, min: number, max: number) {
+  const isUnresolved = options.isUnresolved ?? NEVER_UNRESOLVED;
+  return z
+    .number()
+    .check(
+      z.refine(
+        (value) => isUnresolved(value) || (Number.isInteger(value) && value >= min && value <= max),
+        `must be a whole number from ${min} to ${max}`,
+      ),
+    );
+}
+
+/** An http(s) URL, unless the options say it is not known yet. */
+export function httpUrlSchema(options: SchemaOptions) {
+  const isUnresolved = options.isUnresolved ?? NEVER_UNRESOLVED;
+  return z
+    .string()
+    .check(z.refine((value) => isUnresolved(value) || isHttpUrl(value), 'must be an http(s) URL'));
+}
+
+function isHttpUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.length > 0;
+  } catch {
+    return false;
+  }
+}
 
 /** The patterns of the ARNs the contracts carry. */
 export const ARN_PATTERNS = {

@@ -4,7 +4,15 @@
  * run time; both sides validate it with the same schema.
  */
 import * as z from 'zod/mini';
-import { arnSchema, bucketNameSchema, parseContract, type SchemaOptions } from './schema-kit';
+import {
+  arnSchema,
+  boundedIntSchema,
+  bucketNameSchema,
+  httpUrlSchema,
+  parseContract,
+  patternSchema,
+  type SchemaOptions,
+} from './schema-kit';
 import { SERVICE_NAME_PATTERN, STORE_KEY_PREFIXES } from './store-layout';
 
 /** The configuration format this code writes and reads. Bump it on any incompatible change. */
@@ -23,10 +31,9 @@ export const DEFAULT_ROLLBACK_POLICY = {
   stepTimeBudgetMs: 20000,
 } as const;
 
-const boundedInt = (min: number, max: number) => z.int().check(z.minimum(min), z.maximum(max));
-
 /** Builds the watchdog configuration schema; see {@link SchemaOptions} for synth-time use. */
 export function watchdogConfigSchema(options: SchemaOptions = {}) {
+  const boundedInt = (min: number, max: number) => boundedIntSchema(options, min, max);
   const targetGroupName = z.string().check(z.regex(/^[A-Za-z0-9-]{1,32}$/, 'must be a target group name'));
   // A listener is named either by ARN, or by its load balancer and port: those are known at synth
   // time, so the configuration (and the capture that reads it) need not depend on the listener.
@@ -104,9 +111,7 @@ export function watchdogConfigSchema(options: SchemaOptions = {}) {
   });
 
   const healthPing = z.strictObject({
-    urls: z
-      .array(z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }))
-      .check(z.minLength(1), z.maxLength(10)),
+    urls: z.array(httpUrlSchema(options)).check(z.minLength(1), z.maxLength(10)),
     intervalSeconds: z._default(boundedInt(1, 60), 5),
     failuresToBreach: z._default(boundedInt(1, 20), 3),
     timeoutMs: z._default(boundedInt(100, 10000), 2000),
@@ -151,9 +156,11 @@ export function watchdogConfigSchema(options: SchemaOptions = {}) {
      * placement). Listeners, alarms, aliases, parameters and backups are called there.
      */
     region: z.optional(
-      z
-        .string()
-        .check(z.regex(/^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/, 'must be an AWS region such as us-east-1')),
+      patternSchema(
+        options,
+        /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/,
+        'must be an AWS region such as us-east-1',
+      ),
     ),
     store,
     listeners: z.array(protectedListener).check(

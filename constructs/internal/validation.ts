@@ -54,6 +54,13 @@ export class PropValidator {
     this.integerInRange(prop, value, 1, 65535);
   }
 
+  /** A value that must be known at synth (not a Terraform reference), because `why`. */
+  literal(prop: string, value: unknown, why: string): void {
+    if (value !== undefined && Token.isUnresolved(value)) {
+      this.conflict(prop, `must be known at synth, not a Terraform reference: ${why}.`);
+    }
+  }
+
   /** A string matching `pattern`, when known; `undefined` passes. */
   matches(prop: string, value: string | undefined, pattern: RegExp, allowed: string): void {
     if (!isKnown(value)) return;

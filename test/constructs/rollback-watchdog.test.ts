@@ -1,4 +1,4 @@
-import type { TerraformStack } from 'cdktf';
+import { Fn, type TerraformStack } from 'cdktf';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -559,8 +559,31 @@ describe('RollbackWatchdog validation', () => {
     [
       'a health-ping URL is not http(s)',
       { healthPing: { urls: ['ftp://x.example.com'] } },
-      'watchdog configuration',
+      'healthPing.urls',
       /healthPing\.urls\.0: must be an http\(s\) URL/,
+    ],
+    [
+      'two protected listeners share a name',
+      {
+        // The BlueGreenListener already protects a listener named 'production'.
+        protectedListeners: [
+          {
+            name: 'production',
+            role: 'production',
+            loadBalancerArn: LOAD_BALANCER_ARN,
+            port: 8080,
+            targetGroupNames: { blue: 'other-blue', green: 'other-green' },
+          },
+        ],
+      },
+      'protectedListeners',
+      /listeners: listener names must be unique/,
+    ],
+    [
+      'the service name is a Terraform reference',
+      { serviceName: Fn.lower('checkout') },
+      'serviceName',
+      /must be known at synth, not a Terraform reference/,
     ],
   ];
 

@@ -188,13 +188,30 @@ describe('watchdog config contract', () => {
     const input = validConfig();
     const [listener] = input.listeners as Record<string, unknown>[];
     listener.listenerArn = '${TfToken[TOKEN.1]}';
-    const isUnresolved = (value: string) => value.startsWith('${');
+    const isUnresolved = (value: string | number) => String(value).startsWith('${') || value === -1e300;
 
     expect(parseWatchdogConfig(input, { isUnresolved }).listeners[0].listenerArn).toBe('${TfToken[TOKEN.1]}');
     expect(() => parseWatchdogConfig(input)).toThrow(ContractError);
     listener.targetGroupArns = { blue: 'blue', green: GREEN };
     expect(issuesOf(() => parseWatchdogConfig(input, { isUnresolved }))).toEqual([
       'listeners.0.targetGroupArns.blue: must be a target group ARN',
+    ]);
+  });
+
+  it('lets unresolved numbers, regions and URLs through at synth time, and checks known ones', () => {
+    const input = {
+      ...validConfig(),
+      region: '${var.region}',
+      healthPing: { urls: ['${var.health_url}'] },
+      policy: { minHealthyTargets: -1e300 },
+    };
+    const isUnresolved = (value: string | number) => String(value).startsWith('${') || value === -1e300;
+
+    expect(parseWatchdogConfig(input, { isUnresolved }).policy.minHealthyTargets).toBe(-1e300);
+    expect(issuesOf(() => parseWatchdogConfig(input))).toEqual([
+      'region: must be an AWS region such as us-east-1',
+      'healthPing.urls.0: must be an http(s) URL',
+      'policy.minHealthyTargets: must be a whole number from 1 to 1000',
     ]);
   });
 });
