@@ -225,6 +225,30 @@ describe('the watchdog rolls a bad release back', () => {
     expect(record.steps[0]).toEqual(
       expect.objectContaining({ outcome: 'blocked', detail: expect.stringContaining('healthy target') }),
     );
+    // Nothing moved, so nothing holds the release: a hold would send the next deploy's traffic to the
+    // unhealthy known-good group, and a latch would keep the next delivery from trying again.
+    const keys = world.emulator.s3.keys(world.bucket);
+    expect(keys.filter((key) => key.includes('/holds/'))).toEqual([]);
+    const state = JSON.parse(world.emulator.s3.text(world.bucket, 'audit/checkout/state.json') ?? '{}');
+    expect(state.latched).toBeUndefined();
+  });
+
+  it('rolls back once the known-good group is healthy again, on the retry of the same alarm', async () => {
+    const world = await createWorld(emulator(), { listeners: 1 });
+    await capturedAndShifted(world);
+    world.setAlarm(ALARM, 'ALARM');
+    const [pair] = world.pairs;
+    const targets = world.emulator.elbv2.targets(pair.blueArn);
+    for (const target of targets) world.emulator.elbv2.setTargetHealth(pair.blueArn, target.Id, 'unhealthy');
+    const event = snsAlarmEvent(ALARM, 'ALARM', Date.now());
+    await expect(world.invoke(event)).rejects.toThrow(/partial/);
+
+    for (const target of targets) world.emulator.elbv2.setTargetHealth(pair.blueArn, target.Id, 'healthy');
+    const retried = (await world.invoke(event)) as { result: { outcome: string } };
+
+    expect(retried.result.outcome).toBe('rolled-back');
+    expect(await world.weights()).toEqual([[100, 0]]);
+    expect(world.emulator.s3.keys(world.bucket).filter((key) => key.includes('/holds/'))).toHaveLength(1);
   });
 });
 
@@ -854,6 +878,25 @@ describe('runs that die half-way', () => {
 });
 
 describe('capture guards', () => {
+  it('reports a capture as done when only the lock release fails (the lease expires on its own)', async () => {
+    const world = await createWorld(emulator());
+    let lockWrites = 0;
+    // The first write of the lock takes it; every later one (the release, and the SDK's retries) fails.
+    world.emulator.faults.add({
+      service: 's3',
+      action: 'PutObject',
+      match: (call) => String(call.params.Key).endsWith('/lock.json') && ++lockWrites > 1,
+      error: { status: 500 },
+    });
+
+    const captured = (await world.invoke({ action: 'capture', releaseId: 'r1' })) as {
+      result: { status: string };
+    };
+
+    expect(captured.result.status).toBe('captured');
+    expect(lockWrites).toBeGreaterThan(1);
+  });
+
   it('refuses to capture again a release older than the current one', async () => {
     const world = await createWorld(emulator());
     await world.invoke({ action: 'capture', releaseId: 'r1' });

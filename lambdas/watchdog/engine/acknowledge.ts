@@ -6,7 +6,7 @@
 import { acknowledgementKey, rollbackMarkerKey } from '../../../lib';
 import type { AcknowledgeRequest } from '../events';
 import { auditRecord, recordDecision } from './audit';
-import { acquireLock, readState, releaseLock, writeState } from './coordination';
+import { acquireLock, readState, releaseLockQuietly, writeState } from './coordination';
 import { coordination, isoNow, type EngineContext } from './context';
 
 export interface AcknowledgeResult {
@@ -63,6 +63,6 @@ export async function acknowledgeRollback(
     );
     return { releaseId: request.releaseId, wasRolledBack };
   } finally {
-    await releaseLock(coord, lease);
+    await releaseLockQuietly(coord, lease, context.log);
   }
 }

@@ -10,7 +10,7 @@ import {
   type ReleaseManifest,
 } from '../../../lib';
 import type { AlarmState } from '../ports';
-import { acquireLock, readCurrentRelease, readState, releaseLock, writeState } from './coordination';
+import { acquireLock, readCurrentRelease, readState, releaseLockQuietly, writeState } from './coordination';
 import { coordination, isoNow, type EngineContext } from './context';
 import { auditRecord, recordDecision } from './audit';
 import { forwardedTargetGroups } from './plan';
@@ -195,7 +195,7 @@ export async function captureRelease(context: EngineContext, releaseId: string):
       evaluationWindowEndsAt: manifest.evaluationWindowEndsAt,
     };
   } finally {
-    await releaseLock(coordination(context), lease);
+    await releaseLockQuietly(coordination(context), lease, context.log);
   }
 }
 

@@ -78,6 +78,23 @@ export async function releaseLock(context: CoordinationContext, lease: Lease): P
   );
 }
 
+/**
+ * Releases the lock, logging instead of throwing on failure: a failed release must not replace the
+ * run's outcome (a capture that stops the deploy, a rollback reported as failed), and the lease
+ * expires on its own.
+ */
+export async function releaseLockQuietly(
+  context: CoordinationContext,
+  lease: Lease,
+  log: { warn(message: string, extra?: Record<string, unknown>): void },
+): Promise<void> {
+  try {
+    await releaseLock(context, lease);
+  } catch (error) {
+    log.warn('lock release failed; the lease expires on its own', { error: String(error) });
+  }
+}
+
 /** What a trigger's receipt says about it. */
 export type ReceiptCheck =
   | { readonly status: 'new'; readonly etag: string }

@@ -18,11 +18,10 @@ import type { AlarmState } from '../ports';
 import { auditRecord, recordDecision } from './audit';
 import {
   acquireLock,
-  type Lease,
   checkReceipt,
   readCurrentRelease,
   readState,
-  releaseLock,
+  releaseLockQuietly,
   settleReceipt,
   writeState,
 } from './coordination';
@@ -109,16 +108,7 @@ export async function handleTrigger(context: EngineContext, trigger: Trigger): P
     }
     return result;
   } finally {
-    await releaseLockQuietly(context, lease);
-  }
-}
-
-/** A failed lock release must not replace the outcome: the lease expires on its own. */
-async function releaseLockQuietly(context: EngineContext, lease: Lease): Promise<void> {
-  try {
-    await releaseLock(coordination(context), lease);
-  } catch (error) {
-    context.log.warn('lock release failed; the lease expires on its own', { error: String(error) });
+    await releaseLockQuietly(coordination(context), lease, context.log);
   }
 }
 
@@ -251,21 +241,28 @@ async function decideAndAct(
   }
 
   const decidedAt = isoNow(context);
+  // When every traffic step would be blocked (no known-good group has healthy targets), nothing will
+  // move. A hold now would make the next deploy send all traffic to those same unhealthy groups, so
+  // the release is left as it is; the run is audited as partial and Lambda's retries try again.
+  const nothingCanMove =
+    plan.traffic.length > 0 &&
+    plan.traffic.every((step) => step.knownGoodTargetGroupArns.some((arn) => unhealthy.has(arn)));
   // Write ahead: the latch and the hold go down before anything moves, so a run that dies half-way
   // still keeps the next deploy on blue, and its redelivery finishes the rollback (see finishing).
-  await Promise.all([
-    writeState(
-      coord,
-      nextState(state, manifest.releaseId, trigger, decidedAt, context.invocationId, finishing, eventId),
-    ),
-    context.ports.store.putJson(rollbackMarkerKey(config.service, manifest.releaseId), {
-      releaseId: manifest.releaseId,
-      decisionId: context.invocationId,
-      rolledBackAt: decidedAt,
-    }),
-    // An acknowledgement covered the previous rollback of this release, not this one.
-    context.ports.store.deleteObject(acknowledgementKey(config.service, manifest.releaseId)),
-  ]);
+  if (!nothingCanMove)
+    await Promise.all([
+      writeState(
+        coord,
+        nextState(state, manifest.releaseId, trigger, decidedAt, context.invocationId, finishing, eventId),
+      ),
+      context.ports.store.putJson(rollbackMarkerKey(config.service, manifest.releaseId), {
+        releaseId: manifest.releaseId,
+        decisionId: context.invocationId,
+        rolledBackAt: decidedAt,
+      }),
+      // An acknowledgement covered the previous rollback of this release, not this one.
+      context.ports.store.deleteObject(acknowledgementKey(config.service, manifest.releaseId)),
+    ]);
   const result = await executePlan(plan, executionContext(context), unhealthy);
   const outcome = result.complete ? 'rolled-back' : 'partial';
   const triggeredAt = trigger.kind === 'alarm' ? Date.parse(trigger.stateChangedAt) : Date.parse(startedAt);
