@@ -33,8 +33,11 @@ export interface CommandContext {
   now(): number;
   /** The one watchdog the options name. */
   target(): Promise<Target>;
-  /** Every watchdog the options name (all services of the app when no --service is given). */
-  targets(): Promise<Target[]>;
+  /**
+   * Every watchdog the options name (all services of the app when no --service is given), and the
+   * services whose watchdog cannot be addressed (their error), so one does not hide the others.
+   */
+  targets(): Promise<{ targets: Target[]; unavailable: { service: string; error: CliError }[] }>;
   /** The synthesized app's services (no AWS calls). */
   synthesizedServices(): SynthesizedService[];
   /** Who is acting, for the audit trail. */
@@ -94,10 +97,20 @@ export function createContext(deps: ContextDependencies): CommandContext {
       return fromSynthesized(pickService(synthesizedServices(), options.service, options.app));
     },
     async targets() {
-      if (options.function || options.service) return [await context.target()];
+      if (options.function || options.service) return { targets: [await context.target()], unavailable: [] };
       const services = synthesizedServices();
       if (services.length === 0) pickService(services, undefined, options.app);
-      return services.map(fromSynthesized);
+      const targets: Target[] = [];
+      const unavailable: { service: string; error: CliError }[] = [];
+      for (const found of services) {
+        try {
+          targets.push(fromSynthesized(found));
+        } catch (error) {
+          if (!(error instanceof CliError)) throw error;
+          unavailable.push({ service: found.service, error });
+        }
+      }
+      return { targets, unavailable };
     },
   };
   return context;

@@ -70,6 +70,12 @@ export function describeAwsError(
       EXIT.aws,
     );
   }
+  if (name === 'TooManyRequestsException' && target.functionName) {
+    return new CliError(
+      `the watchdog ${target.functionName} stayed busy (its one concurrency slot is in use, most likely by an automatic rollback). Check \`switchback status\` and \`switchback history\`, then try again.`,
+      EXIT.aws,
+    );
+  }
   if (/Throttl|TooManyRequests/i.test(name)) {
     return new CliError(`AWS throttled the request (${name}): try again in a few seconds.`, EXIT.aws);
   }

@@ -1,8 +1,10 @@
 /**
- * The CLI's only ways into AWS: invoking the watchdog through the Lambda API (so a manual action takes
- * the same code path, IAM gate and audit as an automatic one) and reading the audit trail from the
- * store. The store's bucket is read from the watchdog's own environment, so naming the function is
- * enough.
+ * The CLI's ways into AWS. Actions that change something invoke the watchdog through the Lambda API
+ * (so a manual action takes the same code path, IAM gate and audit as an automatic one). Reads go
+ * around it — the store, and read-only ELBv2 and CloudWatch calls — because the watchdog has one
+ * concurrency slot, and an operator polling status in an incident must never take it from the
+ * alarm's delivery. The store's bucket comes from the watchdog's own environment, so naming the
+ * function is enough.
  */
 import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
@@ -29,6 +31,8 @@ export class WatchdogGateway {
   private readonly lambda: LambdaClient;
   private readonly s3: S3Client;
   private environment?: Promise<Record<string, string>>;
+  /** Client configuration shared by every client (region, profile, endpoint). */
+  readonly clientConfig: Record<string, unknown>;
 
   constructor(
     readonly functionName: string,
@@ -41,9 +45,16 @@ export class WatchdogGateway {
       maxAttempts: 3,
       ...settings.clientConfig,
     };
-    this.lambda = new LambdaClient(common);
-    // Emulators and other custom endpoints serve buckets by path, not by host name.
-    this.s3 = new S3Client({ ...common, forcePathStyle: settings.endpoint !== undefined });
+    this.clientConfig = common;
+    // Lambda answers 429 while the watchdog's one slot is busy: give a running rollback time to end.
+    this.lambda = new LambdaClient({ ...common, maxAttempts: 6 });
+    this.s3 = new S3Client({
+      ...common,
+      // Emulators and other custom endpoints serve buckets by path, not by host name.
+      forcePathStyle: settings.endpoint !== undefined,
+      // A standalone watchdog's store lives in the service's region, not the watchdog's.
+      followRegionRedirects: true,
+    });
   }
 
   /** Invokes the watchdog synchronously with one of its manual actions. */
@@ -108,6 +119,42 @@ export class WatchdogGateway {
     return match[1];
   }
 
+  /** The store's bucket, from the watchdog's environment. */
+  async bucket(): Promise<string> {
+    const bucket = (await this.functionEnvironment()).SWITCHBACK_CONFIG_BUCKET;
+    if (!bucket) {
+      throw new CliError(
+        `${this.functionName} has no SWITCHBACK_CONFIG_BUCKET: is it a Switchback watchdog?`,
+        EXIT.setup,
+      );
+    }
+    return bucket;
+  }
+
+  /** A JSON object of the store, or undefined when there is none yet. */
+  async readJson(key: string): Promise<unknown> {
+    const bucket = await this.bucket();
+    try {
+      const object = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      return JSON.parse((await object.Body?.transformToString()) ?? 'null');
+    } catch (error) {
+      const name = (error as { name?: string }).name;
+      if (name === 'NoSuchKey' || name === 'NotFound') return undefined;
+      if (error instanceof SyntaxError)
+        throw new CliError(`s3://${bucket}/${key} is not JSON: ${error.message}`, EXIT.failed);
+      throw describeAwsError(error, { functionName: this.functionName, region: this.settings.region });
+    }
+  }
+
+  /** Calls AWS, turning an SDK error into a {@link CliError} that says what to do. */
+  async call<T>(send: () => Promise<T>): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      throw describeAwsError(error, { functionName: this.functionName, region: this.settings.region });
+    }
+  }
+
   /** The newest audit records of a service, newest first. */
   async auditRecords(
     service: string,
@@ -143,14 +190,6 @@ export class WatchdogGateway {
       }
     });
     return { records: records.flat(), unreadable };
-  }
-
-  private async call<T>(send: () => Promise<T>): Promise<T> {
-    try {
-      return await send();
-    } catch (error) {
-      throw describeAwsError(error, { functionName: this.functionName, region: this.settings.region });
-    }
   }
 }
 

@@ -28,7 +28,9 @@ export async function promoteCommand(ctx: CommandContext, options: PromoteOption
   const reason = options.ack ? checkReason(options.reason) : undefined;
   const requestedBy = checkRequestedBy(options.requestedBy ?? ctx.operator);
   const target = await ctx.target();
-  const status = await ctx.out.waitFor(`Reading the state of ${target.service}`, () => readStatus(target));
+  const status = await ctx.out.waitFor(`Reading the state of ${target.service}`, () =>
+    readStatus(target, ctx.now()),
+  );
   const releaseId = options.release ?? status.release?.releaseId;
   if (!releaseId) {
     throw new CliError(

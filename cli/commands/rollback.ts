@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { parseWatchdogAnswer, triggerOutcomeSchema, type StepRecord } from '../../lib';
-import type { CommandContext } from '../context';
+import type { CommandContext, Target } from '../context';
 import { CliError, EXIT } from '../errors';
 import { duration, type Output } from '../output';
 
@@ -53,12 +53,19 @@ export async function rollbackCommand(ctx: CommandContext, options: RollbackOpti
     );
   } catch (error) {
     // A partial rollback is audited before the watchdog raises it: show the operator every step.
-    if (error instanceof CliError && /PartialRollbackError/.test(error.message)) {
-      const { records } = await target.gateway.auditRecords(target.service, 1);
-      const record = records[0];
-      if (ctx.out.json)
-        ctx.out.data({ service: target.service, outcome: 'partial', error: error.message, record });
-      else if (record) printSteps(ctx.out, record.steps);
+    const decisionId =
+      error instanceof CliError ? /rollback (\S+) is partial/.exec(error.message)?.[1] : undefined;
+    if (decisionId) {
+      const record = await auditRecordOf(ctx, target, decisionId);
+      if (ctx.out.json) {
+        ctx.out.data({
+          service: target.service,
+          outcome: 'partial',
+          decisionId,
+          error: (error as Error).message,
+          record,
+        });
+      } else if (record) printSteps(ctx.out, record.steps);
     }
     throw error;
   }
@@ -84,6 +91,18 @@ export async function rollbackCommand(ctx: CommandContext, options: RollbackOpti
     if (outcome.decisionId) ctx.out.line(c.dim(`decision ${outcome.decisionId}; see \`switchback history\``));
   }
   return ['rolled-back', 'planned', 'duplicate'].includes(outcome.outcome) ? EXIT.ok : EXIT.failed;
+}
+
+/** The audit record of one decision, or undefined (with a note) when it cannot be read. */
+async function auditRecordOf(ctx: CommandContext, target: Target, decisionId: string) {
+  try {
+    const { records } = await target.gateway.auditRecords(target.service, 20);
+    return records.find((record) => record.decisionId === decisionId);
+  } catch (lookup) {
+    // The rollback's own failure is the news; a failed lookup of its record must not replace it.
+    ctx.out.note(`could not read the audit record of ${decisionId}: ${(lookup as Error).message}`);
+    return undefined;
+  }
 }
 
 /** A table of rollback steps, in the order they ran. */

@@ -42,7 +42,10 @@ export async function runbookCommand(
 export function renderRunbook(service: SynthesizedService, where: { region?: string }): string {
   const fn = service.functionName ?? '<watchdog function name>';
   const region = where.region ?? '<region>';
-  const flags = `--service ${service.service} --region ${region}`;
+  // Name the function when it is known, so the commands work from any directory (no cdktf.out needed).
+  const flags = service.functionName
+    ? `--function ${service.functionName} --region ${region}`
+    : `--service ${service.service} --region ${region}`;
   const policy = (service.config?.policy ?? {}) as Record<string, unknown>;
   const listeners = (Array.isArray(service.config?.listeners) ? service.config.listeners : []) as Record<
     string,

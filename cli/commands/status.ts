@@ -1,8 +1,9 @@
 /** `switchback status`: what each watchdog protects and did. */
-import { parseWatchdogAnswer, serviceStatusSchema, type ServiceStatusAnswer } from '../../lib';
+import type { ServiceStatusAnswer } from '../../lib';
 import type { CommandContext, Target } from '../context';
 import { CliError, EXIT } from '../errors';
 import { duration, relativeTime, type Colors } from '../output';
+import { readServiceStatus } from '../status-reader';
 
 /** One service's status as `--json` prints it. */
 export interface StatusReport {
@@ -13,16 +14,16 @@ export interface StatusReport {
   readonly error?: string;
 }
 
-export async function readStatus(target: Target): Promise<ServiceStatusAnswer> {
-  const answer = await target.gateway.invoke({ action: 'status' });
-  return parseWatchdogAnswer('status', serviceStatusSchema, answer.result);
+/** The status of one service, read without taking the watchdog's concurrency slot. */
+export function readStatus(target: Target, now: number): Promise<ServiceStatusAnswer> {
+  return readServiceStatus(target.gateway, target.service, now);
 }
 
 export async function statusCommand(ctx: CommandContext): Promise<number> {
-  const targets = await ctx.targets();
-  const failures: CliError[] = [];
+  const { targets, unavailable } = await ctx.targets();
+  const failures: CliError[] = unavailable.map((u) => u.error);
   const reports: StatusReport[] = await ctx.out.waitFor(
-    `Asking ${targets.length === 1 ? 'the watchdog' : `${targets.length} watchdogs`} for status`,
+    `Reading the state of ${targets.length === 1 ? targets[0].service : `${targets.length} services`}`,
     () =>
       Promise.all(
         targets.map(async (target) => {
@@ -32,7 +33,7 @@ export async function statusCommand(ctx: CommandContext): Promise<number> {
             ...(target.region ? { region: target.region } : {}),
           };
           try {
-            return { ...base, status: await readStatus(target) };
+            return { ...base, status: await readStatus(target, ctx.now()) };
           } catch (error) {
             // One unreachable watchdog must not hide the others.
             const failure = error instanceof CliError ? error : new CliError(String(error), EXIT.failed);
@@ -42,14 +43,18 @@ export async function statusCommand(ctx: CommandContext): Promise<number> {
         }),
       ),
   );
-  if (targets.length === 1 && failures.length === 1) throw failures[0];
+  reports.push(
+    ...unavailable.map((u) => ({ service: u.service, functionName: '(unknown)', error: u.error.message })),
+  );
+  const total = targets.length + unavailable.length;
+  if (total === 1 && failures.length === 1) throw failures[0];
   if (ctx.out.json) ctx.out.data({ services: reports });
   else reports.forEach((report, i) => printStatus(ctx, report, i > 0));
   if (failures.length > 0) {
     const failed = reports.filter((r) => r.error).map((r) => r.service);
     // When every watchdog failed the same way (no credentials, say), that is the command's failure.
     const codes = new Set(failures.map((f) => f.exitCode));
-    const code = failures.length === targets.length && codes.size === 1 ? failures[0].exitCode : EXIT.failed;
+    const code = failures.length === total && codes.size === 1 ? failures[0].exitCode : EXIT.failed;
     throw new CliError(`could not read the status of ${failed.join(', ')}`, code);
   }
   return EXIT.ok;

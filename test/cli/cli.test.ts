@@ -108,6 +108,34 @@ describe('switchback status', () => {
     expect(report.status.lock.held).toBe(false);
   });
 
+  it('reads around the watchdog, so polling never takes its one concurrency slot', async () => {
+    const world = await deployedWorld();
+    await releasedToGreen(world);
+    world.emulator.requestLog.clear();
+
+    const result = await cli(world.emulator, ['status', '--function', FUNCTION]);
+
+    expect(result.code).toBe(0);
+    const actions = world.emulator.requestLog.entries().map((entry) => entry.action);
+    expect(actions).toEqual(expect.arrayContaining(['GetObject', 'DescribeListeners', 'DescribeAlarms']));
+    expect(actions).not.toContain('Invoke');
+  });
+
+  it('says the watchdog is busy when Lambda keeps throttling a manual action', async () => {
+    const world = await deployedWorld();
+    await releasedToGreen(world);
+    world.emulator.faults.add({
+      service: 'lambda',
+      action: 'Invoke',
+      error: { status: 429, code: 'TooManyRequestsException', message: 'Rate Exceeded.' },
+    });
+
+    const result = await cli(world.emulator, ['rollback', '--function', FUNCTION, '--reason', 'errors']);
+
+    expect(result.code).toBe(4);
+    expect(result.stderr).toMatch(/stayed busy \(its one concurrency slot is in use/);
+  });
+
   it('prints plain text without colours when stdout is not a terminal, and with colours on one', async () => {
     const world = await deployedWorld();
     await releasedToGreen(world);
@@ -377,7 +405,9 @@ describe('the synthesized app', () => {
     expect(runbook).toContain('composite alarm **checkout-rollback**');
     expect(runbook).toMatch(/\| `checkout-5xx-rate` \| .* \| > 2 \| 60 s \| 2 of 3 \|/);
     expect(runbook).toMatch(/\| `checkout-p99-latency` \| .*\(p99\) \| > 1\.5 \|/);
-    expect(runbook).toContain('switchback rollback --service checkout --region us-east-1 --reason');
+    expect(runbook).toContain(
+      'switchback rollback --function switchback-checkout-watchdog --region us-east-1 --reason',
+    );
     expect(runbook).toContain('the role in the variable `on_call_role_arn`');
     expect(runbook).toContain('vault `checkout-backups`');
     expect(runbook).toContain('## Contacts');
