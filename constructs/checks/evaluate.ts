@@ -13,6 +13,8 @@ export function typeKey(resource: Pick<CheckedResource, 'kind' | 'type'>): strin
 export interface ResourceIndexOptions {
   /** The region of the stack's default AWS provider, when it is a literal. */
   readonly defaultRegion?: string;
+  /** The regions of the stack's aliased AWS providers, by alias (undefined when not a literal). */
+  readonly aliasRegions?: ReadonlyMap<string, string | undefined>;
   /**
    * The types that were loaded; asking for another is a rule that forgot to declare what it `reads`,
    * which would silently see no resources, so it throws instead.
@@ -24,11 +26,14 @@ export interface ResourceIndexOptions {
 export class ResourceIndex implements StackResources {
   /** The region of the stack's default AWS provider, when it is a literal. */
   public readonly defaultRegion?: string;
+  /** The regions of the stack's aliased AWS providers, by alias (undefined when not a literal). */
+  public readonly aliasRegions?: ReadonlyMap<string, string | undefined>;
   private readonly byType = new Map<string, CheckedResource[]>();
   private readonly loadedTypes?: ReadonlySet<string>;
 
   constructor(resources: readonly CheckedResource[], options: ResourceIndexOptions = {}) {
     this.defaultRegion = options.defaultRegion;
+    this.aliasRegions = options.aliasRegions;
     this.loadedTypes = options.loadedTypes;
     for (const resource of resources) {
       const key = typeKey(resource);

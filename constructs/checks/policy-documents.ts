@@ -1,6 +1,7 @@
 /**
  * IAM policy statements in one shape, whether they come from a `data "aws_iam_policy_document"`
- * (snake_case blocks) or from a literal JSON policy string (`JSON.stringify` of a document).
+ * (snake_case blocks) or from a literal JSON policy string (`JSON.stringify` of a document, whose
+ * values may reference other resources).
  */
 import { blocks, isExpression, referencedResource, strings } from './references';
 import type { CheckedResource, StackResources } from './types';
@@ -79,17 +80,38 @@ export function statementsOfPolicyJson(text: string): PolicyStatement[] | undefi
 }
 
 /**
- * The statements of a policy argument (`policy` of a bucket policy, a role policy, …): the referenced
- * policy document's, or the literal JSON's. Undefined when only Terraform can tell (a `jsonencode(…)`
- * or another expression).
+ * What a policy argument holds: a literal JSON document (whose values may contain Terraform
+ * expressions such as `"Resource": "${aws_s3_bucket.x.arn}"`: Terraform fills them in, the document's
+ * shape is known at synth), or an expression only Terraform can render (a whole-value
+ * `${jsonencode(…)}`, a reference to a policy document's `json`).
+ */
+export type PolicyText =
+  | { readonly kind: 'json'; readonly statements: PolicyStatement[] }
+  | { readonly kind: 'expression'; readonly expression: string };
+
+/**
+ * Reads a policy argument: JSON first, with any `${…}` inside a value read as a plain string (that is
+ * what `JSON.stringify({ Resource: bucket.arn })` synthesizes to); an expression only when the text is
+ * not JSON. Undefined for anything else (not a string, a non-JSON literal).
+ */
+export function parsePolicyText(value: unknown): PolicyText | undefined {
+  if (typeof value !== 'string') return undefined;
+  const statements = statementsOfPolicyJson(value);
+  if (statements !== undefined) return { kind: 'json', statements };
+  return isExpression(value) ? { kind: 'expression', expression: value } : undefined;
+}
+
+/**
+ * The statements of a policy argument (`policy` of a bucket policy, a role policy, …): the literal
+ * JSON's (references inside its values included), or the referenced policy document's. Undefined when
+ * only Terraform can tell (a `jsonencode(…)` or another expression).
  */
 export function statementsOfPolicy(value: unknown, stack: StackResources): PolicyStatement[] | undefined {
-  if (typeof value !== 'string') return undefined;
-  if (isExpression(value)) {
-    const document = referencedResource(value, stack, ['data.aws_iam_policy_document']);
-    return document ? statementsOfPolicyDocument(document) : undefined;
-  }
-  return statementsOfPolicyJson(value);
+  const text = parsePolicyText(value);
+  if (text === undefined) return undefined;
+  if (text.kind === 'json') return text.statements;
+  const document = referencedResource(text.expression, stack, ['data.aws_iam_policy_document']);
+  return document ? statementsOfPolicyDocument(document) : undefined;
 }
 
 function block(value: unknown): Record<string, unknown> {

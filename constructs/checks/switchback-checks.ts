@@ -132,7 +132,8 @@ export class SwitchbackChecks implements IAspect {
 
   private readonly selectedRules: readonly CheckRule[];
   private readonly typesToLoad: Set<string>;
-  private readonly recorded = new Map<string, CheckFinding>();
+  /** The findings of the last check of each scope (a stack, or the construct the Aspect was added to). */
+  private readonly recorded = new Map<IConstruct, CheckFinding[]>();
   private passRoot?: IConstruct;
 
   constructor(options: SwitchbackChecksOptions = {}) {
@@ -161,9 +162,12 @@ export class SwitchbackChecks implements IAspect {
     this.typesToLoad = typesNeeded(this.selectedRules);
   }
 
-  /** The findings of the last synth, suppressed ones included, in the order they were found. */
+  /**
+   * The findings of the last synth of each checked stack (or subtree), suppressed ones included, in the
+   * order they were found: synthesizing a stack again replaces its findings.
+   */
   get findings(): readonly CheckFinding[] {
-    return [...this.recorded.values()];
+    return [...this.recorded.values()].flat();
   }
 
   /**
@@ -181,14 +185,18 @@ export class SwitchbackChecks implements IAspect {
   private checkScope(scope: IConstruct): void {
     const stack = TerraformStack.of(scope);
     const loaded = loadResources(stack, this.typesToLoad);
+    const regions = providerRegionsOf(stack);
     const index = new ResourceIndex(
       loaded.map(({ resource }) => resource),
-      { defaultRegion: defaultRegionOf(stack), loadedTypes: this.typesToLoad },
+      { ...regions, loadedTypes: this.typesToLoad },
     );
     const targets = loaded.filter(
       ({ construct }) => scope === stack || construct === scope || construct.node.scopes.includes(scope),
     );
     const constructs = new Map(targets.map(({ resource, construct }) => [resource, construct]));
+    // This synth's findings replace the previous synth's for the same scope: a fixed one is gone.
+    const findings: CheckFinding[] = [];
+    this.recorded.set(scope, findings);
     for (const { rule, resource, detail } of evaluate(this.selectedRules, [...constructs.keys()], index)) {
       const construct = constructs.get(resource) as IConstruct;
       const suppression = suppressionOf(construct, rule.id);
@@ -201,7 +209,7 @@ export class SwitchbackChecks implements IAspect {
         address: resource.address,
         ...(suppression ? { suppressedBecause: suppression.reason } : {}),
       };
-      this.recorded.set(`${finding.constructPath}|${rule.id}`, finding);
+      findings.push(finding);
       annotate(construct, finding);
     }
   }
@@ -243,20 +251,30 @@ function loadResources(stack: TerraformStack, types: ReadonlySet<string>): Loade
   return loaded;
 }
 
-/** The region of the stack's default (unaliased) AWS provider, when it is a literal. */
-function defaultRegionOf(stack: TerraformStack): string | undefined {
+/**
+ * The regions of the stack's AWS providers, when literal: the default (unaliased) provider's, and
+ * each aliased one's by alias.
+ */
+function providerRegionsOf(stack: TerraformStack): {
+  defaultRegion?: string;
+  aliasRegions: Map<string, string | undefined>;
+} {
+  let defaultRegion: string | undefined;
+  const aliasRegions = new Map<string, string | undefined>();
   for (const node of stack.node.findAll()) {
     if (!TerraformProvider.isTerraformProvider(node)) continue;
     const provider = node as TerraformProvider;
-    if (provider.terraformResourceType !== 'aws' || provider.alias || TerraformStack.of(node) !== stack)
-      continue;
+    if (provider.terraformResourceType !== 'aws' || TerraformStack.of(node) !== stack) continue;
     const synthesized = resolveIn(stack, provider.toTerraform()) as {
-      provider?: { aws?: { region?: unknown }[] };
+      provider?: { aws?: { region?: unknown; alias?: unknown }[] };
     };
-    const region = synthesized.provider?.aws?.[0]?.region;
-    return typeof region === 'string' && !isExpression(region) ? region : undefined;
+    const config = synthesized.provider?.aws?.[0] ?? {};
+    const region =
+      typeof config.region === 'string' && !isExpression(config.region) ? config.region : undefined;
+    if (typeof config.alias === 'string') aliasRegions.set(config.alias, region);
+    else defaultRegion ??= region;
   }
-  return undefined;
+  return { defaultRegion, aliasRegions };
 }
 
 /** The suppression of `ruleId` on the construct or one of its scopes, if any. */

@@ -49,6 +49,11 @@ export interface StackResources {
   ofType(type: string): readonly CheckedResource[];
   /** The region of the stack's default AWS provider, when it is a literal. */
   readonly defaultRegion?: string;
+  /**
+   * The regions of the stack's aliased AWS providers, by alias (`west` for `provider = aws.west`);
+   * undefined for an alias whose region is not a literal.
+   */
+  readonly aliasRegions?: ReadonlyMap<string, string | undefined>;
 }
 
 /** A policy rule: metadata plus one pure function. */

@@ -2,12 +2,8 @@
  * Shared by the IAM rules: the identity-policy statements of a policy document or of a resource that
  * carries a literal JSON policy.
  */
-import {
-  statementsOfPolicyDocument,
-  statementsOfPolicyJson,
-  type PolicyStatement,
-} from '../policy-documents';
-import { blocks, isExpression } from '../references';
+import { parsePolicyText, statementsOfPolicyDocument, type PolicyStatement } from '../policy-documents';
+import { blocks } from '../references';
 import type { CheckedResource } from '../types';
 
 /** The types whose policies the IAM rules judge. */
@@ -22,27 +18,51 @@ export const POLICY_TYPES = [
 
 /**
  * The statements that grant permissions to an identity: Allow statements without principals (a
- * statement with principals belongs to a resource-based or trust policy). Undefined when the policy
- * is an expression: a referenced `aws_iam_policy_document` is judged on its own, a `jsonencode(…)`
- * cannot be read at synth.
+ * statement with principals belongs to a resource-based or trust policy). A literal JSON policy is
+ * read even when its values reference other resources (`"Resource": "${aws_s3_bucket.x.arn}"`).
+ * Undefined when the policy is an expression: a referenced `aws_iam_policy_document` is judged on its
+ * own, a `jsonencode(…)` cannot be read at synth.
  */
 export function identityAllowStatements(resource: CheckedResource): PolicyStatement[] | undefined {
-  let statements: PolicyStatement[] | undefined;
+  let statements: PolicyStatement[];
   if (resource.kind === 'data') {
     statements = statementsOfPolicyDocument(resource);
-  } else if (resource.type === 'aws_iam_role') {
-    const policies = blocks(resource.config.inline_policy).map((inline) => inline.policy);
-    const literal = policies.filter(
-      (policy): policy is string => typeof policy === 'string' && !isExpression(policy),
-    );
-    if (literal.length === 0) return undefined;
-    statements = literal.flatMap((policy) => statementsOfPolicyJson(policy) ?? []);
   } else {
-    const policy = resource.config.policy;
-    if (typeof policy !== 'string' || isExpression(policy)) return undefined;
-    statements = statementsOfPolicyJson(policy);
+    const policies =
+      resource.type === 'aws_iam_role'
+        ? blocks(resource.config.inline_policy).map((inline) => inline.policy)
+        : [resource.config.policy];
+    const documents = policies.flatMap((policy) => {
+      const text = parsePolicyText(policy);
+      return text?.kind === 'json' ? [text.statements] : [];
+    });
+    if (documents.length === 0) return undefined;
+    statements = documents.flat();
   }
-  return statements?.filter((statement) => statement.effect === 'Allow' && !statement.hasPrincipals);
+  return statements.filter((statement) => statement.effect === 'Allow' && !statement.hasPrincipals);
+}
+
+/**
+ * Whether a `Resource` entry covers every resource of a service, or of every service: `*`, or an ARN
+ * whose resource part (after the fifth colon) is nothing but wildcards and separators, such as
+ * `arn:aws:s3:::*`, `arn:aws:iam::*:*` or `arn:*:*:*:*:*`. An ARN that names a resource type or a
+ * parent is scoped (`arn:aws:s3:::orders/*`; `…:listener/app/shop/50dc6c495c0c9188/*`, the listeners
+ * of one load balancer).
+ */
+export function isEveryResource(resource: string): boolean {
+  if (/^[*?]*\*[*?]*$/.test(resource)) return true;
+  if (!resource.startsWith('arn:')) return false;
+  const parts = resource.split(':');
+  return parts.length >= 6 && /^[*?:/]*\*[*?:/]*$/.test(parts.slice(5).join(':'));
+}
+
+/**
+ * Whether an action grants every action of a service (`s3:*`) or of every service (`*`): nothing but
+ * wildcards after the service prefix.
+ */
+export function isWholeServiceAction(action: string): boolean {
+  const name = action.includes(':') ? action.slice(action.indexOf(':') + 1) : action;
+  return /^[*?]*\*[*?]*$/.test(name);
 }
 
 /**

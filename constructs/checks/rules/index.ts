@@ -9,6 +9,8 @@ import { backupVaultLocked } from './swb-backup-2';
 import { backupCopiedToAnotherRegion } from './swb-backup-3';
 import { iamNoWildcardActions } from './swb-iam-1';
 import { iamNoWildcardResources } from './swb-iam-2';
+import { iamNoWriteWildcards } from './swb-iam-3';
+import { iamNoBroadManagedPolicies } from './swb-iam-4';
 import { lambdaFailureDestination } from './swb-lambda-1';
 import { lambdaReservedConcurrency } from './swb-lambda-2';
 import { lambdaLogRetention } from './swb-lambda-3';
@@ -46,6 +48,8 @@ export const CHECK_RULES: readonly CheckRule[] = [
   snsEncrypted,
   iamNoWildcardActions,
   iamNoWildcardResources,
+  iamNoWriteWildcards,
+  iamNoBroadManagedPolicies,
   backupVaultCustomerKey,
   backupVaultLocked,
   backupCopiedToAnotherRegion,

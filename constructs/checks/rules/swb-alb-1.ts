@@ -2,11 +2,12 @@ import { isExpression } from '../references';
 import { COMPLIANT, NOT_APPLICABLE, nonCompliant, type CheckRule } from '../types';
 
 /**
- * ELB security policies whose oldest protocol is TLS 1.2 (AWS's "TLS 1.2 and above" list, FIPS
- * variants included). The `-Ext1`/`-Ext2` variants of TLS13-1-2 are left out: they re-admit CBC and
- * SHA-1 ciphers.
+ * ELB security policies whose oldest protocol is TLS 1.2 (AWS's "TLS 1.2 and above" list, FIPS and
+ * PQ variants included). Every `-Ext` variant is left out: they extend the cipher list for legacy
+ * clients, `TLS13-1-2-Ext1-2021-06` with CBC ciphers, `TLS13-1-2-Ext2-2021-06` and
+ * `TLS-1-2-Ext-2018-06` with SHA-1 CBC ciphers too (`ECDHE-RSA-AES128-SHA`, `AES128-SHA`, …).
  */
-const MODERN_POLICY = /^ELBSecurityPolicy-(TLS13-1-[23]-(?!Ext)|TLS-1-2-|FS-1-2-)[A-Za-z0-9-]+$/;
+const MODERN_POLICY = /^ELBSecurityPolicy-(?!.*-Ext)(TLS13-1-[23]-|TLS-1-2-|FS-1-2-)[A-Za-z0-9-]+$/;
 
 /** SWB-ALB-1: HTTPS (and TLS) listeners use a security policy with TLS 1.2 as the oldest protocol. */
 export const listenerTlsPolicy: CheckRule = {

@@ -1,10 +1,24 @@
 import { blocks, isExpression } from '../references';
-import { COMPLIANT, nonCompliant, type CheckRule } from '../types';
+import { COMPLIANT, nonCompliant, type CheckedResource, type CheckRule, type StackResources } from '../types';
 
 /** The region of a literal ARN, if the ARN is literal. */
 function regionOf(arn: unknown): string | undefined {
   if (typeof arn !== 'string' || isExpression(arn)) return undefined;
   return arn.split(':')[3] || undefined;
+}
+
+/**
+ * The region the plan lives in: its own `region` argument, else its provider's (`provider =
+ * "aws.<alias>"` names an aliased one), else the stack's default provider's. Undefined (or an
+ * expression) when only Terraform knows it.
+ */
+function regionOfPlan(plan: CheckedResource, stack: StackResources): string | undefined {
+  if (typeof plan.config.region === 'string') return plan.config.region;
+  const provider = plan.config.provider;
+  if (typeof provider === 'string' && provider.startsWith('aws.')) {
+    return stack.aliasRegions?.get(provider.slice('aws.'.length));
+  }
+  return stack.defaultRegion;
 }
 
 /**
@@ -19,7 +33,7 @@ export const backupCopiedToAnotherRegion: CheckRule = {
   appliesTo: ['aws_backup_plan'],
   reads: [],
   check(plan, stack) {
-    const planRegion = typeof plan.config.region === 'string' ? plan.config.region : stack.defaultRegion;
+    const planRegion = regionOfPlan(plan, stack);
     const destinations = blocks(plan.config.rule).flatMap((rule) =>
       blocks(rule.copy_action).map((copy) => copy.destination_vault_arn),
     );

@@ -1,10 +1,10 @@
 import { COMPLIANT, NOT_APPLICABLE, nonCompliant, type CheckRule } from '../types';
-import { identityAllowStatements, POLICY_TYPES } from './identity-policies';
+import { identityAllowStatements, isWholeServiceAction, POLICY_TYPES } from './identity-policies';
 
-/** Whether an action grants a whole service (or everything). */
-const isWildcardAction = (action: string) => action === '*' || /^[a-z0-9-]+:\*$/i.test(action);
-
-/** SWB-IAM-1: identity policies never allow `*` or `<service>:*` actions, nor Allow with NotAction. */
+/**
+ * SWB-IAM-1: identity policies never allow `*` or `<service>:*` actions, nor Allow with NotAction.
+ * Partial wildcards (`s3:Put*`) are SWB-IAM-3's.
+ */
 export const iamNoWildcardActions: CheckRule = {
   id: 'SWB-IAM-1',
   severity: 'error',
@@ -21,7 +21,7 @@ export const iamNoWildcardActions: CheckRule = {
         problems.push(`statement ${index + 1} allows NotAction ${statement.actions.join(', ')}`);
         return;
       }
-      const wildcards = statement.actions.filter(isWildcardAction);
+      const wildcards = statement.actions.filter(isWholeServiceAction);
       if (wildcards.length > 0) problems.push(`statement ${index + 1} allows ${wildcards.join(', ')}`);
     });
     return problems.length === 0 ? COMPLIANT : nonCompliant(problems.join('; '));

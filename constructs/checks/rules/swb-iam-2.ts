@@ -1,9 +1,10 @@
 import { COMPLIANT, NOT_APPLICABLE, nonCompliant, type CheckRule } from '../types';
-import { identityAllowStatements, isUnscopable, POLICY_TYPES } from './identity-policies';
+import { identityAllowStatements, isEveryResource, isUnscopable, POLICY_TYPES } from './identity-policies';
 
 /**
- * SWB-IAM-2: identity policies allow `Resource: "*"` (or NotResource) only for actions AWS cannot
- * scope to a resource (see `UNSCOPABLE_ACTIONS`).
+ * SWB-IAM-2: identity policies allow `Resource: "*"`, an ARN that is wildcards throughout
+ * (`arn:aws:s3:::*`, see `isEveryResource`) or NotResource only for actions AWS cannot scope to a
+ * resource (see `UNSCOPABLE_ACTIONS`).
  */
 export const iamNoWildcardResources: CheckRule = {
   id: 'SWB-IAM-2',
@@ -17,8 +18,11 @@ export const iamNoWildcardResources: CheckRule = {
     if (statements === undefined) return NOT_APPLICABLE;
     const problems: string[] = [];
     statements.forEach((statement, index) => {
-      if (!statement.notResource && !statement.resources.includes('*')) return;
-      const on = statement.notResource ? `every resource but ${statement.resources.join(', ')}` : "'*'";
+      const everything = statement.resources.filter(isEveryResource);
+      if (!statement.notResource && everything.length === 0) return;
+      const on = statement.notResource
+        ? `every resource but ${statement.resources.join(', ')}`
+        : everything.map((entry) => `'${entry}'`).join(', ');
       if (statement.notAction) {
         problems.push(
           `statement ${index + 1} allows every action but ${statement.actions.join(', ')} on ${on}`,

@@ -25,12 +25,22 @@ export function ref(target: CheckedResource, attribute: string): string {
   return `\${${target.address}.${attribute}}`;
 }
 
-/** Runs `rule` on `target` within a stack of `target` and `others`. */
+/**
+ * Runs `rule` on `target` within a stack of `target` and `others`, whose default AWS provider is in
+ * `defaultRegion` and whose aliased ones are in `aliasRegions` (alias → region).
+ */
 export function check(
   rule: CheckRule,
   target: CheckedResource,
   others: CheckedResource[] = [],
   defaultRegion?: string,
+  aliasRegions: Record<string, string | undefined> = {},
 ): CheckResult {
-  return rule.check(target, new ResourceIndex([target, ...others], { defaultRegion }));
+  return rule.check(
+    target,
+    new ResourceIndex([target, ...others], {
+      defaultRegion,
+      aliasRegions: new Map(Object.entries(aliasRegions)),
+    }),
+  );
 }

@@ -10,6 +10,8 @@ interface Case {
   readonly target: CheckedResource;
   readonly others?: CheckedResource[];
   readonly region?: string;
+  /** The regions of aliased AWS providers in the stack, by alias. */
+  readonly aliasRegions?: Record<string, string | undefined>;
 }
 interface FailingCase extends Case {
   readonly detail: RegExp;
@@ -59,6 +61,23 @@ const tlsOnlyJson = (secureTransport: string | boolean) =>
     ],
   });
 
+// `JSON.stringify` of a document whose values are references, as cdktf synthesizes it.
+const referencingPolicyJson = (...statements: Record<string, unknown>[]) =>
+  JSON.stringify({ Version: '2012-10-17', Statement: statements });
+const tlsDenyReferencingBucket = {
+  Effect: 'Deny',
+  Principal: { AWS: '*' },
+  Action: 's3:*',
+  Resource: [ref(bucket, 'arn'), `${ref(bucket, 'arn')}/*`],
+  Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+};
+const readReferencingBucket = {
+  Effect: 'Allow',
+  Principal: { AWS: 'arn:aws:iam::123456789012:role/reader' },
+  Action: 's3:GetObject',
+  Resource: `${ref(bucket, 'arn')}/*`,
+};
+
 // --- Load balancing -------------------------------------------------------------------------------
 const listener = (config: Record<string, unknown>, type = 'aws_lb_listener') =>
   resource(type, 'listener', config);
@@ -93,6 +112,9 @@ const document = (...statement: Record<string, unknown>[]) =>
 const rolePolicy = (policy: unknown) => resource('aws_iam_role_policy', 'policy', { role: 'r', policy });
 const json = (...Statement: Record<string, unknown>[]) =>
   JSON.stringify({ Version: '2012-10-17', Statement });
+const attachment = (type: string, config: Record<string, unknown>) =>
+  resource(type, 'attachment', { role: 'r', ...config });
+const adminLookup = dataSource('aws_iam_policy', 'admin', { name: 'AdministratorAccess' });
 
 // --- Backup ---------------------------------------------------------------------------------------
 const key = resource('aws_kms_key', 'key', {});
@@ -235,6 +257,16 @@ const cases: Record<string, RuleCases> = {
           resource('aws_s3_bucket_policy', 'policy', { bucket: 'my-store', policy: tlsOnlyJson(false) }),
         ],
       },
+      {
+        name: 'a literal JSON policy whose resources reference the bucket',
+        target: bucket,
+        others: [
+          resource('aws_s3_bucket_policy', 'policy', {
+            bucket: ref(bucket, 'id'),
+            policy: referencingPolicyJson(readReferencingBucket, tlsDenyReferencingBucket),
+          }),
+        ],
+      },
     ],
     nonCompliant: [
       { name: 'no bucket policy', target: bucket, detail: /no aws_s3_bucket_policy refers/ },
@@ -246,6 +278,17 @@ const cases: Record<string, RuleCases> = {
           resource('aws_s3_bucket_policy', 'policy', {
             bucket: ref(bucket, 'id'),
             policy: ref(readOnlyDocument, 'json'),
+          }),
+        ],
+        detail: /has no Deny of s3:\* when aws:SecureTransport is false/,
+      },
+      {
+        name: 'a literal JSON policy referencing the bucket, without the TLS deny',
+        target: bucket,
+        others: [
+          resource('aws_s3_bucket_policy', 'policy', {
+            bucket: ref(bucket, 'id'),
+            policy: referencingPolicyJson(readReferencingBucket),
           }),
         ],
         detail: /has no Deny of s3:\* when aws:SecureTransport is false/,
@@ -345,6 +388,14 @@ const cases: Record<string, RuleCases> = {
         name: 'a policy from a variable',
         target: listener({ protocol: 'HTTPS', ssl_policy: '${var.tls_policy}' }),
       },
+      {
+        name: 'TLS 1.2 only, without the Ext ciphers',
+        target: listener({ protocol: 'HTTPS', ssl_policy: 'ELBSecurityPolicy-TLS-1-2-2017-01' }),
+      },
+      {
+        name: 'forward secrecy, GCM only',
+        target: listener({ protocol: 'TLS', ssl_policy: 'ELBSecurityPolicy-FS-1-2-Res-2020-10' }),
+      },
     ],
     nonCompliant: [
       {
@@ -361,6 +412,16 @@ const cases: Record<string, RuleCases> = {
         name: 'an Ext variant re-admitting CBC ciphers',
         target: listener({ protocol: 'HTTPS', ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06' }),
         detail: /Ext1/,
+      },
+      {
+        name: 'the TLS 1.2 Ext variant re-admitting SHA-1 ciphers',
+        target: listener({ protocol: 'HTTPS', ssl_policy: 'ELBSecurityPolicy-TLS-1-2-Ext-2018-06' }),
+        detail: /'ELBSecurityPolicy-TLS-1-2-Ext-2018-06' is not a TLS 1.2\+ policy/,
+      },
+      {
+        name: 'a post-quantum Ext variant',
+        target: listener({ protocol: 'HTTPS', ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-Ext2-PQ-2025-09' }),
+        detail: /Ext2-PQ/,
       },
     ],
     notApplicable: [{ name: 'a plain HTTP listener', target: listener({ protocol: 'HTTP' }) }],
@@ -685,6 +746,16 @@ const cases: Record<string, RuleCases> = {
         name: 'a Deny of everything',
         target: document({ effect: 'Deny', actions: ['*'], resources: ['*'] }),
       },
+      {
+        name: 'a literal JSON policy naming actions on a referenced bucket',
+        target: resource('aws_iam_policy', 'p1', {
+          policy: json({ Effect: 'Allow', Action: ['s3:GetObject'], Resource: `${ref(bucket, 'arn')}/*` }),
+        }),
+      },
+      {
+        name: 'a partial wildcard (SWB-IAM-3’s)',
+        target: document({ actions: ['s3:Put*'], resources: ['arn:aws:s3:::b/*'] }),
+      },
     ],
     nonCompliant: [
       {
@@ -717,10 +788,33 @@ const cases: Record<string, RuleCases> = {
         }),
         detail: /allows iam:\*/,
       },
+      {
+        name: 'a literal JSON policy allowing * on a referenced bucket (JSON.stringify with bucket.arn)',
+        target: resource('aws_iam_policy', 'p1', {
+          policy: json({ Effect: 'Allow', Action: '*', Resource: ref(bucket, 'arn') }),
+        }),
+        detail: /statement 1 allows \*/,
+      },
+      {
+        name: 'a whole service on resources from variables, in a role’s inline policy',
+        target: resource('aws_iam_role', 'role', {
+          inline_policy: [
+            { name: 'a', policy: '${jsonencode(local.a)}' },
+            { name: 'b', policy: json({ Effect: 'Allow', Action: 'sqs:*', Resource: '${var.queue_arn}' }) },
+          ],
+        }),
+        detail: /allows sqs:\*/,
+      },
     ],
     notApplicable: [
       { name: 'a role policy from a policy document', target: rolePolicy(ref(document(), 'json')) },
       { name: 'a role policy from jsonencode', target: rolePolicy('${jsonencode(local.policy)}') },
+      {
+        name: 'a role whose only inline policy is from a policy document',
+        target: resource('aws_iam_role', 'role', {
+          inline_policy: [{ name: 'p', policy: ref(document(), 'json') }],
+        }),
+      },
     ],
   },
   'SWB-IAM-2': {
@@ -738,6 +832,32 @@ const cases: Record<string, RuleCases> = {
       {
         name: 'a scoped action on its ARN',
         target: document({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::b/*'] }),
+      },
+      {
+        name: 'ModifyListener on the listeners of one load balancer (the watchdog’s, literal ARN)',
+        target: document({
+          actions: ['elasticloadbalancing:ModifyListener'],
+          resources: [
+            'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/50dc6c495c0c9188/*',
+          ],
+        }),
+      },
+      {
+        name: 'ModifyListener on the listeners of one load balancer (the watchdog’s, from a reference)',
+        target: document({
+          actions: ['elasticloadbalancing:ModifyListener'],
+          resources: ['${replace(var.lb_arn, ":loadbalancer/", ":listener/")}/*'],
+        }),
+      },
+      {
+        name: 'a literal JSON policy on a referenced bucket’s objects',
+        target: rolePolicy(
+          json({ Effect: 'Allow', Action: 's3:GetObject', Resource: `${ref(bucket, 'arn')}/*` }),
+        ),
+      },
+      {
+        name: 'an unscopable action on an ARN of wildcards',
+        target: document({ actions: ['ec2:DescribeInstances'], resources: ['arn:aws:ec2:*:*:*'] }),
       },
       {
         name: 'a resource policy statement with principals',
@@ -772,9 +892,206 @@ const cases: Record<string, RuleCases> = {
         target: rolePolicy(json({ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: '*' })),
         detail: /sqs:SendMessage on '\*'/,
       },
+      {
+        name: 'every bucket by ARN',
+        target: document({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::*'] }),
+        detail: /allows s3:GetObject on 'arn:aws:s3:::\*'/,
+      },
+      {
+        name: 'every object of every bucket',
+        target: document({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::*/*'] }),
+        detail: /on 'arn:aws:s3:::\*\/\*'/,
+      },
+      {
+        name: 'an ARN of wildcards throughout',
+        target: document({ actions: ['sns:Publish'], resources: ['arn:*:*:*:*:*'] }),
+        detail: /on 'arn:\*:\*:\*:\*:\*'/,
+      },
+      {
+        name: 'every IAM resource of every account, partition from a reference',
+        target: document({
+          actions: ['iam:PassRole'],
+          resources: ['arn:${data.aws_partition.current.partition}:iam::*:*'],
+        }),
+        detail: /allows iam:PassRole on 'arn:\$\{data.aws_partition.current.partition\}:iam::\*:\*'/,
+      },
+      {
+        name: 'a literal JSON policy with * next to a referenced resource',
+        target: resource('aws_iam_policy', 'p', {
+          policy: json({ Effect: 'Allow', Action: 'sqs:SendMessage', Resource: [ref(queue, 'arn'), '*'] }),
+        }),
+        detail: /sqs:SendMessage on '\*'/,
+      },
     ],
     notApplicable: [
       { name: 'a role policy from jsonencode', target: rolePolicy('${jsonencode(local.policy)}') },
+    ],
+  },
+  'SWB-IAM-3': {
+    compliant: [
+      {
+        name: 'named actions',
+        target: document({ actions: ['s3:PutObject', 's3:GetObject'], resources: ['arn:aws:s3:::b/*'] }),
+      },
+      {
+        name: 'wildcards after the read-only families',
+        target: document({
+          actions: ['ec2:Describe*', 's3:GetObject*', 's3:List*', 'elasticloadbalancing:describe*'],
+          resources: ['arn:aws:s3:::b/*'],
+        }),
+      },
+      {
+        name: 'a whole service (SWB-IAM-1’s)',
+        target: document({ actions: ['s3:*'], resources: ['arn:aws:s3:::b/*'] }),
+      },
+      {
+        name: 'a key policy statement with principals',
+        target: document({
+          actions: ['kms:GenerateDataKey*'],
+          resources: ['*'],
+          principals: [{ type: 'Service', identifiers: ['backup.amazonaws.com'] }],
+        }),
+      },
+      {
+        name: 'a Deny by wildcard',
+        target: document({ effect: 'Deny', actions: ['s3:Delete*'], resources: ['*'] }),
+      },
+    ],
+    nonCompliant: [
+      {
+        name: 'a write family',
+        target: document({ actions: ['s3:GetObject', 's3:Put*'], resources: ['arn:aws:s3:::b/*'] }),
+        detail: /statement 1 allows s3:Put\*; name the actions/,
+      },
+      {
+        name: 'a wildcard before the name',
+        target: document({ actions: ['iam:*Role*'], resources: ['arn:aws:iam::123456789012:role/x'] }),
+        detail: /allows iam:\*Role\*/,
+      },
+      {
+        name: 'a wildcard after a name that is not a read family',
+        target: document({ actions: ['kms:GenerateDataKey*'], resources: ['arn:aws:kms:us-east-1:1:key/k'] }),
+        detail: /kms:GenerateDataKey\*/,
+      },
+      {
+        name: 'a wildcard before a read family',
+        target: document({ actions: ['s3:*Get*'], resources: ['arn:aws:s3:::b/*'] }),
+        detail: /s3:\*Get\*/,
+      },
+      {
+        name: 'a wildcard service prefix',
+        target: document({ actions: ['*:PutObject'], resources: ['arn:aws:s3:::b/*'] }),
+        detail: /\*:PutObject/,
+      },
+      {
+        name: 'a literal JSON policy on a referenced bucket',
+        target: rolePolicy(
+          json({ Effect: 'Allow', Action: ['s3:Delete*'], Resource: `${ref(bucket, 'arn')}/*` }),
+        ),
+        detail: /allows s3:Delete\*/,
+      },
+    ],
+    notApplicable: [
+      { name: 'a role policy from jsonencode', target: rolePolicy('${jsonencode(local.policy)}') },
+    ],
+  },
+  'SWB-IAM-4': {
+    compliant: [
+      {
+        name: 'the AWS Backup service role policies (BackupSchedule’s), partition from a reference',
+        target: attachment('aws_iam_role_policy_attachment', {
+          policy_arn:
+            'arn:${data.aws_partition.p.partition}:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup',
+        }),
+      },
+      {
+        name: 'the AWS Backup S3 restore policy',
+        target: attachment('aws_iam_role_policy_attachment', {
+          policy_arn: 'arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Restore',
+        }),
+      },
+      {
+        name: 'a customer managed policy of the same name as an admin one',
+        target: attachment('aws_iam_user_policy_attachment', {
+          policy_arn: 'arn:aws:iam::123456789012:policy/AdministratorAccess',
+        }),
+      },
+      {
+        name: 'a narrow AWS managed policy on a role',
+        target: resource('aws_iam_role', 'role', {
+          managed_policy_arns: ['arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole'],
+        }),
+      },
+    ],
+    nonCompliant: [
+      {
+        name: 'AdministratorAccess on a role',
+        target: attachment('aws_iam_role_policy_attachment', {
+          policy_arn: 'arn:aws:iam::aws:policy/AdministratorAccess',
+        }),
+        detail: /policy_arn attaches AdministratorAccess; grant the actions it needs/,
+      },
+      {
+        name: 'PowerUserAccess on a user',
+        target: attachment('aws_iam_user_policy_attachment', {
+          policy_arn: 'arn:aws-us-gov:iam::aws:policy/PowerUserAccess',
+        }),
+        detail: /attaches PowerUserAccess/,
+      },
+      {
+        name: 'IAMFullAccess on a group, partition from a reference',
+        target: attachment('aws_iam_group_policy_attachment', {
+          policy_arn: 'arn:${data.aws_partition.p.partition}:iam::aws:policy/IAMFullAccess',
+        }),
+        detail: /attaches IAMFullAccess/,
+      },
+      {
+        name: 'a service FullAccess policy through aws_iam_policy_attachment',
+        target: attachment('aws_iam_policy_attachment', {
+          roles: ['r'],
+          policy_arn: 'arn:aws:iam::aws:policy/AWSLambda_FullAccess',
+        }),
+        detail: /attaches AWSLambda_FullAccess/,
+      },
+      {
+        name: 'managed_policy_arns on a role',
+        target: resource('aws_iam_role', 'role', {
+          managed_policy_arns: [
+            'arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole',
+            'arn:aws:iam::aws:policy/AmazonS3FullAccess',
+          ],
+        }),
+        detail: /managed_policy_arns attaches AmazonS3FullAccess/,
+      },
+      {
+        name: 'an exclusive attachment',
+        target: attachment('aws_iam_role_policy_attachments_exclusive', {
+          role_name: 'r',
+          policy_arns: ['arn:aws:iam::aws:policy/AdministratorAccess-Amplify'],
+        }),
+        detail: /attaches AdministratorAccess-Amplify/,
+      },
+      {
+        name: 'a policy looked up by name',
+        target: attachment('aws_iam_role_policy_attachment', {
+          policy_arn: ref(adminLookup, 'arn'),
+        }),
+        others: [adminLookup],
+        detail: /attaches AdministratorAccess/,
+      },
+    ],
+    notApplicable: [
+      {
+        name: 'a policy ARN from a variable',
+        target: attachment('aws_iam_role_policy_attachment', { policy_arn: '${var.policy_arn}' }),
+      },
+      {
+        name: 'a policy of the stack',
+        target: attachment('aws_iam_role_policy_attachment', {
+          policy_arn: '${aws_iam_policy.mine.arn}',
+        }),
+      },
+      { name: 'a role without managed_policy_arns', target: resource('aws_iam_role', 'role', {}) },
     ],
   },
   'SWB-BACKUP-1': {
@@ -838,6 +1155,22 @@ const cases: Record<string, RuleCases> = {
         name: 'a copy to a vault from a variable',
         target: plan([{ destination_vault_arn: '${var.dr_vault_arn}' }]),
       },
+      {
+        name: 'a plan on an aliased provider copying to the default provider’s region',
+        target: plan([{ destination_vault_arn: 'arn:aws:backup:us-east-1:123456789012:backup-vault:dr' }], {
+          provider: 'aws.west',
+        }),
+        region: 'us-east-1',
+        aliasRegions: { west: 'us-west-2' },
+      },
+      {
+        name: 'a plan on an aliased provider whose region only Terraform knows',
+        target: plan([{ destination_vault_arn: 'arn:aws:backup:us-east-1:123456789012:backup-vault:dr' }], {
+          provider: 'aws.west',
+        }),
+        region: 'us-east-1',
+        aliasRegions: { west: undefined },
+      },
     ],
     nonCompliant: [
       { name: 'no copy', target: plan([]), detail: /no rule has a copy_action/ },
@@ -848,6 +1181,15 @@ const cases: Record<string, RuleCases> = {
         }),
         region: 'us-east-1',
         detail: /every copy_action goes to a vault in eu-west-1/,
+      },
+      {
+        name: 'a plan on an aliased provider copying to that provider’s region',
+        target: plan([{ destination_vault_arn: 'arn:aws:backup:us-west-2:123456789012:backup-vault:dr' }], {
+          provider: 'aws.west',
+        }),
+        region: 'us-east-1',
+        aliasRegions: { west: 'us-west-2' },
+        detail: /every copy_action goes to a vault in us-west-2/,
       },
     ],
   },
@@ -877,18 +1219,18 @@ describe.each(Object.entries(cases))('%s', (id, { compliant, nonCompliant, notAp
   const rule = ruleById.get(id) as CheckRule;
 
   it.each(compliant.map((c) => [c.name, c] as const))('passes: %s', (_name, c) => {
-    expect(check(rule, c.target, c.others, c.region)).toEqual({ status: 'compliant' });
+    expect(check(rule, c.target, c.others, c.region, c.aliasRegions)).toEqual({ status: 'compliant' });
   });
 
   it.each(nonCompliant.map((c) => [c.name, c] as const))('fails: %s', (_name, c) => {
-    const result = check(rule, c.target, c.others, c.region);
+    const result = check(rule, c.target, c.others, c.region, c.aliasRegions);
     expect(result.status).toBe('non-compliant');
     expect(result.status === 'non-compliant' && result.detail).toMatch(c.detail);
   });
 
   if (notApplicable.length > 0) {
     it.each(notApplicable.map((c) => [c.name, c] as const))('does not judge: %s', (_name, c) => {
-      expect(check(rule, c.target, c.others, c.region)).toEqual({ status: 'not-applicable' });
+      expect(check(rule, c.target, c.others, c.region, c.aliasRegions)).toEqual({ status: 'not-applicable' });
     });
   }
 });

@@ -2,9 +2,12 @@
  * The checks as a cdktf Aspect on real stacks: annotations and their levels, what cdktf does with
  * error annotations at synth, suppressions, options, and how the Aspect is applied.
  */
+import { BackupPlan } from '@cdktf/provider-aws/lib/backup-plan';
+import { IamPolicy } from '@cdktf/provider-aws/lib/iam-policy';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { LbListener } from '@cdktf/provider-aws/lib/lb-listener';
 import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
+import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { Aspects, TerraformStack, TerraformVariable, Testing, type App } from 'cdktf';
 import { Construct, type IConstruct } from 'constructs';
@@ -118,6 +121,91 @@ describe('SwitchbackChecks on a stack', () => {
     };
 
     expect(build(true)).toEqual(build(false));
+  });
+
+  it('reads a JSON.stringify policy whose values are references (cdktf synthesizes them as ${…})', () => {
+    const { stack } = newStack();
+    const bucket = new S3Bucket(stack, 'Bucket', { bucket: 'orders-artifacts' });
+    const statement = (effect: string, action: string, resource: string) => ({
+      Effect: effect,
+      Action: action,
+      Resource: resource,
+    });
+    const everything = new IamPolicy(stack, 'P1', {
+      policy: JSON.stringify({ Version: '2012-10-17', Statement: [statement('Allow', '*', bucket.arn)] }),
+    });
+    const named = new IamPolicy(stack, 'P2', {
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [statement('Allow', 's3:GetObject', `${bucket.arn}/*`)],
+      }),
+    });
+    new S3BucketPolicy(stack, 'BucketPolicy', {
+      bucket: bucket.id,
+      policy: JSON.stringify({
+        Version: '2012-10-17',
+        Statement: [{ ...statement('Allow', 's3:GetObject', `${bucket.arn}/*`), Principal: { AWS: '*' } }],
+      }),
+    });
+    const checks = SwitchbackChecks.applyTo(stack, { rules: ['SWB-IAM-1', 'SWB-S3-3'] });
+
+    synthStack(stack);
+
+    expect(checks.findings.map((finding) => [finding.ruleId, finding.constructPath, finding.detail])).toEqual(
+      [
+        [
+          'SWB-S3-3',
+          'test/Bucket',
+          'its bucket policy has no Deny of s3:* when aws:SecureTransport is false',
+        ],
+        ['SWB-IAM-1', 'test/P1', 'statement 1 allows *'],
+      ],
+    );
+    expect(annotationsOf(named)).toEqual([]);
+    expect(annotationsOf(everything)).toEqual([expect.stringMatching(/^ERROR \[SWB-IAM-1\]/)]);
+  });
+
+  it('judges a backup plan on an aliased provider in that provider’s region', () => {
+    const { stack } = newStack(); // default provider in us-east-1
+    const west = new AwsProvider(stack, 'west', { region: 'us-west-2', alias: 'west' });
+    const copyTo = (region: string) => [
+      {
+        ruleName: 'daily',
+        targetVaultName: 'orders',
+        scheduleExpression: 'cron(0 5 * * ? *)',
+        copyAction: [{ destinationVaultArn: `arn:aws:backup:${region}:123456789012:backup-vault:dr` }],
+      },
+    ];
+    new BackupPlan(stack, 'CopiesToItsOwnRegion', {
+      provider: west,
+      name: 'same',
+      rule: copyTo('us-west-2'),
+    });
+    new BackupPlan(stack, 'CopiesToTheDefaultRegion', {
+      provider: west,
+      name: 'other',
+      rule: copyTo('us-east-1'),
+    });
+    const checks = SwitchbackChecks.applyTo(stack, { rules: ['SWB-BACKUP-3'] });
+
+    synthStack(stack);
+
+    expect(checks.findings.map((finding) => [finding.constructPath, finding.detail])).toEqual([
+      ['test/CopiesToItsOwnRegion', 'every copy_action goes to a vault in us-west-2'],
+    ]);
+  });
+
+  it('reports in findings what the last synth found: a finding fixed since is gone', () => {
+    const { stack } = newStack();
+    const topic = unencryptedTopic(stack);
+    const checks = SwitchbackChecks.applyTo(stack);
+    synthStack(stack);
+    expect(checks.findings.map((finding) => finding.ruleId)).toEqual(['SWB-SNS-1']);
+
+    topic.kmsMasterKeyId = 'alias/aws/sns';
+    synthStack(stack);
+
+    expect(checks.findings).toEqual([]);
   });
 
   it('judges values only Terraform knows by what synth can see', () => {
