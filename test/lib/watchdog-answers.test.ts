@@ -40,7 +40,7 @@ describe("the watchdog's answers", () => {
     expect(parseWatchdogAnswer('rollback', triggerOutcomeSchema, outcome)).toEqual(outcome);
     expect(parseWatchdogAnswer('capture', captureResultSchema, capture)).toEqual(capture);
     expect(() => parseWatchdogAnswer('acknowledge', acknowledgeResultSchema, { releaseId: 'r1' })).toThrow(
-      /the watchdog's answer to acknowledge is invalid:\n  - wasRolledBack/,
+      /the watchdog's answer to acknowledge is invalid:\n {2}- wasRolledBack/,
     );
   });
 });
