@@ -1,8 +1,9 @@
 /**
  * Synth benchmark: median wall time and peak memory of synthesizing, with 1, 10 and 50 services, the
  * store and blue-green listener constructs alone and the example app (the composed SwitchbackService:
- * store, listener, alarms, watchdog); and the 10-service example app with barrel imports as a ratio
- * to deep imports, measured in the same run. Each synth runs in a fresh Node process, from JavaScript compiled
+ * store, listener, alarms, watchdog); the 10-service example app with barrel imports as a ratio
+ * to deep imports, and the 10- and 50-service example app with the policy checks (SwitchbackChecks) as
+ * a ratio to the same app without them, each measured in the same run. Each synth runs in a fresh Node process, from JavaScript compiled
  * once up front, so TypeScript compilation is not part of the figures.
  *
  *   npm run bench                   # 5 runs per case
@@ -21,6 +22,8 @@ interface Case {
   readonly services: number;
   readonly imports: 'deep' | 'barrel';
   readonly kind: 'composed' | 'store-and-listener';
+  /** Whether the policy checks run during synth. @default false */
+  readonly checks?: boolean;
 }
 
 interface Sample {
@@ -48,8 +51,22 @@ const CASES: readonly Case[] = [
     imports: 'barrel',
     kind: 'composed',
   },
+  ...[10, 50].map((services): Case => ({
+    name: `example app (SwitchbackService), ${services} service(s), deep imports, policy checks`,
+    services,
+    imports: 'deep',
+    kind: 'composed',
+    checks: true,
+  })),
 ];
 const BARREL_BASELINE = 'example app (SwitchbackService), 10 service(s), deep imports';
+/** The case a variant is measured against: the same app with deep imports and no checks. */
+function baselineOf(benchCase: Case): string | undefined {
+  if (benchCase.imports === 'barrel') return BARREL_BASELINE;
+  if (benchCase.checks)
+    return `example app (SwitchbackService), ${benchCase.services} service(s), deep imports`;
+  return undefined;
+}
 
 async function main(): Promise<void> {
   const runs = Number(process.env.BENCH_RUNS ?? '5');
@@ -82,18 +99,18 @@ async function main(): Promise<void> {
     const wall = (name: string) => round(median((samples.get(name) ?? []).map((s) => s.wallMs)), 0);
     const rss = (name: string) => round(median((samples.get(name) ?? []).map((s) => s.maxRssMb)), 0);
     for (const benchCase of CASES) {
-      const isBarrel = benchCase.imports === 'barrel';
+      const baseline = baselineOf(benchCase);
       const resources = samples.get(benchCase.name)?.[0]?.resources ?? 0;
       records.push(
         withBaseline(
           { case: benchCase.name, metric: 'wall_time_median', value: wall(benchCase.name), unit: 'ms' },
-          isBarrel ? wall(BARREL_BASELINE) : undefined,
+          baseline ? wall(baseline) : undefined,
         ),
       );
       records.push(
         withBaseline(
           { case: benchCase.name, metric: 'peak_rss_median', value: rss(benchCase.name), unit: 'MB' },
-          isBarrel ? rss(BARREL_BASELINE) : undefined,
+          baseline ? rss(baseline) : undefined,
         ),
       );
       records.push({ case: benchCase.name, metric: 'resources', value: resources, unit: 'count' });
@@ -114,7 +131,14 @@ function runOnce(child: string, benchCase: Case, outdir: string): Sample {
   const started = process.hrtime.bigint();
   const result = spawnSync(
     process.execPath,
-    [child, String(benchCase.services), benchCase.imports, outdir, benchCase.kind],
+    [
+      child,
+      String(benchCase.services),
+      benchCase.imports,
+      outdir,
+      benchCase.kind,
+      benchCase.checks ? 'checks' : '',
+    ],
     {
       encoding: 'utf8',
       // The child is bundled, so the constructs cannot find the watchdog bundle from their own path.
