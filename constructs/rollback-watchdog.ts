@@ -726,15 +726,16 @@ const WATCHDOG_ASSET_ID = 'SwitchbackWatchdogBundle';
 function trafficStatements(
   listeners: readonly ProtectedListenerInput[],
 ): DataAwsIamPolicyDocumentStatement[] {
-  const listenerArns = listeners.map(
-    (l) => l.listenerArn ?? `${swapResourceType(l.loadBalancerArn as string, 'listener')}/*`,
-  );
-  const ruleArns = listeners.map((l) =>
-    l.listenerArn
-      ? `${swapResourceType(l.listenerArn, 'listener-rule', 'listener')}/*`
-      : `${swapResourceType(l.loadBalancerArn as string, 'listener-rule')}/*`,
-  );
-  const resources = [...new Set(listenerArns)];
+  // Deduplicate before swapping: each swap of a reference is a new Terraform expression.
+  const byArn = [...new Set(listeners.flatMap((l) => (l.listenerArn ? [l.listenerArn] : [])))];
+  const byLoadBalancer = [
+    ...new Set(listeners.flatMap((l) => (l.listenerArn ? [] : [l.loadBalancerArn as string]))),
+  ];
+  const resources = [...byArn, ...byLoadBalancer.map((lb) => `${swapResourceType(lb, 'listener')}/*`)];
+  const ruleArns = [
+    ...byArn.map((arn) => `${swapResourceType(arn, 'listener-rule', 'listener')}/*`),
+    ...byLoadBalancer.map((lb) => `${swapResourceType(lb, 'listener-rule')}/*`),
+  ];
   // The condition keys are present only when the request sets them (they describe the request).
   const denyWhenSet = (sid: string, variable: string): DataAwsIamPolicyDocumentStatement => ({
     sid,
@@ -756,7 +757,7 @@ function trafficStatements(
       sid: 'RestoreRuleActions',
       effect: 'Allow',
       actions: ['elasticloadbalancing:ModifyRule'],
-      resources: [...new Set(ruleArns)],
+      resources: ruleArns,
     },
   ];
 }

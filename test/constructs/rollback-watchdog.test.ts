@@ -234,6 +234,18 @@ describe('RollbackWatchdog permissions', () => {
     ]);
   });
 
+  it('names each load balancer once, also when its ARN is a Terraform reference', () => {
+    // Production and test listener share the load balancer; a reference must not be swapped twice.
+    const { json } = build({}, { loadBalancerArn: Fn.lower(LOAD_BALANCER_ARN) });
+
+    const byId = new Map(statements(json).map((s) => [s.sid, s]));
+    expect(byId.get('RestoreListenerActions')?.resources).toHaveLength(1);
+    expect(byId.get('RestoreListenerActions')?.resources[0]).toMatch(
+      /^\$\{replace\(lower\(.*:listener\/.*\}\/\*$/,
+    );
+    expect(byId.get('RestoreRuleActions')?.resources).toHaveLength(1);
+  });
+
   it('scopes aliases, parameters and artifacts to the named ones', () => {
     const { json } = build({
       aliases: [{ functionName: 'checkout-api', aliasName: 'live' }],
