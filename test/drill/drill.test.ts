@@ -1,12 +1,21 @@
 /**
  * The fire drill, end to end: every scenario runs once against the real watchdog bundle (built by
- * the global setup), and each test reads one scenario's outcome from the report and the files. A
- * last drill runs with a watchdog that does nothing, to show the drill's checks do fail.
+ * the global setup), and each test reads one scenario's outcome from the report and the files. The
+ * last drills run with a watchdog that does nothing or never answers, to show the drill's checks do
+ * fail, and that a hung watchdog ends the run at its deadline with its report written.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { runDrill, SCENARIO_NAMES, type DrillReport, type ScenarioName, type ScenarioResult } from './index';
+import * as program from '../../cli/program';
+import {
+  renderTable,
+  runDrill,
+  SCENARIO_NAMES,
+  type DrillReport,
+  type ScenarioName,
+  type ScenarioResult,
+} from './index';
 
 const outDir = mkdtempSync(join(tmpdir(), 'switchback-drill-'));
 let report: DrillReport;
@@ -121,12 +130,16 @@ describe('the fire drill', () => {
   });
 });
 
+/** Writes a stand-in for the watchdog bundle; returns its path. */
+function fakeBundle(source: string): string {
+  const bundlePath = join(mkdtempSync(join(tmpdir(), 'switchback-drill-fake-')), 'index.js');
+  writeFileSync(bundlePath, source);
+  return bundlePath;
+}
+
 describe('the fire drill with a watchdog that does nothing', () => {
   it('fails the scenario: traffic stays on the release and no rollback is audited', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'switchback-drill-noop-'));
-    const bundlePath = join(dir, 'index.js');
-    writeFileSync(
-      bundlePath,
+    const bundlePath = fakeBundle(
       "exports.handler = async () => ({ status: 'ok', kind: 'noop', result: {} });\n",
     );
 
@@ -142,5 +155,83 @@ describe('the fire drill with a watchdog that does nothing', () => {
     expect(failedChecks(r).map((c) => c.name)).toEqual(
       expect.arrayContaining(['listener ends on blue', 'traffic ends on blue', 'exactly one rollback']),
     );
+  }, 30_000);
+});
+
+describe('the fire drill with a watchdog that never answers', () => {
+  it('stops at the deadline when the capture hangs, fails with a check naming it, and writes the report', async () => {
+    const bundlePath = fakeBundle('exports.handler = () => new Promise(() => {});\n');
+    const dir = mkdtempSync(join(tmpdir(), 'switchback-drill-hung-'));
+
+    const { report: hung } = await runDrill({
+      scenarios: ['5xx-release'],
+      outDir: dir,
+      settings: { bundlePath, maxRunMs: 3000 },
+    });
+
+    const r = hung.scenarios[0] as ScenarioResult;
+    expect(hung.passed).toBe(false);
+    expect(r.passed).toBe(false);
+    expect(failedChecks(r)).toContainEqual(
+      expect.objectContaining({
+        name: 'finished in time',
+        detail: expect.stringMatching(/capture invocation had not answered 3000 ms after it was sent/),
+      }),
+    );
+    expect(r.timeouts).toHaveLength(1);
+    expect(r.finalWeights).toEqual([100, 0]); // the release was never made
+    const written = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as DrillReport;
+    expect(written.scenarios.map((s) => [s.scenario, s.passed])).toEqual([['5xx-release', false]]);
+    expect(existsSync(join(dir, '5xx-release.html'))).toBe(true);
+  }, 30_000);
+
+  it('times out its invocations as Lambda does and stops the run while the watchdog is still busy', async () => {
+    // Answers the deploy's capture, then hangs on every alarm notification.
+    const bundlePath = fakeBundle(
+      "exports.handler = (event) => event.action === 'capture' ? Promise.resolve({ status: 'ok', kind: 'capture', result: {} }) : new Promise(() => {});\n",
+    );
+
+    const { report: hung } = await runDrill({
+      scenarios: ['5xx-release'],
+      settings: { bundlePath, maxRunMs: 5000, functionTimeoutSeconds: 1 },
+    });
+
+    const r = hung.scenarios[0] as ScenarioResult;
+    expect(r.passed).toBe(false);
+    expect(r.detectedBy).toBe('alarm');
+    expect(r.timedOutInvocations).toBeGreaterThanOrEqual(1);
+    expect(r.failedInvocations).toBe(r.timedOutInvocations);
+    expect(r.finalWeights).toEqual([80, 20]);
+    expect(failedChecks(r)).toContainEqual(
+      expect.objectContaining({
+        name: 'finished in time',
+        detail: expect.stringMatching(
+          /stopped 5000 ms after the release without finishing: .*the watchdog still busy/,
+        ),
+      }),
+    );
+    expect(renderTable([r])).toMatch(/\| no switch +\|/);
+  }, 30_000);
+});
+
+describe('the fire drill stopped before the operator acts', () => {
+  afterEach(() => jest.restoreAllMocks());
+
+  it("never runs the operator's rollback once the scenario is torn down", async () => {
+    const runCli = jest.spyOn(program, 'runCli');
+
+    // One alarm period lasts 5 s (timeScale 12), so the operator acts 2.5 s after the release; the
+    // run is stopped 1.5 s after it, and the test waits past the operator's moment.
+    const { report: stopped } = await runDrill({
+      scenarios: ['manual-override'],
+      settings: { timeScale: 12, baselinePeriods: 0, maxRunMs: 1500 },
+    });
+    await new Promise((resolve) => setTimeout(resolve, 2500));
+
+    const r = stopped.scenarios[0] as ScenarioResult;
+    expect(failedChecks(r)).toContainEqual(
+      expect.objectContaining({ name: 'finished in time', detail: expect.stringMatching(/no trigger yet/) }),
+    );
+    expect(runCli).not.toHaveBeenCalled();
   }, 30_000);
 });

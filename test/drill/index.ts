@@ -28,6 +28,7 @@ export const DEFAULT_DRILL_SETTINGS: DrillSettings = {
   baselinePeriods: 1,
   tailMs: 1000,
   maxRunMs: 20_000,
+  functionTimeoutSeconds: 60,
   bundlePath: DEFAULT_BUNDLE_PATH,
 };
 

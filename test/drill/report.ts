@@ -32,7 +32,7 @@ export function renderTable(results: readonly ScenarioResult[], colors: TableCol
   const rows = results.map((r) => [
     r.scenario,
     r.detectMs === null ? '—' : `${r.detectMs} ms (${r.detectedBy})`,
-    r.switchMs === null ? (r.scenario === 'unhealthy-blue' ? 'refused' : '—') : `${r.switchMs} ms`,
+    r.switchMs !== null ? `${r.switchMs} ms` : r.switchRefused ? 'refused' : 'no switch',
     String(r.failedAfterDetect),
     String(r.servedBlue),
     String(r.servedGreen),
@@ -94,6 +94,12 @@ export const FIELD_DESCRIPTIONS: Readonly<Record<string, string>> = {
   servedGreen: 'production requests answered by green, whole scenario',
   auditRecords: 'decision records the watchdog wrote to the store (auditOutcomes: by outcome)',
   rollbacks: 'audit records with outcome rolled-back',
+  switchRefused:
+    'the audit shows the watchdog refusing to switch: a partial or refused record with a blocked traffic step (the table says refused; no switch otherwise)',
+  timedOutInvocations:
+    "invocations that outlasted the function's timeout (Sandbox.Timedout); the container was killed and cold-started again",
+  timeouts:
+    'what was still running when the scenario was stopped at its deadline (maxRunMs); empty when it finished',
   throttledCalls: 'throttled control-plane answers after the release (emulator request log)',
   sdkRetries: 'SDK retry attempts after the release (amz-sdk-request attempt > 1)',
   passed: "all of the scenario's checks passed (see checks)",
@@ -109,13 +115,19 @@ export function renderScenarioPage(result: ScenarioResult, timeline: Timeline, t
     .join('\n');
   const figures: Array<[string, string]> = [
     ['detect', `${ms(result.detectMs)}${result.detectedBy ? ` (${result.detectedBy})` : ''}`],
-    ['switch', ms(result.switchMs)],
+    [
+      'switch',
+      result.switchMs !== null ? ms(result.switchMs) : result.switchRefused ? 'refused' : 'no switch',
+    ],
     ["watchdog's time to rollback", ms(result.watchdogTimeToRollbackMs)],
     ['failed after detect', String(result.failedAfterDetect)],
     ['failed before detect', String(result.failedBeforeDetect)],
     ['served blue / green', `${result.servedBlue} / ${result.servedGreen}`],
     ['audit records', `${result.auditRecords} ${JSON.stringify(result.auditOutcomes)}`],
-    ['invocations (failed)', `${result.invocations} (${result.failedInvocations})`],
+    [
+      'invocations (failed, timed out)',
+      `${result.invocations} (${result.failedInvocations}, ${result.timedOutInvocations})`,
+    ],
     ['throttled calls / SDK retries', `${result.throttledCalls} / ${result.sdkRetries}`],
     ['final weights blue/green', result.finalWeights.join('/')],
   ];

@@ -24,6 +24,7 @@ import {
 import { SCENARIOS, type Check, type Observations, type ScenarioName } from './scenarios';
 import { WATCHDOG_FUNCTION, buildWorld, type World } from './world';
 import { runCli } from '../../cli/program';
+import type { AuditRecord } from '../../lib';
 
 /** Settings shared by every scenario of a drill. */
 export interface DrillSettings {
@@ -39,8 +40,14 @@ export interface DrillSettings {
   readonly baselinePeriods: number;
   /** Traffic observed after the switch (or after the detection, when no switch is expected). */
   readonly tailMs: number;
-  /** A scenario that has not finished this long after its release is stopped (and its checks say why). */
+  /**
+   * A scenario whose capture has not answered this long after it was sent, or that has not finished
+   * (traffic observed, the watchdog idle) this long after its release, is stopped and fails with a
+   * `finished in time` check saying what was still running.
+   */
   readonly maxRunMs: number;
+  /** The watchdog function's timeout, in seconds of real time (the drill does not scale it). */
+  readonly functionTimeoutSeconds: number;
   /** The watchdog bundle. */
   readonly bundlePath: string;
 }
@@ -103,8 +110,15 @@ export interface ScenarioResult {
   readonly auditOutcomes: Readonly<Record<string, number>>;
   /** Audit records with outcome rolled-back. */
   readonly rollbacks: number;
+  /**
+   * Whether the audit shows the watchdog refusing to switch: a `partial` or `refused` record with a
+   * `blocked` traffic step (listener, rule or alias).
+   */
+  readonly switchRefused: boolean;
   readonly invocations: number;
   readonly failedInvocations: number;
+  /** Invocations that outlasted the function's timeout (`Sandbox.Timedout`; the container was replaced). */
+  readonly timedOutInvocations: number;
   /** Throttled control-plane answers and SDK retry attempts after the release (emulator request log). */
   readonly throttledCalls: number;
   readonly sdkRetries: number;
@@ -120,6 +134,8 @@ export interface ScenarioResult {
   readonly durationMs: number;
   /** Setup or run errors (a scenario with errors fails). */
   readonly errors: readonly string[];
+  /** What was still running when the scenario was stopped at its deadline (empty when it finished). */
+  readonly timeouts: readonly string[];
 }
 
 /** A scenario's result with what the report draws and keeps beside it. */
@@ -134,6 +150,11 @@ const RELEASE_ID = 'release-2';
 const TIMELINE_BUCKET_MS = 250;
 /** Lets the evaluation of the period before the release publish first. */
 const RELEASE_AFTER_BOUNDARY_MS = 30;
+/** How long teardown waits for an operator's rollback still in flight (the container is stopped by then). */
+const OPERATOR_SETTLE_MS = 5000;
+
+/** Thrown to end a run at its deadline; what timed out is already in the run's `timeouts`. */
+class DeadlinePassed extends Error {}
 
 /** The rollback alarms every scenario starts from (a scenario may override a member). */
 export function defaultAlarms(): { metricAlarms: MetricAlarmSpec[]; composite: CompositeAlarmSpec } {
@@ -170,6 +191,7 @@ export async function runScenario(name: ScenarioName, settings: DrillSettings): 
   const startedAt = Date.now();
   const periodMs = (60 * 1000) / settings.timeScale;
   const errors: string[] = [];
+  const timeouts: string[] = [];
   const routed: RoutedRequest[] = [];
   const client: ClientRequest[] = [];
   const transitions: AlarmTransition[] = [];
@@ -186,11 +208,17 @@ export async function runScenario(name: ScenarioName, settings: DrillSettings): 
   let world: World | undefined;
   let releaseAt = Number.NaN;
   let manualRequest: Observations['manualRequest'];
+  let manualTimer: NodeJS.Timeout | undefined;
+  let operatorCall: Promise<void> | undefined;
   let coldStartMs = 0;
   try {
     emulator = await startEmulator();
     const emu = emulator;
     closers.push(() => emu.stop());
+    // Runs after the container is stopped (closers run in reverse), so a rollback in flight ends.
+    closers.push(async () => {
+      if (operatorCall) await within(operatorCall, Date.now() + OPERATOR_SETTLE_MS);
+    });
     const blue: App = await startApp('blue');
     const green: App = await startApp('green');
     closers.push(
@@ -203,6 +231,7 @@ export async function runScenario(name: ScenarioName, settings: DrillSettings): 
       composite: alarms.composite,
       bundlePath: settings.bundlePath,
       timeScale: settings.timeScale,
+      functionTimeoutSeconds: settings.functionTimeoutSeconds,
     });
     const w = world;
     closers.push(() => w.close());
@@ -228,10 +257,17 @@ export async function runScenario(name: ScenarioName, settings: DrillSettings): 
     );
 
     // Deploy: capture before anything changes traffic, through the bundle (as aws_lambda_invocation does).
-    const captured = (await w.invokeWatchdog({ action: 'capture', releaseId: RELEASE_ID })) as {
-      status?: string;
-      result?: { outcome?: string };
-    };
+    const capture = await within(
+      w.invokeWatchdog({ action: 'capture', releaseId: RELEASE_ID }),
+      Date.now() + settings.maxRunMs,
+    );
+    if (!capture.done) {
+      timeouts.push(
+        `the capture invocation had not answered ${settings.maxRunMs} ms after it was sent (the watchdog is hung or too slow); the release was not made`,
+      );
+      throw new DeadlinePassed();
+    }
+    const captured = capture.value as { status?: string; result?: { outcome?: string } };
     if (captured?.status !== 'ok') throw new Error(`capture failed: ${JSON.stringify(captured)}`);
 
     const load = startLoad({
@@ -276,10 +312,11 @@ export async function runScenario(name: ScenarioName, settings: DrillSettings): 
       periodMs,
       setBlue: (response: AppResponse) => blue.behave(() => response),
       manualRollback: (delayMs) => {
-        setTimeout(() => {
+        manualTimer = setTimeout(() => {
+          manualTimer = undefined;
           const at = Date.now();
           // The operator's path: the switchback CLI, which invokes the watchdog through the Lambda API.
-          operatorRollback(emu, 'drill: checkout errors reported by support').then(
+          operatorCall = operatorRollback(emu, 'drill: checkout errors reported by support').then(
             ({ code, outcome, detail }) => {
               manualRequest = { at, ok: code === 0 && outcome === 'rolled-back', detail };
             },
@@ -298,27 +335,47 @@ export async function runScenario(name: ScenarioName, settings: DrillSettings): 
 
     // Run until the scenario has played out: triggered, the watchdog idle, and traffic observed after.
     const minEnd = release + scenario.minPeriodsAfterRelease * periodMs;
+    const deadline = release + settings.maxRunMs;
     for (;;) {
       await sleep(50);
       const now = Date.now();
-      if (now > release + settings.maxRunMs) {
-        errors.push(`stopped ${settings.maxRunMs} ms after the release without finishing`);
-        break;
-      }
       const trigger = triggerAt(transitions, alarms.composite.name, release, manualRequest);
+      const alarmDecided =
+        !scenario.awaitAlarmDecision || w.auditRecords().some((r) => r.trigger.kind === 'alarm');
+      if (now > deadline) {
+        const pending = [
+          ...(trigger === undefined ? ['no trigger yet (no ALARM, no operator request)'] : []),
+          ...(manualRequest?.detail === 'in flight' ? ["the operator's rollback still in flight"] : []),
+          ...(w.watchdog.busy
+            ? ['the watchdog still busy (an invocation running, queued or awaiting a retry)']
+            : []),
+          ...(alarmDecided ? [] : ['no watchdog decision on an ALARM yet']),
+        ];
+        timeouts.push(
+          `stopped ${settings.maxRunMs} ms after the release without finishing: ${pending.join('; ') || 'the traffic after the trigger not yet observed'}`,
+        );
+        throw new DeadlinePassed();
+      }
       if (now < minEnd || trigger === undefined || manualRequest?.detail === 'in flight') continue;
-      if (!(await isIdle(w))) continue;
+      if (!alarmDecided || w.watchdog.busy) continue;
       const switchAt = switchTime(routed, trigger);
       const from = scenario.expectSwitch ? switchAt : trigger;
       if (from !== undefined && now >= from + settings.tailMs) break;
     }
     // Stop the traffic and the alarms first, then let the watchdog finish what it started.
     await Promise.all(trafficStops.map((stop) => stop()));
-    await w.watchdog.idle();
+    if (!(await within(w.watchdog.idle(), deadline)).done) {
+      timeouts.push(
+        `stopped ${settings.maxRunMs} ms after the release: the watchdog still busy after the traffic stopped (an invocation running, queued or awaiting a retry)`,
+      );
+    }
   } catch (error) {
-    errors.push(error instanceof Error ? error.message : String(error));
+    if (!(error instanceof DeadlinePassed))
+      errors.push(error instanceof Error ? error.message : String(error));
   }
 
+  // Nothing may start after the world is closed: the operator's rollback has not run yet, it never will.
+  if (manualTimer !== undefined) clearTimeout(manualTimer);
   const observed = emulator && world ? observe(emulator, world) : undefined;
   await closeAll();
   const run = summarize({
@@ -334,6 +391,7 @@ export async function runScenario(name: ScenarioName, settings: DrillSettings): 
     manualRequest,
     observed,
     errors,
+    timeouts,
     coldStartMs,
   });
   return run;
@@ -368,6 +426,7 @@ interface SummaryInput {
   readonly manualRequest: Observations['manualRequest'];
   readonly observed: ReturnType<typeof observe> | undefined;
   readonly errors: readonly string[];
+  readonly timeouts: readonly string[];
   readonly coldStartMs: number;
 }
 
@@ -412,6 +471,7 @@ function summarize(input: SummaryInput): ScenarioRun {
   const checks = [
     ...scenario.check(observations),
     ...input.errors.map((error) => ({ name: 'ran without errors', passed: false, detail: error })),
+    ...input.timeouts.map((detail) => ({ name: 'finished in time', passed: false, detail })),
   ];
   const outcomes: Record<string, number> = {};
   for (const record of audit) outcomes[record.outcome] = (outcomes[record.outcome] ?? 0) + 1;
@@ -440,8 +500,12 @@ function summarize(input: SummaryInput): ScenarioRun {
     auditRecords: audit.length,
     auditOutcomes: outcomes,
     rollbacks: audit.filter((r) => r.outcome === 'rolled-back').length,
+    switchRefused: audit.some(refusedToSwitch),
     invocations: observed?.invocations.length ?? 0,
     failedInvocations: observations.failedInvocations,
+    timedOutInvocations: (observed?.invocations ?? []).filter(
+      (i) => !i.ok && (i.result as { errorType?: string }).errorType === 'Sandbox.Timedout',
+    ).length,
     throttledCalls: observations.throttledCalls,
     sdkRetries: observations.sdkRetries,
     notifications: observed?.notifications ?? 0,
@@ -452,6 +516,7 @@ function summarize(input: SummaryInput): ScenarioRun {
     coldStartMs: input.coldStartMs,
     durationMs: Date.now() - input.startedAt,
     errors: input.errors,
+    timeouts: input.timeouts,
   };
   return {
     result,
@@ -514,10 +579,29 @@ function switchTime(routed: readonly RoutedRequest[], from: number): number | un
     ?.arrivedAt;
 }
 
-async function isIdle(world: World): Promise<boolean> {
-  let idle = false;
-  await Promise.race([world.watchdog.idle().then(() => (idle = true)), sleep(0)]);
-  return idle;
+/** An audit record of the watchdog refusing to move traffic: partial or refused, with a blocked traffic step. */
+export function refusedToSwitch(record: AuditRecord): boolean {
+  return (
+    (record.outcome === 'partial' || record.outcome === 'refused') &&
+    record.steps.some((s) => s.outcome === 'blocked' && ['listener', 'rule', 'alias'].includes(s.kind))
+  );
+}
+
+/** Waits for `promise` until `deadline` (epoch ms); `done: false` when the deadline came first. */
+async function within<T>(
+  promise: Promise<T>,
+  deadline: number,
+): Promise<{ done: true; value: T } | { done: false }> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<{ done: false }>((resolve) => {
+    timer = setTimeout(() => resolve({ done: false }), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    // A rejection after the deadline is absorbed by the race, never unhandled.
+    return await Promise.race([promise.then((value) => ({ done: true as const, value })), expired]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 function sleep(ms: number): Promise<void> {

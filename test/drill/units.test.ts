@@ -14,6 +14,8 @@ import {
 } from './alarm-evaluator';
 import { main, parseDrillArgs, DRILL_EXIT } from './cli';
 import type { RoutedRequest } from './data-plane';
+import { renderTable } from './report';
+import { refusedToSwitch, type ScenarioResult } from './run-scenario';
 import { SCENARIOS, type Observations } from './scenarios';
 
 const spec = (overrides: Partial<MetricAlarmSpec> = {}): MetricAlarmSpec => ({
@@ -207,6 +209,101 @@ describe('scenario checks', () => {
       ],
     };
     expect(failed(refused, 'unhealthy-blue')).toEqual([]);
+  });
+
+  describe('manual override', () => {
+    const rollback: AuditRecord = {
+      ...audit('rolled-back'),
+      trigger: { kind: 'rollback', requestedBy: 'drill-operator' },
+    };
+    const manual: Observations = {
+      ...flapped,
+      detectAt: 500,
+      switchAt: 600,
+      manualRequest: { at: 500, ok: true, detail: 'switchback rollback exited 0, outcome rolled-back' },
+      compositeAlarmsAt: [2000],
+      audit: [rollback, audit('skipped')],
+    };
+
+    it('pass when the ALARM after the rollback is audited skipped', () => {
+      expect(failed(manual, 'manual-override')).toEqual([]);
+    });
+
+    it('fail when no ALARM came after the rollback: "not acted on again" was never exercised', () => {
+      expect(failed({ ...manual, compositeAlarmsAt: [], audit: [rollback] }, 'manual-override')).toEqual([
+        'later ALARMs are acknowledged, not acted on',
+      ]);
+    });
+
+    it('fail when the later ALARM was acted on: a second rollback, a second listener write', () => {
+      expect(
+        failed({ ...manual, audit: [rollback, audit('rolled-back')], listenerWrites: 2 }, 'manual-override'),
+      ).toEqual(
+        expect.arrayContaining([
+          'exactly one rollback',
+          'later ALARMs are acknowledged, not acted on',
+          'no ping-pong',
+        ]),
+      );
+    });
+  });
+
+  it('refusedToSwitch: a partial or refused record with a blocked traffic step, nothing else', () => {
+    expect(refusedToSwitch(audit('partial', 'fewer than 1 healthy target(s)'))).toBe(true);
+    expect(refusedToSwitch({ ...audit('partial'), outcome: 'refused' })).toBe(true);
+    expect(refusedToSwitch(audit('skipped'))).toBe(false);
+    expect(refusedToSwitch(audit('rolled-back'))).toBe(false);
+    const artifactBlocked = audit('partial');
+    expect(
+      refusedToSwitch({
+        ...artifactBlocked,
+        steps: artifactBlocked.steps.map((s) => ({ ...s, kind: 'artifact' as const })),
+      }),
+    ).toBe(false);
+  });
+});
+
+describe('the report table', () => {
+  const row = (overrides: Partial<ScenarioResult>): ScenarioResult => ({
+    scenario: 'unhealthy-blue',
+    title: 'unhealthy blue',
+    proves: '',
+    passed: false,
+    checks: [],
+    detectMs: 1000,
+    detectedBy: 'alarm',
+    switchMs: null,
+    watchdogTimeToRollbackMs: null,
+    failedAfterDetect: 0,
+    failedBeforeDetect: 0,
+    servedBlue: 0,
+    servedGreen: 0,
+    requests: 0,
+    auditRecords: 1,
+    auditOutcomes: { captured: 1 },
+    rollbacks: 0,
+    switchRefused: false,
+    invocations: 0,
+    failedInvocations: 0,
+    timedOutInvocations: 0,
+    throttledCalls: 0,
+    sdkRetries: 0,
+    notifications: 0,
+    alarmTransitions: [],
+    finalWeights: [80, 20],
+    coldStartMs: 0,
+    durationMs: 0,
+    errors: [],
+    timeouts: [],
+    ...overrides,
+  });
+  const switchCell = (r: ScenarioResult) => renderTable([r]).split('\n')[2]?.split('|')[3]?.trim();
+
+  it('says refused only when the audit shows the refusal, whatever the scenario', () => {
+    expect(switchCell(row({ switchRefused: true }))).toBe('refused');
+    expect(switchCell(row({}))).toBe('no switch');
+    expect(switchCell(row({ scenario: '5xx-release', switchRefused: true }))).toBe('refused');
+    expect(switchCell(row({ switchMs: 205 }))).toBe('205 ms');
   });
 });
 

@@ -1,8 +1,10 @@
 /**
  * The watchdog function as Lambda runs it, for the drill: the real bundle (`dist/watchdog/index.js`)
  * loaded in a fresh Node process (one container, one cold start, configured only by environment
- * variables), one invocation at a time (the construct reserves a concurrency of 1), and asynchronous
- * invocations retried twice on failure, as Lambda does, with the delays scaled down like the alarms.
+ * variables), one invocation at a time (the construct reserves a concurrency of 1), the function's
+ * timeout enforced (a run that outlasts it fails with `Sandbox.Timedout`, and its container is killed
+ * and replaced by a cold start at the next invocation), and asynchronous invocations retried twice on
+ * failure, as Lambda does, with the delays scaled down like the alarms.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -75,45 +77,110 @@ export interface WatchdogFunctionOptions {
   readonly bundlePath?: string;
   /** How much faster than real time Lambda's asynchronous retry delays run. @default 60 */
   readonly timeScale?: number;
-  /** The function's timeout. @default 60000 */
+  /**
+   * The function's timeout, in real time (the watchdog's work is not scaled). An invocation still
+   * running then fails with `Sandbox.Timedout` and the container is killed. @default 60000
+   */
   readonly timeoutMs?: number;
 }
 
-interface Pending {
-  resolve(message: { ok: boolean; result?: unknown; errorType?: string; errorMessage?: string }): void;
+interface Answer {
+  readonly ok: boolean;
+  readonly result?: unknown;
+  readonly errorType?: string;
+  readonly errorMessage?: string;
 }
 
-/** One warm container of the watchdog function, with Lambda's invocation semantics around it. */
+/** One container process: the bootstrap with the bundle loaded, and the invocation it is running. */
+interface Container {
+  readonly child: ChildProcess;
+  /** Resolves with the cold start's duration once the bundle is loaded; rejects when it fails. */
+  readonly ready: Promise<number>;
+  /** The invocation waiting for the child's answer, by id. */
+  readonly pending: Map<number, (answer: Answer) => void>;
+}
+
+/**
+ * Starts a container process. Its output goes to `onLine`, one line each. The child is returned at
+ * once, so a cold start that hangs can be killed.
+ */
+function spawnContainer(
+  bundlePath: string,
+  environment: Readonly<Record<string, string>>,
+  onLine: (line: string) => void,
+): Container {
+  const child = spawn(process.execPath, ['-e', BOOTSTRAP], {
+    env: { PATH: process.env.PATH ?? '', ...environment, DRILL_WATCHDOG_BUNDLE: bundlePath },
+    stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
+  });
+  const output: string[] = [];
+  const collect = (chunk: Buffer) => {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (!line.trim()) continue;
+      output.push(line);
+      onLine(line);
+    }
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  const pending = new Map<number, (answer: Answer) => void>();
+  const ready = new Promise<number>((resolve, reject) => {
+    child.on('message', (message: { type: string; id?: number; initMs?: number; message?: string }) => {
+      if (message.type === 'ready') resolve(message.initMs ?? 0);
+      else if (message.type === 'init-error')
+        reject(new Error(`the watchdog bundle failed at cold start: ${message.message ?? ''}`));
+      else if (message.type === 'result' && message.id !== undefined) {
+        pending.get(message.id)?.(message as unknown as Answer);
+        pending.delete(message.id);
+      }
+    });
+    child.on('exit', (code, signal) => {
+      reject(
+        new Error(
+          `the watchdog container exited at cold start (${signal ?? `code ${code}`}): ${output.join('\n')}`,
+        ),
+      );
+      for (const answer of pending.values())
+        answer({ ok: false, errorType: 'Runtime.ExitError', errorMessage: 'the container exited' });
+      pending.clear();
+    });
+  });
+  // A cold start that fails is reported by whoever waits for it; never an unhandled rejection.
+  ready.catch(() => undefined);
+  return { child, ready, pending };
+}
+
+/**
+ * The watchdog function, with Lambda's invocation semantics around its container: one invocation at
+ * a time, the function's timeout enforced (the invocation fails with `Sandbox.Timedout` and the
+ * container is killed; the next invocation cold-starts a new one), asynchronous invocations retried.
+ */
 export class WatchdogFunction {
   /** Every run of the handler, in order. */
   readonly invocations: InvocationRecord[] = [];
-  /** The container's output: the watchdog's structured logs and metrics, one line each. */
-  readonly logLines: string[] = [];
+  /** Cold starts so far: the first, plus one after each timeout or crash that was followed by an invocation. */
+  coldStarts = 1;
 
   private queue: Promise<unknown> = Promise.resolve();
   private outstanding = 0;
   private idleWaiters: Array<() => void> = [];
-  private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private stopped = false;
+  /** Asynchronous invocations waiting for a retry; stop() drops them. */
+  private readonly retryTimers = new Set<NodeJS.Timeout>();
 
   private constructor(
-    private readonly child: ChildProcess,
-    /** The cold start: loading the bundle and building its clients. */
+    /** The current container; undefined after a timeout or a crash, until the next invocation. */
+    private container: Container | undefined,
+    /** The first cold start: loading the bundle and building its clients. */
     readonly initMs: number,
+    /** The containers' output: the watchdog's structured logs and metrics, one line each. */
+    readonly logLines: string[],
+    private readonly options: WatchdogFunctionOptions,
     private readonly timeScale: number,
     private readonly timeoutMs: number,
   ) {
-    child.on('message', (message: { type: string; id?: number }) => {
-      if (message.type !== 'result' || message.id === undefined) return;
-      this.pending.get(message.id)?.resolve(message as never);
-      this.pending.delete(message.id);
-    });
-    child.on('exit', () => {
-      for (const waiter of this.pending.values())
-        waiter.resolve({ ok: false, errorType: 'Runtime.ExitError', errorMessage: 'the container exited' });
-      this.pending.clear();
-    });
+    if (container) this.watch(container);
   }
 
   /** Starts a container: a cold start of the bundle, configured by `environment` only. */
@@ -124,38 +191,17 @@ export class WatchdogFunction {
         `the watchdog bundle ${bundlePath} does not exist: build it with 'npx tsx scripts/bundle-watchdog.ts' (npm run drill does)`,
       );
     }
-    const child = spawn(process.execPath, ['-e', BOOTSTRAP], {
-      env: { PATH: process.env.PATH ?? '', ...options.environment, DRILL_WATCHDOG_BUNDLE: bundlePath },
-      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
-    });
     const logLines: string[] = [];
-    const collect = (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) logLines.push(line);
-    };
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
-    const initMs = await new Promise<number>((resolve, reject) => {
-      child.once('message', (message: { type: string; initMs?: number; message?: string }) => {
-        if (message.type === 'ready') resolve(message.initMs ?? 0);
-        else reject(new Error(`the watchdog bundle failed at cold start: ${message.message ?? ''}`));
-      });
-      child.once('exit', (code) =>
-        reject(
-          new Error(`the watchdog container exited at cold start (code ${code}): ${logLines.join('\n')}`),
-        ),
-      );
-    });
-    const fn = new WatchdogFunction(child, initMs, options.timeScale ?? 60, options.timeoutMs ?? 60_000);
-    // Lines already collected belong to the cold start; later ones go straight to the record.
-    fn.logLines.push(...logLines);
-    child.stdout?.off('data', collect);
-    child.stderr?.off('data', collect);
-    const keep = (chunk: Buffer) => {
-      for (const line of chunk.toString('utf8').split('\n')) if (line.trim()) fn.logLines.push(line);
-    };
-    child.stdout?.on('data', keep);
-    child.stderr?.on('data', keep);
-    return fn;
+    const container = spawnContainer(bundlePath, options.environment, (line) => logLines.push(line));
+    const initMs = await container.ready;
+    return new WatchdogFunction(
+      container,
+      initMs,
+      logLines,
+      { ...options, bundlePath },
+      options.timeScale ?? 60,
+      options.timeoutMs ?? 60_000,
+    );
   }
 
   /** A synchronous invocation: resolves with what the handler returned, rejects with a {@link FunctionError}. */
@@ -174,12 +220,24 @@ export class WatchdogFunction {
       void this.enqueue(event, requestId, 'Event', retry).then((record) => {
         const delaySeconds = ASYNC_RETRY_DELAYS_SECONDS[retry];
         if (record.ok || delaySeconds === undefined || this.stopped) return this.settle();
-        setTimeout(() => attempt(retry + 1), (delaySeconds * 1000) / this.timeScale);
+        const timer = setTimeout(
+          () => {
+            this.retryTimers.delete(timer);
+            attempt(retry + 1);
+          },
+          (delaySeconds * 1000) / this.timeScale,
+        );
+        this.retryTimers.add(timer);
       });
     };
     // Held from the first try to the last retry, so idle() waits for the retries too.
     this.outstanding++;
     attempt(0);
+  }
+
+  /** Whether an invocation is queued, running or waiting for a retry (what {@link idle} waits for). */
+  get busy(): boolean {
+    return this.outstanding > 0;
   }
 
   /** Resolves once nothing is queued, running or waiting for a retry. */
@@ -188,13 +246,20 @@ export class WatchdogFunction {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Stops the container (pending retries are dropped). */
+  /** Stops the container (pending retries are dropped; a running invocation fails). */
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.child.exitCode !== null) return;
-    const exited = new Promise<void>((resolve) => this.child.once('exit', () => resolve()));
-    this.child.disconnect();
-    const timer = setTimeout(() => this.child.kill('SIGKILL'), 2000);
+    for (const timer of this.retryTimers) {
+      clearTimeout(timer);
+      this.settle();
+    }
+    this.retryTimers.clear();
+    const container = this.container;
+    this.container = undefined;
+    if (!container || container.child.exitCode !== null || container.child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => container.child.once('exit', () => resolve()));
+    if (container.child.connected) container.child.disconnect();
+    const timer = setTimeout(() => container.child.kill('SIGKILL'), 2000);
     await exited;
     clearTimeout(timer);
   }
@@ -219,16 +284,7 @@ export class WatchdogFunction {
     retry: number,
   ): Promise<InvocationRecord> {
     const startedAt = Date.now();
-    const id = this.nextId++;
-    const answer =
-      this.stopped || !this.child.connected
-        ? { ok: false, errorType: 'Runtime.ExitError', errorMessage: 'the container is stopped' }
-        : await new Promise<{ ok: boolean; result?: unknown; errorType?: string; errorMessage?: string }>(
-            (resolve) => {
-              this.pending.set(id, { resolve });
-              this.child.send({ id, event, requestId, timeoutMs: this.timeoutMs });
-            },
-          );
+    const answer = await this.call(event, requestId);
     const record: InvocationRecord = {
       requestId,
       invocationType,
@@ -242,6 +298,89 @@ export class WatchdogFunction {
     };
     this.invocations.push(record);
     return record;
+  }
+
+  /**
+   * Runs the handler once in the current container (cold-starting one first if the last was killed),
+   * within the function's timeout, which covers that cold start too. On timeout the invocation fails
+   * with `Sandbox.Timedout` and the container is killed, as Lambda resets the execution environment.
+   */
+  private call(event: unknown, requestId: string): Promise<Answer> {
+    if (this.stopped) {
+      return Promise.resolve({
+        ok: false,
+        errorType: 'Runtime.ExitError',
+        errorMessage: 'the container is stopped',
+      });
+    }
+    const container = this.container ?? this.coldStart();
+    const id = this.nextId++;
+    return new Promise<Answer>((resolve) => {
+      let done = false;
+      const finish = (answer: Answer) => {
+        if (done) return;
+        done = true;
+        clearTimeout(timer);
+        container.pending.delete(id);
+        resolve(answer);
+      };
+      const timer = setTimeout(() => {
+        finish({
+          ok: false,
+          errorType: 'Sandbox.Timedout',
+          errorMessage: `RequestId: ${requestId} Error: Task timed out after ${(this.timeoutMs / 1000).toFixed(2)} seconds`,
+        });
+        this.discard(container);
+      }, this.timeoutMs);
+      container.ready.then(
+        () => {
+          if (done) return;
+          if (!container.child.connected) {
+            finish({ ok: false, errorType: 'Runtime.ExitError', errorMessage: 'the container exited' });
+            return;
+          }
+          container.pending.set(id, finish);
+          container.child.send({ id, event, requestId, timeoutMs: this.timeoutMs }, (error) => {
+            if (error) finish({ ok: false, errorType: 'Runtime.ExitError', errorMessage: error.message });
+          });
+        },
+        (error: unknown) => {
+          this.discard(container);
+          finish({
+            ok: false,
+            errorType: 'Runtime.InitError',
+            errorMessage: error instanceof Error ? error.message : String(error),
+          });
+        },
+      );
+    });
+  }
+
+  /** A new container for the next invocation, after a timeout or a crash killed the last one. */
+  private coldStart(): Container {
+    const container = spawnContainer(
+      this.options.bundlePath ?? DEFAULT_BUNDLE_PATH,
+      this.options.environment,
+      (line) => this.logLines.push(line),
+    );
+    this.coldStarts++;
+    this.container = container;
+    this.watch(container);
+    return container;
+  }
+
+  /** A container that dies between invocations is replaced at the next one. */
+  private watch(container: Container): void {
+    container.child.once('exit', () => {
+      if (this.container === container) this.container = undefined;
+    });
+  }
+
+  /** Kills a container (a timed-out or broken one); the next invocation cold-starts another. */
+  private discard(container: Container): void {
+    if (this.container === container) this.container = undefined;
+    if (container.child.exitCode === null && container.child.signalCode === null)
+      container.child.kill('SIGKILL');
   }
 
   private settle(): void {

@@ -50,6 +50,8 @@ export interface WorldOptions {
   readonly composite: CompositeAlarmSpec;
   readonly bundlePath: string;
   readonly timeScale: number;
+  /** The function's timeout (real time, not scaled): the container enforces it as Lambda does. */
+  readonly functionTimeoutSeconds: number;
 }
 
 /** The built control plane and the watchdog function wired to it. */
@@ -210,7 +212,7 @@ export async function buildWorld(options: WorldOptions): Promise<World> {
       Handler: 'index.handler',
       Role: `arn:aws:iam::${emulator.accountId}:role/switchback-checkout-watchdog`,
       Code: { ZipFile: readFileSync(options.bundlePath) },
-      Timeout: 60,
+      Timeout: options.functionTimeoutSeconds,
       Environment: { Variables: environment },
     }),
   );
@@ -218,6 +220,7 @@ export async function buildWorld(options: WorldOptions): Promise<World> {
     environment,
     bundlePath: options.bundlePath,
     timeScale: options.timeScale,
+    timeoutMs: options.functionTimeoutSeconds * 1000,
   });
   emulator.lambda.registerHandler(WATCHDOG_FUNCTION, (event, context) => {
     if (context.invocationType === 'Event') return watchdog.invokeAsync(event, context.awsRequestId);
