@@ -233,6 +233,27 @@ describe('the watchdog rolls a bad release back', () => {
     expect(state.latched).toBeUndefined();
   });
 
+  it('does not let the retry of a run that moved nothing "finish" a rollback another trigger made', async () => {
+    const world = await createWorld(emulator(), { listeners: 1 });
+    await capturedAndShifted(world);
+    world.setAlarm(ALARM, 'ALARM');
+    const [pair] = world.pairs;
+    const targets = world.emulator.elbv2.targets(pair.blueArn);
+    for (const target of targets) world.emulator.elbv2.setTargetHealth(pair.blueArn, target.Id, 'unhealthy');
+    const blocked = snsAlarmEvent(ALARM, 'ALARM', Date.now());
+    await expect(world.invoke(blocked)).rejects.toThrow(/partial/);
+    for (const target of targets) world.emulator.elbv2.setTargetHealth(pair.blueArn, target.Id, 'healthy');
+    await world.invoke({ action: 'rollback', reason: 'by hand', requestedBy: 'oncall' });
+    world.setAlarm(ALARM, 'OK');
+
+    const retried = (await world.invoke(blocked)) as { result: { outcome: string } };
+
+    expect(retried.result.outcome).toBe('skipped');
+    const records = await world.auditRecords();
+    expect(records.filter((r) => r.outcome === 'rolled-back')).toHaveLength(1);
+    expect(records.flatMap((r) => r.checks.map((c) => c.name))).not.toContain('finishing-partial-rollback');
+  });
+
   it('rolls back once the known-good group is healthy again, on the retry of the same alarm', async () => {
     const world = await createWorld(emulator(), { listeners: 1 });
     await capturedAndShifted(world);

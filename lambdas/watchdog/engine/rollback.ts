@@ -142,12 +142,15 @@ async function decideAndAct(
   // A redelivery of a trigger whose rollback began (its latch was written ahead) but did not finish —
   // it was partial, or its run died — finishes that rollback, as long as the release is still the
   // one it began on: a half-restored release is worse than either state, so the latch, cooldown and
-  // budget do not apply to it. A newer release is never rolled back by an older trigger's retry.
+  // budget do not apply to it. The latch must name this very trigger: a run that could move nothing
+  // writes no latch, and another trigger's later rollback is not this one's to finish (nor is a newer
+  // release's).
   const finishing =
     resumed !== undefined &&
     release !== undefined &&
+    eventId !== undefined &&
     state.latched?.releaseId === release.releaseId &&
-    (resumed === 'failed' || (eventId !== undefined && state.latched.eventId === eventId));
+    state.latched.eventId === eventId;
   const decision: Decision =
     finishing && release
       ? {
