@@ -23,6 +23,7 @@ import { AssetType, Fn, TerraformAsset, TerraformStack, Token, type TerraformRes
 import { Construct } from 'constructs';
 import {
   ARN_PATTERNS,
+  AWS_REGION_PATTERN,
   ContractError,
   DEFAULT_ROLLBACK_POLICY,
   parseWatchdogConfig,
@@ -273,12 +274,36 @@ export class RollbackWatchdog extends Construct {
         error.issues.join('; '),
       );
     }
+    // Values only Terraform knows skip the synth-time checks; Terraform checks them before it writes
+    // the configuration, so a bad one stops the plan instead of reaching the watchdog.
+    const preconditions = [
+      ...(props.serviceRegion !== undefined && !isKnown(props.serviceRegion)
+        ? [
+            {
+              // HCL strings know no `\d` escape.
+              condition: Fn.can(
+                Fn.regex(AWS_REGION_PATTERN.source.replace(/\\d/g, '[0-9]'), props.serviceRegion),
+              ),
+              errorMessage: `${this.node.path}: serviceRegion must be an AWS region such as us-east-1.`,
+            },
+          ]
+        : []),
+      // A URL with a literal scheme (`https://${lb.dns_name}/health`) is taken as one; only a URL that
+      // is a reference from its start needs Terraform's check.
+      ...(props.healthPing?.urls ?? [])
+        .filter((url) => !isKnown(url) && !/^https?:\/\//.test(url))
+        .map((url) => ({
+          condition: Fn.can(Fn.regex('^https?://[^/ ]+', url)),
+          errorMessage: `${this.node.path}: healthPing.urls must be http(s) URLs.`,
+        })),
+    ];
     this.configObject = new S3Object(this, 'Configuration', {
       bucket: props.store.bucketName,
       key: watchdogConfigKey(this.serviceName),
       content: Fn.jsonencode(config),
       contentType: 'application/json',
       dependsOn: [props.store.versioning],
+      ...(preconditions.length > 0 ? { lifecycle: { precondition: preconditions } } : {}),
     });
 
     this.policyStatements = [
@@ -849,6 +874,26 @@ function validate(
     RELEASE_ID_PATTERN,
     'must be 1-128 letters, digits, dots, underscores or hyphens, starting with a letter or digit.',
   );
+  // The watchdog re-checks its configuration when it loads it, after the deploy has replaced the old
+  // one: a number it would refuse then leaves the live release unprotected. So numbers are checked
+  // here, and must be known here.
+  const atSynth =
+    'the watchdog checks it against its bounds when it loads its configuration, after the deploy';
+  for (const [prop, value] of [
+    ['timeoutSeconds', timeoutSeconds],
+    ['maxEventAgeSeconds', props.maxEventAgeSeconds],
+    ['evaluationWindowMinutes', props.evaluationWindowMinutes],
+    ['cooldownMinutes', props.cooldownMinutes],
+    ['maxAutomaticRollbacks', props.maxAutomaticRollbacks],
+    ['budgetWindowMinutes', props.budgetWindowMinutes],
+    ['minHealthyTargets', props.minHealthyTargets],
+    ['healthPing.intervalSeconds', props.healthPing?.intervalSeconds],
+    ['healthPing.failuresToBreach', props.healthPing?.failuresToBreach],
+    ['healthPing.timeoutMs', props.healthPing?.timeoutMs],
+    ['backup.deleteAfterDays', props.backup?.deleteAfterDays],
+  ] as const) {
+    check.literal(prop, value, atSynth);
+  }
   const protectedCount = (props.listeners ?? []).length + (props.protectedListeners ?? []).length;
   if (protectedCount === 0) {
     check.conflict(

@@ -75,6 +75,9 @@ export const ARN_PATTERNS = {
   backupVault: /^arn:aws[a-z-]*:backup:[a-z0-9-]+:\d{12}:backup-vault:[A-Za-z0-9_.-]{2,50}$/,
 } as const;
 
+/** An AWS region name (`us-east-1`, `us-gov-west-1`, `us-isob-east-1`). */
+export const AWS_REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
+
 /** The kinds of ARN the contracts know, for messages and checks. */
 export type ArnKind = keyof typeof ARN_PATTERNS;
 

@@ -6,6 +6,7 @@
 import * as z from 'zod/mini';
 import {
   arnSchema,
+  AWS_REGION_PATTERN,
   boundedIntSchema,
   bucketNameSchema,
   httpUrlSchema,
@@ -155,13 +156,7 @@ export function watchdogConfigSchema(options: SchemaOptions = {}) {
      * The region the protected service runs in, when the watchdog runs elsewhere (standalone
      * placement). Listeners, alarms, aliases, parameters and backups are called there.
      */
-    region: z.optional(
-      patternSchema(
-        options,
-        /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/,
-        'must be an AWS region such as us-east-1',
-      ),
-    ),
+    region: z.optional(patternSchema(options, AWS_REGION_PATTERN, 'must be an AWS region such as us-east-1')),
     store,
     listeners: z.array(protectedListener).check(
       z.minLength(1, 'must name at least one listener to protect'),

@@ -234,6 +234,33 @@ describe('RollbackWatchdog permissions', () => {
     ]);
   });
 
+  it('has Terraform check a region or URL known only at apply before it writes the configuration', () => {
+    const { json } = build({
+      serviceRegion: Fn.lower('US-EAST-1'),
+      healthPing: { urls: [Fn.lower('HTTPS://SHOP.EXAMPLE.COM/health'), 'https://shop.example.com/ready'] },
+    });
+
+    const config = blockAt(json, 'aws_s3_object', 'Watchdog/Configuration');
+    expect(config.lifecycle).toEqual({
+      precondition: [
+        {
+          condition: '${can(regex("^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-[0-9]$", lower("US-EAST-1")))}',
+          error_message: 'test/Watchdog: serviceRegion must be an AWS region such as us-east-1.',
+        },
+        {
+          condition: '${can(regex("^https?://[^/ ]+", lower("HTTPS://SHOP.EXAMPLE.COM/health")))}',
+          error_message: 'test/Watchdog: healthPing.urls must be http(s) URLs.',
+        },
+      ],
+    });
+  });
+
+  it('adds no precondition when every value is known at synth', () => {
+    const { json } = build({ serviceRegion: 'us-west-2' });
+
+    expect(blockAt(json, 'aws_s3_object', 'Watchdog/Configuration')).not.toHaveProperty('lifecycle');
+  });
+
   it('names each load balancer once, also when its ARN is a Terraform reference', () => {
     // Production and test listener share the load balancer; a reference must not be swapped twice.
     const { json } = build({}, { loadBalancerArn: Fn.lower(LOAD_BALANCER_ARN) });
@@ -590,6 +617,18 @@ describe('RollbackWatchdog validation', () => {
       },
       'protectedListeners',
       /listeners: listener names must be unique/,
+    ],
+    [
+      'a policy number is a Terraform reference (the watchdog would check it only after the deploy)',
+      { cooldownMinutes: Fn.parseint('5', 10) },
+      'cooldownMinutes',
+      /must be known at synth, not a Terraform reference: the watchdog checks it against its bounds/,
+    ],
+    [
+      'the function timeout is a Terraform reference (the lock lease is derived from it)',
+      { timeoutSeconds: Fn.parseint('90', 10) },
+      'timeoutSeconds',
+      /must be known at synth/,
     ],
     [
       'the service name is a Terraform reference',
