@@ -6,9 +6,11 @@
 import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
 import {
   DescribeListenersCommand,
+  DescribeRulesCommand,
   DescribeTargetGroupsCommand,
   ElasticLoadBalancingV2Client,
   type Action,
+  type Rule,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
   currentReleaseKey,
@@ -97,24 +99,29 @@ export async function readServiceStatus(
 async function readAlarms(gateway: WatchdogGateway, cloudwatch: CloudWatchClient, names: string[]) {
   if (names.length === 0) return [];
   const found = new Map<string, { arn?: string; value: string; updatedAt?: string }>();
-  // DescribeAlarms takes at most 100 names per call.
+  // DescribeAlarms takes at most 100 names per call, and pages its answer.
   for (let i = 0; i < names.length; i += 100) {
-    const out = await gateway.call(() =>
-      cloudwatch.send(
-        new DescribeAlarmsCommand({
-          AlarmNames: names.slice(i, i + 100),
-          AlarmTypes: ['CompositeAlarm', 'MetricAlarm'],
-        }),
-      ),
-    );
-    for (const alarm of [...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? [])]) {
-      if (!alarm.AlarmName) continue;
-      found.set(alarm.AlarmName, {
-        ...(alarm.AlarmArn ? { arn: alarm.AlarmArn } : {}),
-        value: alarm.StateValue ?? 'INSUFFICIENT_DATA',
-        ...(alarm.StateUpdatedTimestamp ? { updatedAt: alarm.StateUpdatedTimestamp.toISOString() } : {}),
-      });
-    }
+    let token: string | undefined;
+    do {
+      const out = await gateway.call(() =>
+        cloudwatch.send(
+          new DescribeAlarmsCommand({
+            AlarmNames: names.slice(i, i + 100),
+            AlarmTypes: ['CompositeAlarm', 'MetricAlarm'],
+            NextToken: token,
+          }),
+        ),
+      );
+      for (const alarm of [...(out.MetricAlarms ?? []), ...(out.CompositeAlarms ?? [])]) {
+        if (!alarm.AlarmName) continue;
+        found.set(alarm.AlarmName, {
+          ...(alarm.AlarmArn ? { arn: alarm.AlarmArn } : {}),
+          value: alarm.StateValue ?? 'INSUFFICIENT_DATA',
+          ...(alarm.StateUpdatedTimestamp ? { updatedAt: alarm.StateUpdatedTimestamp.toISOString() } : {}),
+        });
+      }
+      token = out.NextToken;
+    } while (token);
   }
   return names.map((name) => ({ name, ...(found.get(name) ?? { value: 'MISSING' }) }));
 }
@@ -133,14 +140,21 @@ async function readListener(
   let listenerArn = listener.listenerArn;
   let actions: Action[] | undefined;
   if (!listenerArn) {
-    const out = await gateway.call(() =>
-      elbv2.send(new DescribeListenersCommand({ LoadBalancerArn: listener.loadBalancerArn })),
-    );
-    const match = (out.Listeners ?? []).find((l) => l.Port === listener.port);
-    if (!match?.ListenerArn)
-      return none(`no listener on port ${listener.port} of ${listener.loadBalancerArn}`);
-    listenerArn = match.ListenerArn;
-    actions = match.DefaultActions;
+    let marker: string | undefined;
+    do {
+      const out = await gateway.call(() =>
+        elbv2.send(
+          new DescribeListenersCommand({ LoadBalancerArn: listener.loadBalancerArn, Marker: marker }),
+        ),
+      );
+      const match = (out.Listeners ?? []).find((l) => l.Port === listener.port);
+      if (match?.ListenerArn) {
+        listenerArn = match.ListenerArn;
+        actions = match.DefaultActions;
+      }
+      marker = listenerArn ? undefined : out.NextMarker;
+    } while (marker);
+    if (!listenerArn) return none(`no listener on port ${listener.port} of ${listener.loadBalancerArn}`);
   } else {
     const out = await gateway.call(() =>
       elbv2.send(new DescribeListenersCommand({ ListenerArns: [listenerArn as string] })),
@@ -150,15 +164,18 @@ async function readListener(
   let groups = listener.targetGroupArns;
   if (!groups && listener.targetGroupNames) {
     const names = listener.targetGroupNames;
-    const out = await gateway.call(() =>
-      elbv2.send(new DescribeTargetGroupsCommand({ Names: [names.blue, names.green] })),
+    const [blue, green] = await Promise.all(
+      [names.blue, names.green].map((name) => targetGroupArn(gateway, elbv2, name)),
     );
-    const arnOf = (name: string) => out.TargetGroups?.find((g) => g.TargetGroupName === name)?.TargetGroupArn;
-    const blue = arnOf(names.blue);
-    const green = arnOf(names.green);
     if (!blue || !green) return none(`target group ${blue ? names.green : names.blue} not found`);
     groups = { blue, green };
   }
+  const problems = [
+    ...unrestorable(actions ?? [], 'its default action'),
+    ...(listener.ruleArns.length + listener.rulePriorities.length > 0
+      ? await ruleProblems(gateway, elbv2, listenerArn, listener)
+      : []),
+  ];
   const colorOf = (arn: string) =>
     (arn === groups?.blue ? 'blue' : arn === groups?.green ? 'green' : 'other') as 'blue' | 'green' | 'other';
   const forwardsTo = (actions ?? []).flatMap((action) => {
@@ -187,5 +204,63 @@ async function readListener(
     listenerArn,
     forwardsTo,
     activeColor: activeColor as ListenerStatus['activeColor'],
+    // What the watchdog would refuse to restore, shown here rather than found out in an incident.
+    ...(problems.length > 0 ? { error: problems.join('; ') } : {}),
   };
+}
+
+/** The action types the watchdog can restore (see its ELBv2 adapter). */
+const RESTORABLE_ACTIONS = new Set(['forward', 'redirect', 'fixed-response']);
+
+function unrestorable(actions: readonly Action[], where: string): string[] {
+  return actions
+    .filter((action) => !RESTORABLE_ACTIONS.has(action.Type ?? ''))
+    .map((action) => `${where} has a ${action.Type} action, which the watchdog cannot restore`);
+}
+
+async function targetGroupArn(
+  gateway: WatchdogGateway,
+  elbv2: ElasticLoadBalancingV2Client,
+  name: string,
+): Promise<string | undefined> {
+  try {
+    const out = await elbv2.send(new DescribeTargetGroupsCommand({ Names: [name] }));
+    return out.TargetGroups?.[0]?.TargetGroupArn;
+  } catch (error) {
+    if ((error as { name?: string }).name === 'TargetGroupNotFoundException') return undefined;
+    return gateway.call(() => Promise.reject(error));
+  }
+}
+
+/** Configured rules that are missing, or whose actions the watchdog cannot restore. */
+async function ruleProblems(
+  gateway: WatchdogGateway,
+  elbv2: ElasticLoadBalancingV2Client,
+  listenerArn: string,
+  listener: ProtectedListener,
+): Promise<string[]> {
+  const rules: Rule[] = [];
+  let marker: string | undefined;
+  do {
+    const out = await gateway.call(() =>
+      elbv2.send(new DescribeRulesCommand({ ListenerArn: listenerArn, Marker: marker })),
+    );
+    rules.push(...(out.Rules ?? []));
+    marker = out.NextMarker;
+  } while (marker);
+  const named = rules.filter(
+    (r) =>
+      (r.RuleArn !== undefined && listener.ruleArns.includes(r.RuleArn)) ||
+      listener.rulePriorities.includes(Number(r.Priority)),
+  );
+  const missing = [
+    ...listener.ruleArns.filter((arn) => !rules.some((r) => r.RuleArn === arn)),
+    ...listener.rulePriorities
+      .filter((p) => !rules.some((r) => Number(r.Priority) === p))
+      .map((p) => `priority ${p}`),
+  ];
+  return [
+    ...(missing.length > 0 ? [`configured rules not found: ${missing.join(', ')}`] : []),
+    ...named.flatMap((rule) => unrestorable(rule.Actions ?? [], `rule ${rule.Priority}`)),
+  ];
 }

@@ -108,7 +108,10 @@ function printStatus(ctx: CommandContext, report: StatusReport, gap: boolean): v
   out.line(`  listeners`);
   for (const listener of s.listeners) {
     const weights = listener.forwardsTo.map((f) => `${f.color} ${f.weight}`).join(', ');
-    const detail = listener.error ? c.red(listener.error) : c.dim(`(${weights || 'no forward action'})`);
+    const detail = [
+      c.dim(`(${weights || 'no forward action'})`),
+      ...(listener.error ? [c.red(listener.error)] : []),
+    ].join(' ');
     out.line(`    ${listener.name.padEnd(12)} ${colorOf(c, listener.activeColor)} ${detail}`);
   }
 }

@@ -3,6 +3,7 @@
  * reached through the real Lambda and S3 clients, configured by AWS_ENDPOINT_URL.
  */
 import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { App } from 'cdktf';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -152,6 +153,25 @@ describe('switchback status', () => {
     expect(piped.stdout).not.toMatch(ANSI);
     expect(tty.stdout).toMatch(ANSI);
     expect(noColor.stdout).not.toMatch(ANSI);
+  });
+
+  it('flags a configured rule the watchdog could not restore, next to the listener', async () => {
+    const world = await deployedWorld({ listeners: 1 });
+    await releasedToGreen(world);
+    const key = watchdogConfigKey(SERVICE);
+    const config = JSON.parse(world.emulator.s3.text(world.bucket, key) as string);
+    config.listeners[0].rulePriorities = [77];
+    await world.s3.send(
+      new PutObjectCommand({ Bucket: world.bucket, Key: key, Body: JSON.stringify(config) }),
+    );
+
+    const result = await cli(world.emulator, ['status', '--function', FUNCTION, '--json']);
+
+    expect(result.code).toBe(0);
+    const [listener] = result.json().services[0].status.listeners;
+    expect(listener).toEqual(
+      expect.objectContaining({ activeColor: 'green', error: 'configured rules not found: priority 77' }),
+    );
   });
 
   it('names the function and region when the function does not exist', async () => {
