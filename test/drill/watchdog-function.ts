@@ -134,6 +134,13 @@ function spawnContainer(
         pending.delete(message.id);
       }
     });
+    // A failed spawn or kill (EAGAIN, ENOMEM) fails this container, not the whole drill.
+    child.on('error', (error) => {
+      reject(new Error(`the watchdog container could not run: ${error.message}`));
+      for (const answer of pending.values())
+        answer({ ok: false, errorType: 'Runtime.ExitError', errorMessage: error.message });
+      pending.clear();
+    });
     child.on('exit', (code, signal) => {
       reject(
         new Error(
