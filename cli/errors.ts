@@ -32,7 +32,7 @@ export class CliError extends Error {
 /** What an AWS SDK (or network) error means for an operator, as a {@link CliError}. */
 export function describeAwsError(
   error: unknown,
-  target: { functionName?: string; region?: string },
+  target: { functionName?: string; region?: string; profile?: string },
 ): CliError {
   if (error instanceof CliError) return error;
   const name = (error as { name?: string })?.name ?? '';
@@ -40,6 +40,12 @@ export function describeAwsError(
   const code = (error as { code?: string })?.code ?? '';
   const where = target.region ? ` in ${target.region}` : '';
   if (name === 'CredentialsProviderError' || /Could not load credentials/i.test(message)) {
+    if (target.profile) {
+      return new CliError(
+        `no AWS credentials for the profile '${target.profile}' (${message}). Check it is in ~/.aws/config (or AWS_CONFIG_FILE), or run \`aws sso login --profile ${target.profile}\`.`,
+        EXIT.setup,
+      );
+    }
     return new CliError(
       `no AWS credentials found (${message}). Set --profile or AWS_PROFILE, run \`aws sso login\`, or export AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY.`,
       EXIT.setup,

@@ -142,7 +142,7 @@ export class WatchdogGateway {
       if (name === 'NoSuchKey' || name === 'NotFound') return undefined;
       if (error instanceof SyntaxError)
         throw new CliError(`s3://${bucket}/${key} is not JSON: ${error.message}`, EXIT.failed);
-      throw describeAwsError(error, { functionName: this.functionName, region: this.settings.region });
+      throw this.describe(error);
     }
   }
 
@@ -151,8 +151,14 @@ export class WatchdogGateway {
     try {
       return await send();
     } catch (error) {
-      throw describeAwsError(error, { functionName: this.functionName, region: this.settings.region });
+      throw this.describe(error);
     }
+  }
+
+  /** What an SDK error means for the operator of this watchdog. */
+  private describe(error: unknown) {
+    const { region, profile } = this.settings;
+    return describeAwsError(error, { functionName: this.functionName, region, profile });
   }
 
   /** The newest audit records of a service, newest first. */

@@ -153,6 +153,9 @@ describe('switchback status', () => {
     expect(piped.stdout).not.toMatch(ANSI);
     expect(tty.stdout).toMatch(ANSI);
     expect(noColor.stdout).not.toMatch(ANSI);
+    // The wait shows a spinner on a terminal's stderr, and nothing when piped.
+    expect(tty.stderr).toContain('Reading the state of checkout');
+    expect(piped.stderr).toBe('');
   });
 
   it('flags a configured rule the watchdog could not restore, next to the listener', async () => {
@@ -509,6 +512,19 @@ describe('the switchback executable', () => {
 
     expect(result.status).toBe(3);
     expect(result.stderr).toContain('switchback: no AWS credentials found');
+  });
+
+  it('exits 3 and names the profile when --profile names one that does not exist', () => {
+    const home = mkdtempSync(join(tmpdir(), 'switchback-home-'));
+    const result = run(['status', '--function', FUNCTION, '--region', 'us-east-1', '--profile', 'on-call'], {
+      HOME: home,
+      AWS_CONFIG_FILE: join(home, 'config'),
+      AWS_SHARED_CREDENTIALS_FILE: join(home, 'credentials'),
+      AWS_EC2_METADATA_DISABLED: 'true',
+    });
+
+    expect(result.status).toBe(3);
+    expect(result.stderr).toMatch(/switchback: no AWS credentials for the profile 'on-call'/);
   });
 
   it('exits 3 and says how to set a region when there is none', () => {
