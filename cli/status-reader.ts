@@ -13,6 +13,7 @@ import {
   type Rule,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
+  ContractError,
   currentReleaseKey,
   currentReleaseSchema,
   parseContract,
@@ -31,6 +32,21 @@ import type { WatchdogGateway } from './watchdog-gateway';
 type ListenerStatus = ServiceStatusAnswer['listeners'][number];
 
 export async function readServiceStatus(
+  gateway: WatchdogGateway,
+  service: string,
+  now: number,
+): Promise<ServiceStatusAnswer> {
+  try {
+    return await readStatusOrThrow(gateway, service, now);
+  } catch (error) {
+    // A document in the store that breaks its contract is a finding for the operator, not a crash.
+    if (error instanceof ContractError)
+      throw new CliError(`the store of ${service}: ${error.message}`, EXIT.failed);
+    throw error;
+  }
+}
+
+async function readStatusOrThrow(
   gateway: WatchdogGateway,
   service: string,
   now: number,

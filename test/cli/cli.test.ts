@@ -177,6 +177,24 @@ describe('switchback status', () => {
     );
   });
 
+  it('reports a configuration in the store that breaks its contract, naming the field', async () => {
+    const world = await deployedWorld({ listeners: 1 });
+    await world.s3.send(
+      new PutObjectCommand({
+        Bucket: world.bucket,
+        Key: watchdogConfigKey(SERVICE),
+        Body: '{"schemaVersion":1}',
+      }),
+    );
+
+    const result = await cli(world.emulator, ['promote', '--function', FUNCTION]);
+
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(
+      /^switchback: the store of checkout: watchdog config is invalid:\n {2}- service:/,
+    );
+  });
+
   it('names the function and region when the function does not exist', async () => {
     const result = await cli(emulator(), ['status', '--function', 'no-such-watchdog']);
 
