@@ -91,7 +91,14 @@ export function readSynthesizedApp(appDir: string): SynthesizedService[] {
     if (!entry.synthesizedStackPath) return [];
     const path = join(resolve(appDir), entry.synthesizedStackPath);
     if (!existsSync(path)) return [];
-    return [{ name, ...(JSON.parse(readFileSync(path, 'utf8')) as Omit<StackJson, 'name'>) }];
+    try {
+      return [{ name, ...(JSON.parse(readFileSync(path, 'utf8')) as Omit<StackJson, 'name'>) }];
+    } catch (error) {
+      throw new CliError(
+        `${path} is not valid JSON: ${(error as Error).message}; synthesize again.`,
+        EXIT.setup,
+      );
+    }
   });
   const all = (type: string) =>
     stacks.flatMap((stack) =>
