@@ -207,6 +207,8 @@ export async function runScenario(name: ScenarioName, settings: DrillSettings): 
   let emulator: Emulator | undefined;
   let world: World | undefined;
   let releaseAt = Number.NaN;
+  // The release's own write can arrive in the same millisecond as releaseAt: count by arrival order.
+  let releaseLogSeq = Number.POSITIVE_INFINITY;
   let manualRequest: Observations['manualRequest'];
   let manualTimer: NodeJS.Timeout | undefined;
   let operatorCall: Promise<void> | undefined;
@@ -304,6 +306,7 @@ export async function runScenario(name: ScenarioName, settings: DrillSettings): 
     await sleep(boundary + RELEASE_AFTER_BOUNDARY_MS - Date.now());
     await w.setWeights(...releaseWeights);
     releaseAt = Date.now();
+    releaseLogSeq = emu.requestLog.entries().at(-1)?.seq ?? 0;
     const release = releaseAt;
     green.behave((now) => scenario.green(Math.floor((now - boundary) / periodMs)));
     scenario.onRelease?.({
@@ -383,6 +386,7 @@ export async function runScenario(name: ScenarioName, settings: DrillSettings): 
     settings,
     startedAt,
     releaseAt,
+    releaseLogSeq,
     releaseWeights,
     routed,
     client,
@@ -418,6 +422,8 @@ interface SummaryInput {
   readonly settings: DrillSettings;
   readonly startedAt: number;
   readonly releaseAt: number;
+  /** The request log's last entry once the release's write was answered: later entries are after it. */
+  readonly releaseLogSeq: number;
   readonly releaseWeights: readonly [number, number];
   readonly routed: readonly RoutedRequest[];
   readonly client: readonly ClientRequest[];
@@ -440,7 +446,7 @@ function summarize(input: SummaryInput): ScenarioRun {
   const afterSwitch = switchAt === undefined ? [] : production.filter((r) => r.arrivedAt >= switchAt);
   const failed = (r: ClientRequest) => r.status === 0 || r.status >= 500;
   const audit = observed?.audit ?? [];
-  const afterRelease = (observed?.log ?? []).filter((e) => e.time >= releaseAt);
+  const afterRelease = (observed?.log ?? []).filter((e) => e.seq > input.releaseLogSeq);
   const compositeAlarms = transitions.filter(
     (t) => t.alarm === input.compositeName && t.to === 'ALARM' && t.at >= releaseAt,
   );
