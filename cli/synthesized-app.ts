@@ -5,6 +5,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { serviceOfWatchdogConfigKey } from '../lib';
 import { CliError, EXIT } from './errors';
 import { parseJsonencodeExpression } from './terraform-expression';
 
@@ -70,8 +71,6 @@ interface StackJson {
   readonly resource?: Record<string, Record<string, Block>>;
 }
 
-const CONFIG_KEY = /^config\/([a-z0-9-]+)\/watchdog\.json$/;
-
 /** Reads every stack of a synthesized app and returns the services that have a watchdog. */
 export function readSynthesizedApp(appDir: string): SynthesizedService[] {
   const manifestPath = join(resolve(appDir), 'manifest.json');
@@ -114,10 +113,9 @@ export function readSynthesizedApp(appDir: string): SynthesizedService[] {
   return all('aws_lambda_function').flatMap(({ stack, id, block }) => {
     const variables =
       (block.environment as { variables?: Record<string, string> } | undefined)?.variables ?? {};
-    const key = CONFIG_KEY.exec(variables.SWITCHBACK_CONFIG_KEY ?? '');
+    const service = serviceOfWatchdogConfigKey(variables.SWITCHBACK_CONFIG_KEY ?? '');
     // The health-ping prober carries the watchdog's configuration too, but hands breaches to the watchdog.
-    if (!key || variables.SWITCHBACK_WATCHDOG_FUNCTION !== undefined) return [];
-    const service = key[1];
+    if (!service || variables.SWITCHBACK_WATCHDOG_FUNCTION !== undefined) return [];
     const config = configOf(stack, variables.SWITCHBACK_CONFIG_KEY ?? '');
     const alarmNames = Array.isArray(config?.alarms)
       ? (config.alarms as { name?: unknown }[]).map((a) => String(a.name))

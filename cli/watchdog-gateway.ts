@@ -8,7 +8,7 @@
  */
 import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { auditKeyPrefix, parseAuditRecord, type AuditRecord } from '../lib';
+import { auditKeyPrefix, parseAuditRecord, serviceOfWatchdogConfigKey, type AuditRecord } from '../lib';
 import { CliError, EXIT, describeAwsError } from './errors';
 
 /** Where and as whom to call AWS. */
@@ -109,14 +109,14 @@ export class WatchdogGateway {
   /** The service the watchdog protects, from its configuration key. */
   async serviceName(): Promise<string> {
     const key = (await this.functionEnvironment()).SWITCHBACK_CONFIG_KEY ?? '';
-    const match = /^config\/([a-z0-9-]+)\/watchdog\.json$/.exec(key);
-    if (!match) {
+    const service = serviceOfWatchdogConfigKey(key);
+    if (!service) {
       throw new CliError(
         `${this.functionName} is not a Switchback watchdog (its SWITCHBACK_CONFIG_KEY is ${JSON.stringify(key)}).`,
         EXIT.setup,
       );
     }
-    return match[1];
+    return service;
   }
 
   /** The store's bucket, from the watchdog's environment. */

@@ -81,37 +81,20 @@ export const AWS_REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/;
 /** The kinds of ARN the contracts know, for messages and checks. */
 export type ArnKind = keyof typeof ARN_PATTERNS;
 
-/** Tells whether a concrete string is an ARN of the given kind. */
-export function isArnOf(kind: ArnKind, value: string): boolean {
-  return ARN_PATTERNS[kind].test(value);
-}
-
 /** Builds the string schema for an ARN of one kind; unresolved values pass when the options say so. */
 export function arnSchema(kind: ArnKind, options: SchemaOptions) {
-  const isUnresolved = options.isUnresolved ?? NEVER_UNRESOLVED;
-  return z
-    .string()
-    .check(
-      z.refine(
-        (value) => isUnresolved(value) || isArnOf(kind, value),
-        `must be ${describeArnKind(kind)} ARN`,
-      ),
-    );
+  return patternSchema(options, ARN_PATTERNS[kind], `must be ${describeArnKind(kind)} ARN`);
 }
 
 /** A bucket name as S3 accepts it (the stricter, dot-free form, so TLS on virtual hosts always works). */
 export const BUCKET_NAME_PATTERN = /^(?!xn--|sthree-|amzn-s3-demo-)[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
 
 export function bucketNameSchema(options: SchemaOptions) {
-  const isUnresolved = options.isUnresolved ?? NEVER_UNRESOLVED;
-  return z
-    .string()
-    .check(
-      z.refine(
-        (value) => isUnresolved(value) || BUCKET_NAME_PATTERN.test(value),
-        'must be an S3 bucket name: 3-63 lowercase letters, digits and hyphens, starting and ending with a letter or digit',
-      ),
-    );
+  return patternSchema(
+    options,
+    BUCKET_NAME_PATTERN,
+    'must be an S3 bucket name: 3-63 lowercase letters, digits and hyphens, starting and ending with a letter or digit',
+  );
 }
 
 function describeArnKind(kind: ArnKind): string {

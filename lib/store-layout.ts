@@ -26,6 +26,15 @@ export function watchdogConfigKey(serviceName: string): string {
   return `${STORE_KEY_PREFIXES.config}${serviceName}/watchdog.json`;
 }
 
+/** The service whose watchdog configuration lives at `key`, or undefined for any other key. */
+export function serviceOfWatchdogConfigKey(key: string): string | undefined {
+  const prefix = STORE_KEY_PREFIXES.config;
+  const suffix = '/watchdog.json';
+  if (!key.startsWith(prefix) || !key.endsWith(suffix)) return undefined;
+  const service = key.slice(prefix.length, -suffix.length);
+  return SERVICE_NAME_PATTERN.test(service) ? service : undefined;
+}
+
 /** The key of a release's manifest. Each capture writes a new version of this object. */
 export function releaseManifestKey(serviceName: string, releaseId: string): string {
   return `${STORE_KEY_PREFIXES.manifests}${serviceName}/${releaseId}.json`;

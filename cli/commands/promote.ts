@@ -9,7 +9,7 @@ import type { CommandContext } from '../context';
 import { CliError, EXIT } from '../errors';
 import { relativeTime } from '../output';
 import { checkReason, checkRequestedBy } from './rollback';
-import { readStatus } from './status';
+import { readServiceStatus } from '../status-reader';
 
 export interface PromoteOptions {
   readonly ack: boolean;
@@ -29,7 +29,7 @@ export async function promoteCommand(ctx: CommandContext, options: PromoteOption
   const requestedBy = checkRequestedBy(options.requestedBy ?? ctx.operator);
   const target = await ctx.target();
   const status = await ctx.out.waitFor(`Reading the state of ${target.service}`, () =>
-    readStatus(target, ctx.now()),
+    readServiceStatus(target.gateway, target.service, ctx.now()),
   );
   const releaseId = options.release ?? status.release?.releaseId;
   if (!releaseId) {

@@ -1,6 +1,6 @@
 /** `switchback status`: what each watchdog protects and did. */
 import type { ServiceStatusAnswer } from '../../lib';
-import type { CommandContext, Target } from '../context';
+import type { CommandContext } from '../context';
 import { CliError, EXIT } from '../errors';
 import { duration, relativeTime, type Colors } from '../output';
 import { readServiceStatus } from '../status-reader';
@@ -12,11 +12,6 @@ export interface StatusReport {
   readonly region?: string;
   readonly status?: ServiceStatusAnswer;
   readonly error?: string;
-}
-
-/** The status of one service, read without taking the watchdog's concurrency slot. */
-export function readStatus(target: Target, now: number): Promise<ServiceStatusAnswer> {
-  return readServiceStatus(target.gateway, target.service, now);
 }
 
 export async function statusCommand(ctx: CommandContext): Promise<number> {
@@ -33,7 +28,7 @@ export async function statusCommand(ctx: CommandContext): Promise<number> {
             ...(target.region ? { region: target.region } : {}),
           };
           try {
-            return { ...base, status: await readStatus(target, ctx.now()) };
+            return { ...base, status: await readServiceStatus(target.gateway, target.service, ctx.now()) };
           } catch (error) {
             // One unreachable watchdog must not hide the others.
             const failure = error instanceof CliError ? error : new CliError(String(error), EXIT.failed);

@@ -14,7 +14,6 @@ import {
 import {
   CreateListenerCommand,
   ElasticLoadBalancingV2Client,
-  ModifyListenerCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { CreateFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
@@ -33,7 +32,7 @@ import {
   type AuditRecord,
   type WatchdogConfigInput,
 } from '../../lib';
-import { createBlueGreen } from '../emulator/elbv2-fixtures';
+import { createBlueGreen, setForwardWeights } from '../emulator/elbv2-fixtures';
 import type { Emulator, SnsDelivery } from '../emulator/index';
 import { compositeRule, type CompositeAlarmSpec, type MetricAlarmSpec } from './alarm-evaluator';
 import { FunctionError, WatchdogFunction } from './watchdog-function';
@@ -90,23 +89,7 @@ export async function buildWorld(options: WorldOptions): Promise<World> {
   const bucket = 'checkout-artifacts-drill';
 
   const pair = await createBlueGreen(elbv2, 'checkout', 80);
-  const forward = (blue: number, green: number) =>
-    elbv2.send(
-      new ModifyListenerCommand({
-        ListenerArn: pair.listenerArn,
-        DefaultActions: [
-          {
-            Type: 'forward',
-            ForwardConfig: {
-              TargetGroups: [
-                { TargetGroupArn: pair.blueArn, Weight: blue },
-                { TargetGroupArn: pair.greenArn, Weight: green },
-              ],
-            },
-          },
-        ],
-      }),
-    );
+  const forward = (blue: number, green: number) => setForwardWeights(elbv2, pair, blue, green);
   // As BlueGreenListener deploys it: both colors attached, blue 100, green 0; the test listener on green.
   await forward(100, 0);
   const testListener = await elbv2.send(

@@ -3,6 +3,7 @@ import {
   CreateLoadBalancerCommand,
   CreateTargetGroupCommand,
   ElasticLoadBalancingV2Client,
+  ModifyListenerCommand,
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 
@@ -53,4 +54,29 @@ export async function createBlueGreen(
     }),
   );
   return { loadBalancerArn, blueArn, greenArn, listenerArn: listener.Listeners?.[0]?.ListenerArn as string };
+}
+
+/** Points the listener at both colors with these weights, as a BlueGreenListener deploy does. */
+export async function setForwardWeights(
+  client: ElasticLoadBalancingV2Client,
+  pair: BlueGreen,
+  blue: number,
+  green: number,
+): Promise<void> {
+  await client.send(
+    new ModifyListenerCommand({
+      ListenerArn: pair.listenerArn,
+      DefaultActions: [
+        {
+          Type: 'forward',
+          ForwardConfig: {
+            TargetGroups: [
+              { TargetGroupArn: pair.blueArn, Weight: blue },
+              { TargetGroupArn: pair.greenArn, Weight: green },
+            ],
+          },
+        },
+      ],
+    }),
+  );
 }

@@ -6,6 +6,7 @@ import {
   parseReleaseManifest,
   parseWatchdogConfig,
   releaseManifestKey,
+  serviceOfWatchdogConfigKey,
   watchdogConfigKey,
 } from '../../lib';
 
@@ -273,5 +274,11 @@ describe('store key layout', () => {
     expect(watchdogConfigKey('checkout')).toBe('config/checkout/watchdog.json');
     expect(releaseManifestKey('checkout', 'v1.4.2')).toBe('manifests/checkout/v1.4.2.json');
     expect(auditKeyPrefix('checkout')).toBe('audit/checkout/');
+  });
+
+  it('reads the service back from a configuration key, and nothing from other keys', () => {
+    expect(serviceOfWatchdogConfigKey(watchdogConfigKey('checkout'))).toBe('checkout');
+    expect(serviceOfWatchdogConfigKey('config/Check_Out/watchdog.json')).toBeUndefined();
+    expect(serviceOfWatchdogConfigKey('manifests/checkout/current.json')).toBeUndefined();
   });
 });

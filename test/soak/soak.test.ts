@@ -2,7 +2,7 @@
  * The watchdog soak in CI: 1,000 mixed events with faults on 10% of the AWS calls (see soak.ts), then
  * every invariant must hold. `npm run soak -- --events 10000` runs a larger one.
  */
-import { ModifyListenerCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { setForwardWeights } from '../emulator/elbv2-fixtures';
 import { runSoak, type SoakReport } from './soak';
 
 const EVENTS = Number(process.env.SOAK_EVENTS ?? '1000');
@@ -54,23 +54,7 @@ describe('the watchdog soak', () => {
       seed: 7,
       faultRate: 0,
       beforeChecks: async (world) => {
-        for (const pair of world.pairs)
-          await world.elbv2.send(
-            new ModifyListenerCommand({
-              ListenerArn: pair.listenerArn,
-              DefaultActions: [
-                {
-                  Type: 'forward',
-                  ForwardConfig: {
-                    TargetGroups: [
-                      { TargetGroupArn: pair.blueArn, Weight: 1 },
-                      { TargetGroupArn: pair.greenArn, Weight: 1 },
-                    ],
-                  },
-                },
-              ],
-            }),
-          );
+        for (const pair of world.pairs) await setForwardWeights(world.elbv2, pair, 1, 1);
       },
     });
 

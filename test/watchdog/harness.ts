@@ -7,7 +7,6 @@ import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwa
 import {
   DescribeListenersCommand,
   ElasticLoadBalancingV2Client,
-  ModifyListenerCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import {
   CreateBucketCommand,
@@ -27,7 +26,7 @@ import {
 import type { Clock } from '../../lambdas/watchdog/engine/retry';
 import type { Probe } from '../../lambdas/watchdog/engine/health-ping';
 import { createRuntime } from '../../lambdas/watchdog/runtime';
-import { createBlueGreen, type BlueGreen } from '../emulator/elbv2-fixtures';
+import { createBlueGreen, setForwardWeights, type BlueGreen } from '../emulator/elbv2-fixtures';
 import type { Emulator } from '../emulator/index';
 
 export const SERVICE = 'checkout';
@@ -78,22 +77,7 @@ export async function createWorld(emulator: Emulator, options: WorldOptions = {}
     pairs.push(await createBlueGreen(elbv2, `w${world}-svc${i}`));
   // As BlueGreenListener deploys it: both colors attached, blue 100, green 0.
   const forward = (pair: BlueGreen, blue: number, green: number) =>
-    elbv2.send(
-      new ModifyListenerCommand({
-        ListenerArn: pair.listenerArn,
-        DefaultActions: [
-          {
-            Type: 'forward',
-            ForwardConfig: {
-              TargetGroups: [
-                { TargetGroupArn: pair.blueArn, Weight: blue },
-                { TargetGroupArn: pair.greenArn, Weight: green },
-              ],
-            },
-          },
-        ],
-      }),
-    );
+    setForwardWeights(elbv2, pair, blue, green);
   await Promise.all(pairs.map((pair) => forward(pair, 100, 0)));
   const alarms = options.alarms ?? ['checkout-5xx'];
   for (const name of alarms) {

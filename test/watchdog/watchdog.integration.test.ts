@@ -39,6 +39,13 @@ async function capturedAndShifted(world: World, releaseId = 'r1'): Promise<void>
   await world.shiftToGreen();
 }
 
+/** Sets the health of every target of the first listener's blue (known-good) group. */
+function setBlueHealth(world: World, health: 'healthy' | 'unhealthy'): void {
+  const [pair] = world.pairs;
+  for (const target of world.emulator.elbv2.targets(pair.blueArn))
+    world.emulator.elbv2.setTargetHealth(pair.blueArn, target.Id, health);
+}
+
 function modifyListenerCalls(world: World): number {
   return world.emulator.requestLog.count({ service: 'elbv2', action: 'ModifyListener' });
 }
@@ -213,9 +220,7 @@ describe('the watchdog rolls a bad release back', () => {
     const world = await createWorld(emulator(), { listeners: 1 });
     await capturedAndShifted(world);
     world.setAlarm(ALARM, 'ALARM');
-    const [pair] = world.pairs;
-    for (const target of world.emulator.elbv2.targets(pair.blueArn))
-      world.emulator.elbv2.setTargetHealth(pair.blueArn, target.Id, 'unhealthy');
+    setBlueHealth(world, 'unhealthy');
 
     await expect(world.invoke(snsAlarmEvent(ALARM, 'ALARM', Date.now()))).rejects.toThrow(/partial/);
 
@@ -237,12 +242,10 @@ describe('the watchdog rolls a bad release back', () => {
     const world = await createWorld(emulator(), { listeners: 1 });
     await capturedAndShifted(world);
     world.setAlarm(ALARM, 'ALARM');
-    const [pair] = world.pairs;
-    const targets = world.emulator.elbv2.targets(pair.blueArn);
-    for (const target of targets) world.emulator.elbv2.setTargetHealth(pair.blueArn, target.Id, 'unhealthy');
+    setBlueHealth(world, 'unhealthy');
     const blocked = snsAlarmEvent(ALARM, 'ALARM', Date.now());
     await expect(world.invoke(blocked)).rejects.toThrow(/partial/);
-    for (const target of targets) world.emulator.elbv2.setTargetHealth(pair.blueArn, target.Id, 'healthy');
+    setBlueHealth(world, 'healthy');
     await world.invoke({ action: 'rollback', reason: 'by hand', requestedBy: 'oncall' });
     world.setAlarm(ALARM, 'OK');
 
@@ -258,13 +261,11 @@ describe('the watchdog rolls a bad release back', () => {
     const world = await createWorld(emulator(), { listeners: 1 });
     await capturedAndShifted(world);
     world.setAlarm(ALARM, 'ALARM');
-    const [pair] = world.pairs;
-    const targets = world.emulator.elbv2.targets(pair.blueArn);
-    for (const target of targets) world.emulator.elbv2.setTargetHealth(pair.blueArn, target.Id, 'unhealthy');
+    setBlueHealth(world, 'unhealthy');
     const event = snsAlarmEvent(ALARM, 'ALARM', Date.now());
     await expect(world.invoke(event)).rejects.toThrow(/partial/);
 
-    for (const target of targets) world.emulator.elbv2.setTargetHealth(pair.blueArn, target.Id, 'healthy');
+    setBlueHealth(world, 'healthy');
     const retried = (await world.invoke(event)) as { result: { outcome: string } };
 
     expect(retried.result.outcome).toBe('rolled-back');
@@ -938,9 +939,7 @@ describe('capture guards', () => {
     await new SSMClient(emu.clientConfig()).send(
       new PutParameterCommand({ Name: '/checkout/flags', Value: 'v2', Type: 'String', Overwrite: true }),
     );
-    const [pair] = world.pairs;
-    for (const target of emu.elbv2.targets(pair.blueArn))
-      emu.elbv2.setTargetHealth(pair.blueArn, target.Id, 'unhealthy');
+    setBlueHealth(world, 'unhealthy');
 
     await expect(world.invoke({ action: 'rollback', reason: 'test', requestedBy: 'bob' })).rejects.toThrow(
       /partial/,
