@@ -19,7 +19,15 @@ import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
-import { AssetType, Fn, TerraformAsset, TerraformStack, Token, type TerraformResource } from 'cdktf';
+import {
+  AssetType,
+  dependable,
+  Fn,
+  TerraformAsset,
+  TerraformStack,
+  Token,
+  type TerraformResource,
+} from 'cdktf';
 import { Construct } from 'constructs';
 import {
   ARN_PATTERNS,
@@ -186,6 +194,7 @@ export class RollbackWatchdog extends Construct {
   public readonly capture?: LambdaInvocation;
   /** The statements of the role's policy, for review and tests. */
   public readonly policyStatements: DataAwsIamPolicyDocumentStatement[];
+  private captureDependency?: string;
 
   constructor(scope: Construct, id: string, props: RollbackWatchdogProps) {
     super(scope, id);
@@ -455,7 +464,10 @@ export class RollbackWatchdog extends Construct {
    */
   public mustFollowCapture(resource: TerraformResource): void {
     if (!this.capture) return;
-    resource.dependsOn = [...new Set([...(resource.dependsOn ?? []), this.capture.fqn])];
+    // `dependable` resolves to a bare address (`aws_lambda_invocation.x`): Terraform rejects a
+    // template (`${…}`, what `fqn` resolves to) in `depends_on`. One token, so a repeat is a no-op.
+    this.captureDependency ??= dependable(this.capture);
+    resource.dependsOn = [...new Set([...(resource.dependsOn ?? []), this.captureDependency])];
   }
 
   /** The watchdog function's ARN (alarm actions point here). */

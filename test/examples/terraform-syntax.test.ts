@@ -1,0 +1,96 @@
+/**
+ * Every stack of the example app, read the way Terraform reads it before planning: meta-arguments are
+ * bare references and every template parses with HashiCorp's HCL parser.
+ */
+import { Testing, type TerraformStack } from 'cdktf';
+import { SwitchbackChecks } from '../../index';
+import { ExampleStack, exampleServiceNames } from '../../examples/service-stack';
+import { ServiceRegionStack, WatchdogRegionStack } from '../../examples/standalone-watchdog';
+import { metaArgumentFindings, templateFindings, templateStrings } from '../support/terraform-syntax';
+
+function exampleStacks(): TerraformStack[] {
+  const app = Testing.app();
+  const stacks: TerraformStack[] = [
+    new ExampleStack(app, 'switchback-example', { serviceNames: exampleServiceNames(2), releaseId: 'r1' }),
+  ];
+  const service = new ServiceRegionStack(app, 'payments-service', { releaseId: 'r1' });
+  stacks.push(service, new WatchdogRegionStack(app, 'payments-watchdog', service, { releaseId: 'r1' }));
+  SwitchbackChecks.applyTo(app);
+  return stacks;
+}
+
+describe('synthesized example stacks, as Terraform parses them', () => {
+  const synthesized = exampleStacks().map(
+    (stack) => [stack.node.id, JSON.parse(Testing.synth(stack, true)) as Record<string, unknown>] as const,
+  );
+
+  it.each(synthesized.map(([id, json]) => [id, json]))(
+    '%s: depends_on, provider and replace_triggered_by are bare references',
+    (_id, json) => {
+      const dependsOn = JSON.stringify(json).match(/"depends_on"/g) ?? [];
+      expect(dependsOn.length).toBeGreaterThan(0);
+      expect(metaArgumentFindings(json)).toEqual([]);
+    },
+  );
+
+  it.each(synthesized.map(([id, json]) => [id, json]))(
+    '%s: every ${…} template parses with HashiCorp’s HCL parser',
+    async (_id, json) => {
+      expect(templateStrings(json as never).length).toBeGreaterThan(10);
+      expect(await templateFindings(json)).toEqual([]);
+    },
+  );
+
+  it('orders the traffic resources after the capture with a bare address', () => {
+    const [, example] = synthesized[0];
+    const listeners = (example.resource as Record<string, Record<string, { depends_on?: string[] }>>)
+      .aws_lb_listener;
+    const captured = Object.values(listeners).filter((listener) =>
+      (listener.depends_on ?? []).some((entry) => entry.startsWith('aws_lambda_invocation.')),
+    );
+    expect(captured.length).toBeGreaterThanOrEqual(4);
+  });
+});
+
+describe('the syntax guard itself', () => {
+  const stackWith = (block: Record<string, unknown>) => ({ resource: { aws_lb_listener: { l: block } } });
+
+  it('flags a template in depends_on, provider and replace_triggered_by', () => {
+    const findings = metaArgumentFindings(
+      stackWith({
+        depends_on: ['${aws_lambda_invocation.capture}', 'aws_s3_object.config'],
+        provider: '${aws.west}',
+        lifecycle: { replace_triggered_by: ['${aws_lb_target_group.blue.arn}'] },
+      }),
+    );
+    expect(findings.map((finding) => finding.path)).toEqual([
+      'resource.aws_lb_listener.l.depends_on[0]',
+      'resource.aws_lb_listener.l.provider',
+      'resource.aws_lb_listener.l.lifecycle.replace_triggered_by[0]',
+    ]);
+    expect(findings[0].problem).toContain('bare static reference');
+  });
+
+  it('accepts bare references of resources, data sources, modules and aliased providers', () => {
+    expect(
+      metaArgumentFindings(
+        stackWith({
+          depends_on: ['aws_lambda_invocation.capture', 'data.aws_iam_policy_document.x', 'module.m'],
+          provider: 'aws.west',
+          lifecycle: { replace_triggered_by: ['aws_lb_target_group.blue.arn'] },
+        }),
+      ),
+    ).toEqual([]);
+  });
+
+  it('flags a template the HCL parser rejects, and names where it is', async () => {
+    const findings = await templateFindings(
+      stackWith({ name: '${aws_lb.main.name', tags: { ok: '${var.env}-x', bad: '${foo(}' } }),
+    );
+    expect(findings.map((finding) => finding.path)).toEqual([
+      'resource.aws_lb_listener.l.name',
+      'resource.aws_lb_listener.l.tags.bad',
+    ]);
+    expect(findings[0].problem).toMatch(/interpolation/i);
+  });
+});
