@@ -22,6 +22,7 @@ import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
 import { ARN_PATTERNS } from '../lib';
 import { SwitchbackChecks } from './checks/switchback-checks';
+import { accountKeyPolicy } from './internal/key-policy';
 import { sanitizeName } from './internal/names';
 import { isKnown, PropValidator, show, SwitchbackValidationError } from './internal/validation';
 import type { ReleaseBackupProps } from './rollback-watchdog';
@@ -399,11 +400,15 @@ export class BackupSchedule extends Construct {
     let partition: DataAwsPartition | undefined;
     const partitionName = () => (partition ??= new DataAwsPartition(this, 'Partition')).partition;
 
+    let account: DataAwsCallerIdentity | undefined;
+    const accountId = () => (account ??= new DataAwsCallerIdentity(this, 'Account')).accountId;
+
     if (props.kmsKeyArn === undefined) {
       this.kmsKey = new KmsKey(this, 'Key', {
         description: `Encrypts the AWS Backup vault of ${this.serviceName}`,
         enableKeyRotation: true,
         deletionWindowInDays: 30,
+        policy: accountKeyPolicy(partitionName(), accountId()),
         ...regional,
       });
     }
@@ -547,34 +552,21 @@ export class BackupSchedule extends Construct {
 
     let topicPolicy: SnsTopicPolicy | undefined;
     if (props.notificationTopicArn === undefined) {
-      const account = new DataAwsCallerIdentity(this, 'Account');
-      const keyPolicy = new DataAwsIamPolicyDocument(this, 'NotificationKeyPolicyDocument', {
-        statement: [
-          {
-            sid: 'AccountAdministersKey',
-            effect: 'Allow',
-            principals: [
-              { type: 'AWS', identifiers: [`arn:${partitionName()}:iam::${account.accountId}:root`] },
-            ],
-            actions: ['kms:*'],
-            resources: ['*'],
-          },
-          {
-            // An AWS service can publish to an encrypted topic only when the topic's customer managed key
-            // lets it (the AWS managed alias/aws/sns key cannot). This key encrypts this topic only.
-            sid: 'BackupPublishesEncrypted',
-            effect: 'Allow',
-            principals: [{ type: 'Service', identifiers: ['backup.amazonaws.com'] }],
-            actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-            resources: ['*'],
-          },
-        ],
-      });
       this.notificationKey = new KmsKey(this, 'NotificationKey', {
         description: `Encrypts the AWS Backup event topic of ${this.serviceName}`,
         enableKeyRotation: true,
         deletionWindowInDays: 30,
-        policy: keyPolicy.json,
+        policy: accountKeyPolicy(partitionName(), accountId(), [
+          {
+            // An AWS service can publish to an encrypted topic only when the topic's customer managed key
+            // lets it (the AWS managed alias/aws/sns key cannot). This key encrypts this topic only.
+            Sid: 'BackupPublishesEncrypted',
+            Effect: 'Allow',
+            Principal: { Service: 'backup.amazonaws.com' },
+            Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+            Resource: '*',
+          },
+        ]),
         ...regional,
       });
       this.notificationTopic = new SnsTopic(this, 'NotificationTopic', {

@@ -167,7 +167,11 @@ export interface RollbackWatchdogProps {
    * retries within its 20 s step budgets
    */
   readonly timeoutSeconds?: number;
-  /** @default 90 */
+  /**
+   * How long the function's logs are kept, in days: one of the values CloudWatch Logs accepts (1, 3, 5,
+   * 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653).
+   * @default 365 - a year of decisions to look back on (the audit trail in the store is kept as well)
+   */
   readonly logRetentionDays?: number;
   /** X-Ray tracing. @default true */
   readonly tracing?: boolean;
@@ -230,7 +234,7 @@ export class RollbackWatchdog extends Construct {
     });
     this.logGroup = new CloudwatchLogGroup(this, 'LogGroup', {
       name: `/aws/lambda/${functionName}`,
-      retentionInDays: props.logRetentionDays ?? 90,
+      retentionInDays: props.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
     });
 
     const config: WatchdogConfigInput = {
@@ -579,7 +583,7 @@ export class RollbackWatchdog extends Construct {
     const name = `${watchdogName.slice(0, 50)}-pings`;
     const logGroup = new CloudwatchLogGroup(this, 'HealthPingLogGroup', {
       name: `/aws/lambda/${name}`,
-      retentionInDays: props.logRetentionDays ?? 90,
+      retentionInDays: props.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
     });
     const statements: DataAwsIamPolicyDocumentStatement[] = [
       {
@@ -730,6 +734,11 @@ function tracingStatements(props: RollbackWatchdogProps): DataAwsIamPolicyDocume
 }
 
 /** The prober's timeout: a run probes until 15 s before it. */
+// The retention periods CloudWatch Logs accepts (PutRetentionPolicy); any other number fails at apply.
+const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+const DEFAULT_LOG_RETENTION_DAYS = 365;
 const HEALTH_PING_TIMEOUT_SECONDS = 60;
 const HEALTH_PING_PROBING_SECONDS = HEALTH_PING_TIMEOUT_SECONDS - 15;
 
@@ -978,7 +987,15 @@ function validate(
     'a run must end well inside the lock lease of at most 900 s',
   );
   check.integerInRange('memorySizeMb', props.memorySizeMb, 128, 10240);
-  check.integerInRange('logRetentionDays', props.logRetentionDays, 1, 3653);
+  if (props.logRetentionDays !== undefined && isKnown(props.logRetentionDays)) {
+    if (!(LOG_RETENTION_DAYS as readonly number[]).includes(props.logRetentionDays)) {
+      check.fail(
+        'logRetentionDays',
+        props.logRetentionDays,
+        `must be one of the values CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(', ')}.`,
+      );
+    }
+  }
   check.oneOf('architecture', props.architecture, ['arm64', 'x86_64']);
   (props.parameterKmsKeyArns ?? []).forEach((arn, index) =>
     check.matches(`parameterKmsKeyArns[${index}]`, arn, ARN_PATTERNS.kmsKey, 'must be a KMS key ARN.'),

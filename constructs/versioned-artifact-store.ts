@@ -2,6 +2,8 @@ import {
   DataAwsIamPolicyDocument,
   type DataAwsIamPolicyDocumentStatement,
 } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
+import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
@@ -17,6 +19,7 @@ import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Construct } from 'constructs';
 import { ARN_PATTERNS, BUCKET_NAME_PATTERN, STORE_KEY_PREFIXES, type StoreConfig } from '../lib';
+import { accountKeyPolicy } from './internal/key-policy';
 import { sanitizeName, shortHash } from './internal/names';
 import { isKnown, PropValidator, SwitchbackValidationError } from './internal/validation';
 
@@ -192,10 +195,12 @@ export class VersionedArtifactStore extends Construct {
 
     if (this.encryption === 'kms') {
       if (props.kmsKeyArn === undefined) {
+        const account = new DataAwsCallerIdentity(this, 'Account');
         this.kmsKey = new KmsKey(this, 'Key', {
           description: `Encrypts the Switchback artifact store of ${this.serviceName}`,
           enableKeyRotation: true,
           deletionWindowInDays: 30,
+          policy: accountKeyPolicy(new DataAwsPartition(this, 'Partition').partition, account.accountId),
         });
       }
       this.kmsKeyArn = props.kmsKeyArn ?? this.kmsKey?.arn;

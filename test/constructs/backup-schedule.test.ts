@@ -447,8 +447,12 @@ describe('BackupSchedule selection and role', () => {
     expect(schedule.role).toBeUndefined();
   });
 
-  it('looks nothing up when given a role and a topic', () => {
-    const { json } = synthSchedule({ roleArn: ROLE_ARN, notificationTopicArn: TOPIC_ARN });
+  it('looks nothing up when given a role, a topic and a vault key', () => {
+    const { json } = synthSchedule({
+      roleArn: ROLE_ARN,
+      notificationTopicArn: TOPIC_ARN,
+      kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab',
+    });
 
     expect(Object.keys(json.data ?? {})).toEqual(['aws_iam_policy_document']);
     expect(blocksOfType(json, 'aws_iam_policy_document', 'data').map(([id]) => id)).toEqual([
@@ -512,30 +516,36 @@ describe('BackupSchedule notifications', () => {
   it("lets AWS Backup encrypt with the topic's key, which rotates and the account administers", () => {
     const { json } = synthSchedule();
 
-    expect(blockAt(json, 'aws_kms_key', 'Backups/NotificationKey')).toEqual(
-      expect.objectContaining({
-        enable_key_rotation: true,
-        policy: refTo(
-          json,
-          'aws_iam_policy_document',
-          'Backups/NotificationKeyPolicyDocument',
-          'json',
-          'data',
-        ),
-      }),
-    );
+    const key = blockAt(json, 'aws_kms_key', 'Backups/NotificationKey');
+    expect(key.enable_key_rotation).toBe(true);
     const account = refTo(json, 'aws_caller_identity', 'Backups/Account', 'account_id', 'data');
-    expect(statementsOf(json, 'Backups/NotificationKeyPolicyDocument')).toEqual([
+    expect(JSON.parse(key.policy as string).Statement).toEqual([
       expect.objectContaining({
-        effect: 'Allow',
-        principals: [{ type: 'AWS', identifiers: [`arn:${partition(json)}:iam::${account}:root`] }],
-        actions: ['kms:*'],
+        Effect: 'Allow',
+        Principal: { AWS: `arn:${partition(json)}:iam::${account}:root` },
+        Action: 'kms:*',
+        Resource: '*',
       }),
       expect.objectContaining({
-        effect: 'Allow',
-        principals: [{ type: 'Service', identifiers: ['backup.amazonaws.com'] }],
-        actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        Effect: 'Allow',
+        Principal: { Service: 'backup.amazonaws.com' },
+        Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
       }),
+    ]);
+  });
+
+  it("writes the vault key's policy on the key: the account administers it", () => {
+    const { json } = synthSchedule();
+
+    const account = refTo(json, 'aws_caller_identity', 'Backups/Account', 'account_id', 'data');
+    expect(JSON.parse(blockAt(json, 'aws_kms_key', 'Backups/Key').policy as string).Statement).toEqual([
+      {
+        Sid: 'AccountAdministersKey',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:${partition(json)}:iam::${account}:root` },
+        Action: 'kms:*',
+        Resource: '*',
+      },
     ]);
   });
 
@@ -547,7 +557,6 @@ describe('BackupSchedule notifications', () => {
 
     expect(blocksOfType(json, 'aws_sns_topic')).toHaveLength(0);
     expect(blocksOfType(json, 'aws_sns_topic_policy')).toHaveLength(0);
-    expect(blocksOfType(json, 'aws_caller_identity', 'data')).toHaveLength(0);
     expect(blocksOfType(json, 'aws_kms_key').map(([id]) => id)).toEqual([
       expect.stringContaining('Backups_Key_'),
     ]);

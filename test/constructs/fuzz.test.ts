@@ -296,7 +296,7 @@ const watchdogFields = (g: Gen) => ({
   architecture: g.choice(['arm64', 'x86_64'] as const, ['mips']),
   memorySizeMb: g.integer(128, 10240),
   timeoutSeconds: g.integer(1, 900),
-  logRetentionDays: fc.oneof(fc.constantFrom(1, 7, 14, 30, 365), g.integer(1, 3653)),
+  logRetentionDays: g.choice([1, 7, 14, 30, 365, 3653], [0, 2, 100, 4000, 1.5]),
   tracing: bool,
 });
 

@@ -110,7 +110,7 @@ describe('RollbackWatchdog function', () => {
       expect.objectContaining({ kms_master_key_id: 'alias/aws/sns' }),
     );
     expect(blockAt(json, 'aws_cloudwatch_log_group', 'Watchdog/LogGroup')).toEqual(
-      expect.objectContaining({ name: '/aws/lambda/switchback-checkout-watchdog', retention_in_days: 90 }),
+      expect.objectContaining({ name: '/aws/lambda/switchback-checkout-watchdog', retention_in_days: 365 }),
     );
   });
 
@@ -558,6 +558,12 @@ describe('RollbackWatchdog validation', () => {
       /must be a function name \(not an ARN\)/,
     ],
     ['the health ping has no URL', { healthPing: { urls: [] } }, 'healthPing.urls', /give at least one URL/],
+    [
+      'the log retention is a number CloudWatch Logs refuses',
+      { logRetentionDays: 100 },
+      'logRetentionDays',
+      /got 100; must be one of the values CloudWatch Logs accepts: 1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365,/,
+    ],
     [
       'the release id has spaces',
       { releaseId: 'release 1' },

@@ -70,9 +70,20 @@ describe('VersionedArtifactStore defaults', () => {
   it('encrypts with SSE-KMS under a defined key with rotation, using a bucket key', () => {
     const { json } = synthStore();
 
-    expect(blockAt(json, 'aws_kms_key', 'Store/Key')).toEqual(
-      expect.objectContaining({ enable_key_rotation: true, deletion_window_in_days: 30 }),
-    );
+    const key = blockAt(json, 'aws_kms_key', 'Store/Key');
+    expect(key).toEqual(expect.objectContaining({ enable_key_rotation: true, deletion_window_in_days: 30 }));
+    // The key policy is written on the key (reviewable with the stack): the account administers it.
+    const account = refTo(json, 'aws_caller_identity', 'Store/Account', 'account_id', 'data');
+    const partition = refTo(json, 'aws_partition', 'Store/Partition', 'partition', 'data');
+    expect(JSON.parse(key.policy as string).Statement).toEqual([
+      {
+        Sid: 'AccountAdministersKey',
+        Effect: 'Allow',
+        Principal: { AWS: `arn:${partition}:iam::${account}:root` },
+        Action: 'kms:*',
+        Resource: '*',
+      },
+    ]);
     expect(
       blockAt(json, 'aws_s3_bucket_server_side_encryption_configuration', 'Store/Encryption').rule,
     ).toEqual([

@@ -1,0 +1,108 @@
+/**
+ * checkov (a policy scanner we did not write, pinned in requirements.txt) over every stack of the
+ * example app, with the skips and their reasons in `.checkov.yaml`. Prints a line per stack and
+ * exits non-zero on any failed check or parsing error.
+ *
+ *   npm run checkov            synthesizes the example app into a temporary folder, then scans it
+ *   npm run checkov -- DIR     scans an existing cdktf output folder (DIR/stacks/<name>/cdk.tf.json)
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const REPO_ROOT = resolve(__dirname, '..');
+
+interface CheckovReport {
+  summary: { passed: number; failed: number; skipped: number; parsing_errors: number };
+  results: { failed_checks: { check_id: string; check_name: string; resource: string }[] };
+}
+
+function checkovCommand(): string {
+  const inVenv = join(REPO_ROOT, '.venv', 'bin', 'checkov');
+  if (existsSync(inVenv)) return inVenv;
+  throw new Error(
+    'checkov was not found in .venv. Install the pinned tools with: ' +
+      'python3 -m venv .venv && .venv/bin/pip install -r requirements.txt',
+  );
+}
+
+/** Synthesizes the example app (as `cdktf synth` would) into `outdir`. */
+export function synthExampleApp(outdir: string, env: NodeJS.ProcessEnv = {}): void {
+  execFileSync(
+    process.execPath,
+    [join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'examples/app.ts'],
+    {
+      cwd: REPO_ROOT,
+      env: { ...process.env, CHECKPOINT_DISABLE: '1', CDKTF_OUTDIR: outdir, ...env },
+      stdio: ['ignore', 'ignore', 'inherit'],
+    },
+  );
+}
+
+/** The stacks of a cdktf output folder, by name. */
+export function stacksIn(outdir: string): { name: string; file: string }[] {
+  const stacksDir = join(outdir, 'stacks');
+  return readdirSync(stacksDir)
+    .sort()
+    .map((name) => ({ name, file: join(stacksDir, name, 'cdk.tf.json') }))
+    .filter((stack) => existsSync(stack.file));
+}
+
+function scan(command: string, file: string): CheckovReport {
+  const run = spawnSync(
+    command,
+    ['--config-file', join(REPO_ROOT, '.checkov.yaml'), '-f', file, '-o', 'json'],
+    {
+      encoding: 'utf8',
+      maxBuffer: 64 * 1024 * 1024,
+      env: { ...process.env, CKV_SKIP_PACKAGE_UPDATE_CHECK: 'true', LOG_LEVEL: 'ERROR' },
+    },
+  );
+  if (run.error) throw run.error;
+  // checkov exits 1 when a check fails; anything else non-zero is checkov itself failing.
+  if (run.status !== 0 && run.status !== 1) {
+    throw new Error(`checkov failed on ${file} (exit ${run.status}): ${run.stderr.slice(-2000)}`);
+  }
+  const parsed = JSON.parse(run.stdout) as CheckovReport | CheckovReport[];
+  return Array.isArray(parsed) ? parsed[0] : parsed;
+}
+
+function main(): void {
+  const command = checkovCommand();
+  const given = process.argv[2];
+  const outdir = given ? resolve(given) : mkdtempSync(join(tmpdir(), 'switchback-checkov-'));
+  try {
+    if (!given) synthExampleApp(outdir);
+    const stacks = stacksIn(outdir);
+    if (stacks.length === 0) throw new Error(`no synthesized stacks under ${outdir}/stacks`);
+    let failures = 0;
+    console.log('checkov (terraform_json, skips and reasons in .checkov.yaml)');
+    for (const stack of stacks) {
+      const report = scan(command, stack.file);
+      const { passed, failed, skipped, parsing_errors: parsingErrors } = report.summary;
+      console.log(
+        `  ${stack.name.padEnd(20)} passed ${String(passed).padStart(4)}  failed ${failed}  skipped ${skipped}  parsing errors ${parsingErrors}`,
+      );
+      for (const check of report.results.failed_checks) {
+        console.log(`    FAILED ${check.check_id} ${check.resource}: ${check.check_name}`);
+      }
+      failures += failed + parsingErrors;
+    }
+    if (failures > 0) {
+      console.error(`checkov: ${failures} failed check(s) or parsing error(s); fix them in the constructs.`);
+      process.exitCode = 1;
+    }
+  } finally {
+    if (!given) rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  try {
+    main();
+  } catch (error) {
+    console.error(`checkov: ${(error as Error).message}`);
+    process.exitCode = 1;
+  }
+}
