@@ -6,10 +6,11 @@
  *   npm run checkov            synthesizes the example app into a temporary folder, then scans it
  *   npm run checkov -- DIR     scans an existing cdktf output folder (DIR/stacks/<name>/cdk.tf.json)
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { stacksIn, synthExampleApp } from './verify/synth';
 
 const REPO_ROOT = resolve(__dirname, '..');
 
@@ -25,28 +26,6 @@ function checkovCommand(): string {
     'checkov was not found in .venv. Install the pinned tools with: ' +
       'python3 -m venv .venv && .venv/bin/pip install -r requirements.txt',
   );
-}
-
-/** Synthesizes the example app (as `cdktf synth` would) into `outdir`. */
-export function synthExampleApp(outdir: string, env: NodeJS.ProcessEnv = {}): void {
-  execFileSync(
-    process.execPath,
-    [join(REPO_ROOT, 'node_modules', 'tsx', 'dist', 'cli.mjs'), 'examples/app.ts'],
-    {
-      cwd: REPO_ROOT,
-      env: { ...process.env, CHECKPOINT_DISABLE: '1', CDKTF_OUTDIR: outdir, ...env },
-      stdio: ['ignore', 'ignore', 'inherit'],
-    },
-  );
-}
-
-/** The stacks of a cdktf output folder, by name. */
-export function stacksIn(outdir: string): { name: string; file: string }[] {
-  const stacksDir = join(outdir, 'stacks');
-  return readdirSync(stacksDir)
-    .sort()
-    .map((name) => ({ name, file: join(stacksDir, name, 'cdk.tf.json') }))
-    .filter((stack) => existsSync(stack.file));
 }
 
 function scan(command: string, file: string): CheckovReport {

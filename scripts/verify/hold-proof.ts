@@ -1,0 +1,198 @@
+/**
+ * The drift-free hold, proven by Terraform itself against moto, on the checkout service of the
+ * example app: release r1 goes live with a 10% canary (its capture run by the real watchdog bundle),
+ * an alarm set with SetAlarmState rolls it back, and then
+ *   - `tofu plan` of r1 must leave the listeners alone (the hold: data.aws_s3_objects + a local
+ *     expression, evaluated by Terraform),
+ *   - after the operator's acknowledgement, `tofu plan` of r1 must put the canary weights back,
+ *   - a new release id, r2, must go live normally (captured, canary restored, re-plan clean).
+ */
+import { CloudWatchClient, DescribeAlarmsCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  DescribeListenersCommand,
+  ElasticLoadBalancingV2Client,
+  RegisterTargetsCommand,
+} from '@aws-sdk/client-elastic-load-balancing-v2';
+import type { LambdaRuntime } from './lambda-runtime';
+import { describeChanges, type PlannedChange, type TofuStack } from './tofu';
+
+export interface HoldStep {
+  readonly step: string;
+  readonly ok: boolean;
+  readonly detail: string;
+}
+
+export interface HoldContext {
+  readonly motoEndpoint: string;
+  readonly runtime: LambdaRuntime;
+  readonly stack: TofuStack;
+  /** The fixture's outputs (load balancer ARNs). */
+  readonly outputs: Record<string, string>;
+  /** Re-synthesizes the example app for `releaseId` into the stack's folder. */
+  readonly prepareRelease: (releaseId: string) => void;
+}
+
+const SERVICE = 'checkout';
+const FUNCTION = `switchback-${SERVICE}-watchdog`;
+const ALARM = `${SERVICE}-rollback`;
+const REGION = 'us-east-1';
+const credentials = { accessKeyId: 'switchback-verify', secretAccessKey: 'switchback-verify' };
+
+type Weights = Record<string, number>;
+
+/** The weights of the production listener's default forward, by target group ARN. */
+async function productionWeights(
+  elbv2: ElasticLoadBalancingV2Client,
+  loadBalancerArn: string,
+): Promise<Weights> {
+  const { Listeners = [] } = await elbv2.send(
+    new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn }),
+  );
+  const production = Listeners.find((listener) => listener.Port === 443);
+  if (!production) throw new Error(`no listener on port 443 of ${loadBalancerArn}`);
+  const forward = production.DefaultActions?.find((action) => action.Type === 'forward');
+  const groups = forward?.ForwardConfig?.TargetGroups ?? [];
+  if (groups.length === 0 && forward?.TargetGroupArn) return { [forward.TargetGroupArn]: 100 };
+  return Object.fromEntries(groups.map((group) => [group.TargetGroupArn ?? '?', group.Weight ?? 1]));
+}
+
+function show(weights: Weights): string {
+  return Object.entries(weights)
+    .map(([arn, weight]) => `${/targetgroup\/([^/]+)/.exec(arn)?.[1] ?? arn}=${weight}`)
+    .join(' ');
+}
+
+const isCanary = (weights: Weights) =>
+  Object.values(weights)
+    .sort((a, b) => a - b)
+    .join('/') === '10/90';
+
+function listenerChanges(changes: readonly PlannedChange[]): PlannedChange[] {
+  return changes.filter(
+    (change) =>
+      (change.type === 'aws_lb_listener' || change.type === 'aws_lb_listener_rule') &&
+      change.address.includes(SERVICE),
+  );
+}
+
+export async function proveHold(context: HoldContext): Promise<HoldStep[]> {
+  const steps: HoldStep[] = [];
+  const record = (step: string, ok: boolean, detail: string) => {
+    steps.push({ step, ok, detail });
+    if (!ok) throw new HoldFailed(steps);
+  };
+  const elbv2 = new ElasticLoadBalancingV2Client({
+    region: REGION,
+    endpoint: context.motoEndpoint,
+    credentials,
+  });
+  const cloudwatch = new CloudWatchClient({ region: REGION, endpoint: context.motoEndpoint, credentials });
+  const loadBalancerArn = context.outputs[`${SERVICE}_load_balancer_arn`];
+  try {
+    const capture = context.runtime.invocations.find(
+      (call) => call.functionName === FUNCTION && (call.event as { action?: string }).action === 'capture',
+    );
+    record(
+      'r1: the apply ran the capture through the real watchdog bundle',
+      capture?.ok === true,
+      JSON.stringify(capture?.result ?? 'no capture invocation').slice(0, 300),
+    );
+
+    const live = await productionWeights(elbv2, loadBalancerArn);
+    record('r1: the canary is live (90/10)', isCanary(live), show(live));
+
+    // The known-good (blue, 90%) group needs a healthy target, or the watchdog refuses to flip.
+    const blue = Object.entries(live).find(([, weight]) => weight === 90)?.[0] as string;
+    await elbv2.send(
+      new RegisterTargetsCommand({ TargetGroupArn: blue, Targets: [{ Id: '10.0.1.10', Port: 8080 }] }),
+    );
+
+    await cloudwatch.send(
+      new SetAlarmStateCommand({
+        AlarmName: ALARM,
+        StateValue: 'ALARM',
+        StateReason: 'verify:terraform breach',
+      }),
+    );
+    const { MetricAlarms = [], CompositeAlarms = [] } = await cloudwatch.send(
+      new DescribeAlarmsCommand({ AlarmNames: [ALARM] }),
+    );
+    const alarm = [...MetricAlarms, ...CompositeAlarms][0];
+    if (!alarm?.AlarmArn || !alarm.StateUpdatedTimestamp) throw new Error(`alarm ${ALARM} is not in moto`);
+    const rollback = await context.runtime.invoke(FUNCTION, REGION, {
+      source: 'aws.cloudwatch',
+      alarmArn: alarm.AlarmArn,
+      alarmData: {
+        alarmName: ALARM,
+        state: { value: 'ALARM', timestamp: alarm.StateUpdatedTimestamp.toISOString() },
+        previousState: { value: 'OK' },
+      },
+    });
+    const afterRollback = await productionWeights(elbv2, loadBalancerArn);
+    record(
+      'r1: the alarm rolled it back (all traffic to the known-good group)',
+      rollback.ok &&
+        afterRollback[blue] === 100 &&
+        Object.values(afterRollback).reduce((a, b) => a + b, 0) === 100,
+      `${show(afterRollback)}; watchdog: ${JSON.stringify(rollback.result).slice(0, 300)}`,
+    );
+
+    const held = await context.stack.plan();
+    record(
+      'r1 re-planned after the rollback: no change to the listeners (the hold)',
+      listenerChanges(held.changes).length === 0,
+      held.changes.length === 0 ? 'plan: no changes' : describeChanges(held.changes).join('; '),
+    );
+
+    const acknowledged = await context.runtime.invoke(FUNCTION, REGION, {
+      action: 'acknowledge',
+      releaseId: 'r1',
+      requestedBy: 'verify:terraform',
+      reason: 'the harness lets r1 go live again',
+    });
+    record(
+      'r1: the operator acknowledged the rollback',
+      acknowledged.ok,
+      JSON.stringify(acknowledged.result).slice(0, 300),
+    );
+
+    const released = await context.stack.plan();
+    const restores = listenerChanges(released.changes).filter((change) =>
+      JSON.stringify(change.change.after).includes('"weight":10'),
+    );
+    record(
+      'r1 re-planned after the acknowledgement: the canary weights come back',
+      restores.length > 0,
+      describeChanges(listenerChanges(released.changes)).join('; ') || 'no listener change planned',
+    );
+
+    context.prepareRelease('r2');
+    await context.stack.apply();
+    const captured = context.runtime.invocations.filter(
+      (call) => call.functionName === FUNCTION && (call.event as { releaseId?: string }).releaseId === 'r2',
+    );
+    const r2 = await productionWeights(elbv2, loadBalancerArn);
+    record(
+      'r2: a new release id goes live normally (captured, canary live)',
+      captured.length === 1 && captured[0].ok && isCanary(r2),
+      `${show(r2)}; capture: ${JSON.stringify(captured[0]?.result ?? 'none').slice(0, 200)}`,
+    );
+    const settled = await context.stack.plan();
+    record(
+      'r2 re-planned: no changes',
+      settled.changes.length === 0,
+      settled.changes.length === 0 ? 'plan: no changes' : describeChanges(settled.changes).join('; '),
+    );
+    return steps;
+  } finally {
+    elbv2.destroy();
+    cloudwatch.destroy();
+  }
+}
+
+/** A step of the proof failed: the steps so far, the last one failed. */
+export class HoldFailed extends Error {
+  constructor(readonly steps: HoldStep[]) {
+    super(`hold proof failed at: ${steps[steps.length - 1]?.step}`);
+  }
+}

@@ -1,0 +1,143 @@
+/**
+ * Lambda's runtime, played by the harness. moto stores functions but cannot run their code without
+ * Docker, so the Terraform provider's Lambda endpoint is this proxy: an Invoke of a Switchback
+ * watchdog runs the real bundle (`dist/watchdog/index.js`) in a fresh Node process, configured only
+ * by the environment Terraform gave the function (read back from moto) and pointed at moto; every
+ * other Lambda call is forwarded to moto unchanged. So `aws_lambda_invocation`'s capture really
+ * happens, in the order Terraform runs it.
+ */
+import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { WatchdogFunction } from '../../test/drill/watchdog-function';
+
+/** One invocation the runtime ran. */
+export interface RuntimeInvocation {
+  readonly functionName: string;
+  readonly event: unknown;
+  readonly ok: boolean;
+  readonly result: unknown;
+}
+
+export interface LambdaRuntime {
+  readonly endpoint: string;
+  /** Every watchdog invocation, in order. */
+  readonly invocations: RuntimeInvocation[];
+  /** Invokes a watchdog function as an operator or an alarm would (synchronously). */
+  invoke(functionName: string, region: string, event: unknown): Promise<RuntimeInvocation>;
+  stop(): Promise<void>;
+}
+
+const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations/;
+
+function readBody(message: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    message.on('data', (chunk: Buffer) => chunks.push(chunk));
+    message.on('end', () => resolve(Buffer.concat(chunks)));
+    message.on('error', reject);
+  });
+}
+
+/** The region of a SigV4-signed request (`Credential=<key>/<date>/<region>/<service>/aws4_request`). */
+function regionOf(message: IncomingMessage): string {
+  return (
+    /Credential=[^/]+\/\d+\/([^/]+)\//.exec(String(message.headers.authorization ?? ''))?.[1] ?? 'us-east-1'
+  );
+}
+
+/** Starts the runtime on loopback, in front of moto at `motoEndpoint`. */
+export async function startLambdaRuntime(motoEndpoint: string): Promise<LambdaRuntime> {
+  const invocations: RuntimeInvocation[] = [];
+  const credentials = { accessKeyId: 'switchback-verify', secretAccessKey: 'switchback-verify' };
+
+  async function runWatchdog(
+    functionName: string,
+    region: string,
+    event: unknown,
+  ): Promise<RuntimeInvocation> {
+    const lambda = new LambdaClient({ region, endpoint: motoEndpoint, credentials });
+    try {
+      const configuration = await lambda.send(
+        new GetFunctionConfigurationCommand({ FunctionName: functionName }),
+      );
+      const environment = configuration.Environment?.Variables ?? {};
+      const watchdog = await WatchdogFunction.start({
+        environment: {
+          ...environment,
+          AWS_REGION: region,
+          AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+          AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+          AWS_ENDPOINT_URL: motoEndpoint,
+          AWS_LAMBDA_FUNCTION_NAME: configuration.FunctionName ?? functionName,
+          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+          POWERTOOLS_LOG_LEVEL: process.env.SWITCHBACK_VERIFY_LOG_LEVEL ?? 'WARN',
+        },
+        timeoutMs: (configuration.Timeout ?? 90) * 1000,
+      });
+      try {
+        const result = await watchdog.invoke(event, `verify-${invocations.length + 1}`);
+        const record = { functionName, event, ok: true, result };
+        invocations.push(record);
+        return record;
+      } catch (error) {
+        const result = { errorType: (error as Error).name, errorMessage: (error as Error).message };
+        const record = { functionName, event, ok: false, result };
+        invocations.push(record);
+        return record;
+      } finally {
+        await watchdog.stop();
+      }
+    } finally {
+      lambda.destroy();
+    }
+  }
+
+  const server: Server = createServer((incoming, outgoing) => {
+    void (async () => {
+      const body = await readBody(incoming);
+      const invoke = incoming.method === 'POST' ? INVOKE_PATH.exec(incoming.url ?? '') : null;
+      if (invoke) {
+        const functionName = decodeURIComponent(invoke[1]);
+        const record = await runWatchdog(
+          functionName,
+          regionOf(incoming),
+          JSON.parse(body.toString() || 'null'),
+        );
+        const payload = JSON.stringify(record.result ?? null);
+        outgoing.writeHead(200, {
+          'content-type': 'application/json',
+          'x-amz-executed-version': '$LATEST',
+          ...(record.ok ? {} : { 'x-amz-function-error': 'Unhandled' }),
+        });
+        outgoing.end(payload);
+        return;
+      }
+      const target = new URL(incoming.url ?? '/', motoEndpoint);
+      const forward = httpRequest(
+        target,
+        { method: incoming.method, headers: { ...incoming.headers, host: target.host } },
+        (answer) => {
+          outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+          answer.pipe(outgoing);
+        },
+      );
+      forward.on('error', (error) => {
+        outgoing.writeHead(502);
+        outgoing.end(String(error));
+      });
+      forward.end(body);
+    })().catch((error: unknown) => {
+      outgoing.writeHead(500, { 'content-type': 'application/json' });
+      outgoing.end(JSON.stringify({ message: `lambda runtime: ${(error as Error).message}` }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    invocations,
+    invoke: runWatchdog,
+    stop: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,198 @@
+/**
+ * How a copy of a synthesized stack is pointed at moto for `verify:terraform`. Everything the harness
+ * changes is here, in two parts a reviewer can read at once:
+ * - the provider block (endpoints, test credentials, no account lookups, path-style S3, one retry so
+ *   an API moto lacks fails fast instead of being retried 25 times) and the state paths;
+ * - MOTO_GAPS: the resources moto cannot create, each with the gap it works around. A gap either
+ *   drops the resource (nothing else may reference it) or puts a stand-in of another type in its
+ *   place, under the same name, so that every reference and dependency still resolves.
+ */
+
+/** A synthesized stack, as parsed JSON. */
+export type StackJson = Record<string, unknown> & {
+  resource?: Record<string, Record<string, Record<string, unknown>>>;
+  data?: Record<string, Record<string, Record<string, unknown>>>;
+  provider?: Record<string, Record<string, unknown>[]>;
+  terraform?: Record<string, unknown>;
+};
+
+/** One resource type moto cannot create, and what the harness does about it. */
+export interface MotoGap {
+  readonly type: string;
+  /** What moto lacks (checked against moto 5.2.1). */
+  readonly gap: string;
+  /** A stand-in of another type, built from the original block; without one, the resource is dropped. */
+  readonly standIn?: {
+    readonly type: string;
+    readonly block: (original: Record<string, unknown>) => Record<string, unknown>;
+  };
+}
+
+/** The reviewed list: every resource type the harness does not apply as synthesized. */
+export const MOTO_GAPS: readonly MotoGap[] = [
+  {
+    type: 'aws_cloudwatch_composite_alarm',
+    gap: 'moto 5.2.1 does not implement PutCompositeAlarm (HTTP 500)',
+    // A metric alarm of the same name and actions: the watchdog reads it with DescribeAlarms and the
+    // harness sets its state with SetAlarmState, as it would the composite's.
+    standIn: {
+      type: 'aws_cloudwatch_metric_alarm',
+      block: (original) => ({
+        alarm_name: original.alarm_name,
+        alarm_description:
+          `stand-in for the composite alarm (moto has none): ${String(original.alarm_rule ?? '')}`.slice(
+            0,
+            1024,
+          ),
+        ...(original.alarm_actions !== undefined ? { alarm_actions: original.alarm_actions } : {}),
+        ...(original.ok_actions !== undefined ? { ok_actions: original.ok_actions } : {}),
+        namespace: 'Switchback/Verify',
+        metric_name: 'CompositeStandIn',
+        statistic: 'Maximum',
+        period: 60,
+        evaluation_periods: 1,
+        threshold: 1,
+        comparison_operator: 'GreaterThanOrEqualToThreshold',
+        treat_missing_data: 'notBreaching',
+        ...(original.depends_on !== undefined ? { depends_on: original.depends_on } : {}),
+      }),
+    },
+  },
+  {
+    type: 'aws_backup_selection',
+    gap: 'moto 5.2.1 implements AWS Backup vaults, plans and vault lock only: no CreateBackupSelection',
+  },
+  {
+    type: 'aws_backup_restore_testing_plan',
+    gap: 'moto 5.2.1 has no AWS Backup restore testing',
+  },
+  {
+    type: 'aws_backup_restore_testing_selection',
+    gap: 'moto 5.2.1 has no AWS Backup restore testing',
+  },
+];
+
+/** The services whose endpoints the provider is pointed at (the keys of its `endpoints` block). */
+const SERVICES = [
+  'acm',
+  'backup',
+  'cloudwatch',
+  'ec2',
+  'elbv2',
+  'events',
+  'iam',
+  'kms',
+  'lambda',
+  'logs',
+  's3',
+  'sns',
+  'sqs',
+  'ssm',
+  'sts',
+] as const;
+
+export interface MotoTarget {
+  /** moto's endpoint. */
+  readonly endpoint: string;
+  /** Where Lambda calls go (the harness's stand-in for Lambda's runtime, forwarding the rest to moto). */
+  readonly lambdaEndpoint: string;
+  /** The repo root cdktf wrote into state paths (`<root>/terraform.<stack>.tfstate`). */
+  readonly synthRoot: string;
+  /** Where this run keeps state files instead. */
+  readonly stateDir: string;
+}
+
+/** Credentials moto accepts (any); never real ones. */
+export const MOTO_CREDENTIALS = { access_key: 'switchback-verify', secret_key: 'switchback-verify' } as const;
+
+/** A copy of `stack` with its state paths moved to `stateDir` (for validate: nothing else changes). */
+export function withStatePaths(stack: StackJson, synthRoot: string, stateDir: string): StackJson {
+  const text = JSON.stringify(stack).split(`${synthRoot}/terraform.`).join(`${stateDir}/terraform.`);
+  return JSON.parse(text) as StackJson;
+}
+
+/** What the harness changed in one stack, for its report. */
+export interface PatchReport {
+  readonly replaced: { readonly address: string; readonly by: string; readonly gap: string }[];
+  readonly dropped: { readonly address: string; readonly gap: string }[];
+}
+
+/** A copy of `stack` that applies against moto; throws when a dropped resource is still referenced. */
+export function forMoto(stack: StackJson, target: MotoTarget): { stack: StackJson; report: PatchReport } {
+  let text = JSON.stringify(withStatePaths(stack, target.synthRoot, target.stateDir));
+  const report: PatchReport = { replaced: [], dropped: [] };
+  const parsed = JSON.parse(text) as StackJson;
+  for (const gap of MOTO_GAPS) {
+    const blocks = parsed.resource?.[gap.type];
+    if (!blocks) continue;
+    for (const name of Object.keys(blocks)) {
+      const address = `${gap.type}.${name}`;
+      if (gap.standIn) {
+        report.replaced.push({ address, by: `${gap.standIn.type}.${name}`, gap: gap.gap });
+      } else {
+        report.dropped.push({ address, gap: gap.gap });
+      }
+    }
+  }
+  // References first (as text), then the blocks themselves.
+  for (const { address, by } of report.replaced) {
+    text = text.replace(new RegExp(`\\b${escape(address)}\\b`, 'g'), by);
+  }
+  const patched = JSON.parse(text) as StackJson;
+  for (const gap of MOTO_GAPS) {
+    const blocks = patched.resource?.[gap.type];
+    if (!blocks || !patched.resource) continue;
+    delete patched.resource[gap.type];
+    if (gap.standIn) {
+      const standIns = (patched.resource[gap.standIn.type] ??= {});
+      for (const [name, block] of Object.entries(blocks)) standIns[name] = gap.standIn.block(block);
+    }
+  }
+  for (const { address } of report.dropped) dropReferences(patched, address);
+
+  for (const providers of Object.values(patched.provider ?? {})) {
+    for (const provider of providers) {
+      provider.endpoints = [
+        Object.fromEntries(
+          SERVICES.map((service) => [
+            service,
+            service === 'lambda' ? target.lambdaEndpoint : target.endpoint,
+          ]),
+        ),
+      ];
+      Object.assign(provider, MOTO_CREDENTIALS, {
+        skip_credentials_validation: true,
+        skip_metadata_api_check: 'true',
+        skip_requesting_account_id: true,
+        skip_region_validation: true,
+        s3_use_path_style: true,
+        max_retries: 1,
+      });
+    }
+  }
+  return { stack: patched, report };
+}
+
+/** Removes `address` from every `depends_on`; fails when anything else still refers to it. */
+function dropReferences(stack: StackJson, address: string): void {
+  for (const kind of ['resource', 'data'] as const) {
+    for (const blocks of Object.values(stack[kind] ?? {})) {
+      for (const block of Object.values(blocks)) {
+        if (Array.isArray(block.depends_on)) {
+          block.depends_on = (block.depends_on as string[]).filter((entry) => entry !== address);
+          if ((block.depends_on as string[]).length === 0) delete block.depends_on;
+        }
+      }
+    }
+  }
+  const still = new RegExp(`\\b${escape(address)}\\b`).exec(JSON.stringify(stack));
+  if (still) {
+    throw new Error(
+      `${address} is dropped for moto but is still referenced; give its gap a stand-in in MOTO_GAPS`,
+    );
+  }
+}
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
