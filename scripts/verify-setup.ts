@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import {
   AWS_PROVIDER_MODULE,
   AWS_PROVIDER_MODULE_VERSION,
+  goModDirectives,
   mirrorDirectories,
   requiredAwsProviderVersion,
   TOFU_MODULE,
@@ -167,17 +168,7 @@ function providerGoMod(): {
   const info = JSON.parse(printed) as { GoMod: string; Dir: string; Error?: string };
   if (info.Error)
     throw new SetupError(`${AWS_PROVIDER_MODULE}@${AWS_PROVIDER_MODULE_VERSION}: ${info.Error}`);
-  const text = readFileSync(info.GoMod, 'utf8');
-  const go = /^go (\S+)$/m.exec(text)?.[1] ?? '1.26';
-  const godebug = [...text.matchAll(/^godebug (.+)$/gm)].map((match) => match[1].trim());
-  const block = /^replace \(\n([\s\S]*?)^\)/m.exec(text)?.[1] ?? '';
-  const replaces = [
-    ...[...text.matchAll(/^replace ([^(\n].*)$/gm)].map((match) => match[1].trim()),
-    ...block
-      .split('\n')
-      .map((line) => line.replace(/\/\/.*$/, '').trim())
-      .filter(Boolean),
-  ];
+  const { go, godebug, replaces } = goModDirectives(readFileSync(info.GoMod, 'utf8'));
   const sourceVersion = readFileSync(join(info.Dir, 'version', 'VERSION'), 'utf8').trim();
   return { go, godebug, replaces, sourceVersion, dir: info.Dir };
 }

@@ -119,3 +119,21 @@ export function tofuEnvironment(paths: ReturnType<typeof toolchainPaths>): NodeJ
     CHECKPOINT_DISABLE: '1',
   };
 }
+
+/**
+ * What a wrapper module must repeat of the provider's go.mod: its `go` version, its `godebug`
+ * settings and its `replace` directives (single-line and block), which apply only to a main module.
+ */
+export function goModDirectives(text: string): { go: string; godebug: string[]; replaces: string[] } {
+  const withoutComments = text.replace(/\/\/.*$/gm, '');
+  const go = /^go (\S+)\s*$/m.exec(withoutComments)?.[1] ?? '1.26';
+  const godebug = [...withoutComments.matchAll(/^godebug ([^(\s].*)$/gm)].map((match) => match[1].trim());
+  const single = [...withoutComments.matchAll(/^replace ([^(\s].*)$/gm)].map((match) => match[1].trim());
+  const blocks = [...withoutComments.matchAll(/^replace \(\s*\n([\s\S]*?)^\)/gm)].flatMap((match) =>
+    match[1]
+      .split('\n')
+      .map((line) => line.trim())
+      .filter(Boolean),
+  );
+  return { go, godebug, replaces: [...single, ...blocks] };
+}
