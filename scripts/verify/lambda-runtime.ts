@@ -7,7 +7,13 @@
  * happens, in the order Terraform runs it.
  */
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+import {
+  createServer,
+  request as httpRequest,
+  type IncomingMessage,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WatchdogFunction } from '../../test/drill/watchdog-function';
 
@@ -51,82 +57,100 @@ export async function startLambdaRuntime(motoEndpoint: string): Promise<LambdaRu
   const invocations: RuntimeInvocation[] = [];
   const credentials = { accessKeyId: 'switchback-verify', secretAccessKey: 'switchback-verify' };
 
-  async function runWatchdog(
-    functionName: string,
-    region: string,
-    event: unknown,
-  ): Promise<RuntimeInvocation> {
+  /** The function's environment when it is a Switchback watchdog (moto knows the function). */
+  async function watchdogEnvironment(functionName: string, region: string) {
     const lambda = new LambdaClient({ region, endpoint: motoEndpoint, credentials });
     try {
       const configuration = await lambda.send(
         new GetFunctionConfigurationCommand({ FunctionName: functionName }),
       );
       const environment = configuration.Environment?.Variables ?? {};
-      const watchdog = await WatchdogFunction.start({
-        environment: {
-          ...environment,
-          AWS_REGION: region,
-          AWS_ACCESS_KEY_ID: credentials.accessKeyId,
-          AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
-          AWS_ENDPOINT_URL: motoEndpoint,
-          AWS_LAMBDA_FUNCTION_NAME: configuration.FunctionName ?? functionName,
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-          POWERTOOLS_LOG_LEVEL: process.env.SWITCHBACK_VERIFY_LOG_LEVEL ?? 'WARN',
-        },
-        timeoutMs: (configuration.Timeout ?? 90) * 1000,
-      });
-      try {
-        const result = await watchdog.invoke(event, `verify-${invocations.length + 1}`);
-        const record = { functionName, event, ok: true, result };
-        invocations.push(record);
-        return record;
-      } catch (error) {
-        const result = { errorType: (error as Error).name, errorMessage: (error as Error).message };
-        const record = { functionName, event, ok: false, result };
-        invocations.push(record);
-        return record;
-      } finally {
-        await watchdog.stop();
-      }
+      if (!environment.SWITCHBACK_CONFIG_KEY) return undefined;
+      return {
+        environment,
+        name: configuration.FunctionName ?? functionName,
+        timeout: configuration.Timeout ?? 90,
+      };
+    } catch {
+      return undefined; // not a function moto knows: moto answers the Invoke itself
     } finally {
       lambda.destroy();
     }
+  }
+
+  async function runWatchdog(
+    functionName: string,
+    region: string,
+    event: unknown,
+  ): Promise<RuntimeInvocation> {
+    const configuration = await watchdogEnvironment(functionName, region);
+    if (!configuration)
+      throw new Error(`${functionName} is not a Switchback watchdog known to moto in ${region}`);
+    const watchdog = await WatchdogFunction.start({
+      environment: {
+        ...configuration.environment,
+        AWS_REGION: region,
+        AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+        AWS_ENDPOINT_URL: motoEndpoint,
+        AWS_LAMBDA_FUNCTION_NAME: configuration.name,
+        AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+        POWERTOOLS_LOG_LEVEL: process.env.SWITCHBACK_VERIFY_LOG_LEVEL ?? 'WARN',
+      },
+      timeoutMs: configuration.timeout * 1000,
+    });
+    let record: RuntimeInvocation;
+    try {
+      record = {
+        functionName,
+        event,
+        ok: true,
+        result: await watchdog.invoke(event, `verify-${invocations.length + 1}`),
+      };
+    } catch (error) {
+      const result = { errorType: (error as Error).name, errorMessage: (error as Error).message };
+      record = { functionName, event, ok: false, result };
+    } finally {
+      await watchdog.stop();
+    }
+    invocations.push(record);
+    return record;
+  }
+
+  function forward(incoming: IncomingMessage, body: Buffer, outgoing: ServerResponse): void {
+    const target = new URL(incoming.url ?? '/', motoEndpoint);
+    const request = httpRequest(
+      target,
+      { method: incoming.method, headers: { ...incoming.headers, host: target.host } },
+      (answer) => {
+        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(outgoing);
+      },
+    );
+    request.on('error', (error) => {
+      outgoing.writeHead(502);
+      outgoing.end(String(error));
+    });
+    request.end(body);
   }
 
   const server: Server = createServer((incoming, outgoing) => {
     void (async () => {
       const body = await readBody(incoming);
       const invoke = incoming.method === 'POST' ? INVOKE_PATH.exec(incoming.url ?? '') : null;
-      if (invoke) {
-        const functionName = decodeURIComponent(invoke[1]);
-        const record = await runWatchdog(
-          functionName,
-          regionOf(incoming),
-          JSON.parse(body.toString() || 'null'),
-        );
-        const payload = JSON.stringify(record.result ?? null);
-        outgoing.writeHead(200, {
-          'content-type': 'application/json',
-          'x-amz-executed-version': '$LATEST',
-          ...(record.ok ? {} : { 'x-amz-function-error': 'Unhandled' }),
-        });
-        outgoing.end(payload);
+      const functionName = invoke ? decodeURIComponent(invoke[1]) : undefined;
+      const region = regionOf(incoming);
+      if (!functionName || !(await watchdogEnvironment(functionName, region))) {
+        forward(incoming, body, outgoing);
         return;
       }
-      const target = new URL(incoming.url ?? '/', motoEndpoint);
-      const forward = httpRequest(
-        target,
-        { method: incoming.method, headers: { ...incoming.headers, host: target.host } },
-        (answer) => {
-          outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(outgoing);
-        },
-      );
-      forward.on('error', (error) => {
-        outgoing.writeHead(502);
-        outgoing.end(String(error));
+      const record = await runWatchdog(functionName, region, JSON.parse(body.toString() || 'null'));
+      outgoing.writeHead(200, {
+        'content-type': 'application/json',
+        'x-amz-executed-version': '$LATEST',
+        ...(record.ok ? {} : { 'x-amz-function-error': 'Unhandled' }),
       });
-      forward.end(body);
+      outgoing.end(JSON.stringify(record.result ?? null));
     })().catch((error: unknown) => {
       outgoing.writeHead(500, { 'content-type': 'application/json' });
       outgoing.end(JSON.stringify({ message: `lambda runtime: ${(error as Error).message}` }));
