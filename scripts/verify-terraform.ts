@@ -130,6 +130,14 @@ async function run(harness: Harness): Promise<void> {
   try {
     moto = await startMoto();
     runtime = await startLambdaRuntime(moto.endpoint);
+    // Interrupted: moto holds every applied resource in memory, so stopping it leaves nothing behind.
+    const started = moto;
+    const interrupted = (signal: NodeJS.Signals) => {
+      console.error(`verify:terraform: ${signal}: stopping moto (its state goes with it)`);
+      void started.stop().finally(() => process.exit(130));
+    };
+    process.once('SIGINT', interrupted);
+    process.once('SIGTERM', interrupted);
     const target = {
       endpoint: moto.endpoint,
       lambdaEndpoint: runtime.endpoint,
