@@ -6,6 +6,8 @@
  *   SWITCHBACK_RELEASE_ID   the release being deployed (a commit or build id); default 'local'
  *   SWITCHBACK_EXAMPLE_SERVICES   how many services the first stack defines (default 2; the
  *                                 benchmark scales it)
+ *   SWITCHBACK_CANARY_PERCENT     the candidate's share of the first stack's traffic (default 10; 0
+ *                                 serves the known-good color only, as a service's first release would)
  */
 import { App } from 'cdktf';
 import { SwitchbackChecks } from '../index';
@@ -19,9 +21,19 @@ if (!Number.isInteger(count) || count < 1 || count > 500) {
   );
 }
 const releaseId = process.env.SWITCHBACK_RELEASE_ID ?? 'local';
+const canaryWeightPercent = Number(process.env.SWITCHBACK_CANARY_PERCENT ?? '10');
+if (!Number.isInteger(canaryWeightPercent) || canaryWeightPercent < 0 || canaryWeightPercent > 100) {
+  throw new Error(
+    `SWITCHBACK_CANARY_PERCENT must be an integer from 0 to 100, got '${process.env.SWITCHBACK_CANARY_PERCENT}'.`,
+  );
+}
 
 const app = new App();
-new ExampleStack(app, 'switchback-example', { serviceNames: exampleServiceNames(count), releaseId });
+new ExampleStack(app, 'switchback-example', {
+  serviceNames: exampleServiceNames(count),
+  releaseId,
+  canaryWeightPercent,
+});
 const service = new ServiceRegionStack(app, 'payments-service', { releaseId });
 new WatchdogRegionStack(app, 'payments-watchdog', service, { releaseId });
 // The policy checks on every stack: an error finding fails the synth, warnings are printed.

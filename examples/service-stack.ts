@@ -18,6 +18,8 @@ export interface ExampleStackProps {
   readonly releaseId: string;
   /** @default 'us-east-1' */
   readonly region?: string;
+  /** The candidate's share of each service's traffic. @default 10 */
+  readonly canaryWeightPercent?: number;
 }
 
 /** A realistic service stack: artifact stores and blue-green listeners for a set of services. */
@@ -75,6 +77,7 @@ export class ExampleStack extends TerraformStack {
         ciRole,
         releaseId: props.releaseId,
         onCallRoleArn: onCallRoleArn.stringValue,
+        canaryWeightPercent: props.canaryWeightPercent ?? 10,
         ...(serviceName === 'checkout' ? { databaseArn: ordersDatabaseArn.stringValue } : {}),
       });
     }
@@ -87,6 +90,7 @@ interface ExampleServiceProps {
   readonly ciRole: IamRole;
   readonly releaseId: string;
   readonly onCallRoleArn: string;
+  readonly canaryWeightPercent: number;
   /** The service's database, when it has one. */
   readonly databaseArn?: string;
 }
@@ -117,7 +121,7 @@ class ExampleService extends Construct {
         targetPort: 8080,
         healthCheck: { path: '/healthz' },
         activeColor: 'blue',
-        canaryWeightPercent: 10,
+        canaryWeightPercent: props.canaryWeightPercent,
         rules: [{ priority: 10, pathPatterns: ['/api/*'] }],
       },
       alarms: { errorRatePercent: 2, p99LatencySeconds: 1.5, requiredBreaches: 2 },

@@ -12,7 +12,7 @@
  *   --if-built   when the toolchain is not built, say that the harness did not run and exit 0 (CI)
  */
 import { build } from 'esbuild';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { findMotoServer, startMoto, type MotoServer } from '../test/moto/server';
@@ -34,6 +34,11 @@ import {
 /** Stacks in the order they apply (the watchdog's stack reads the service's state). */
 const APPLY_ORDER = ['switchback-example', 'payments-service', 'payments-watchdog'];
 const HOLD_STACK = 'switchback-example';
+
+/** r0 is a service's first release: the known-good color only. Later releases carry a 10% canary. */
+function releaseEnvironment(release: string): NodeJS.ProcessEnv {
+  return { SWITCHBACK_RELEASE_ID: release, SWITCHBACK_CANARY_PERCENT: release === 'r0' ? '0' : '10' };
+}
 
 type Cell = string;
 interface Row {
@@ -77,7 +82,8 @@ class Harness {
     const started = Date.now();
     try {
       const note = await run();
-      row[column] = `✓ ${seconds(Date.now() - started)}${note ? ` ${note}` : ''}`;
+      const cell = `✓ ${seconds(Date.now() - started)}${note ? ` ${note}` : ''}`;
+      row[column] = row[column] === '–' ? cell : `${row[column]}; ${cell}`;
     } catch (error) {
       row[column] = `✗ ${seconds(Date.now() - started)}`;
       this.failures.push(`${stack} ${column}: ${(error as Error).message}`);
@@ -108,7 +114,7 @@ function layStack(from: string, to: string, json: StackJson, variables: Record<s
 async function run(harness: Harness): Promise<void> {
   const { work } = harness;
   const synthDir = (release: string) => join(work, `synth-${release}`);
-  synthExampleApp(synthDir('r1'), { SWITCHBACK_RELEASE_ID: 'r1' });
+  synthExampleApp(synthDir('r1'), releaseEnvironment('r1'));
   const stacks = stacksIn(synthDir('r1'));
   const read = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as StackJson;
 
@@ -159,6 +165,7 @@ async function run(harness: Harness): Promise<void> {
     });
 
     const prepare = (name: string, release: string) => {
+      if (!existsSync(synthDir(release))) synthExampleApp(synthDir(release), releaseEnvironment(release));
       const stack = stacksIn(synthDir(release)).find((candidate) => candidate.name === name);
       if (!stack) throw new Error(`stack ${name} was not synthesized`);
       const { stack: patched, report } = forMoto(read(stack.file), target);
@@ -167,20 +174,27 @@ async function run(harness: Harness): Promise<void> {
     };
     const tofuStacks = new Map<string, TofuStack>();
     for (const name of APPLY_ORDER) {
-      prepare(name, 'r1');
       const tofu = harness.tofuStack(name, join(work, 'apply', name));
       tofuStacks.set(name, tofu);
-      await harness.step(name, 'apply', async () => {
-        await tofu.init();
-        applied.push(tofu);
-        await tofu.apply();
-      });
-      await harness.step(name, 'replan', async () => {
-        const { changes } = await tofu.plan();
-        if (changes.length > 0)
-          throw new Error(`the plan after apply is not empty: ${describeChanges(changes).join('; ')}`);
-        return 'no changes';
-      });
+      // The hold's stack first goes live on the known-good color only (r0), so that r1's capture
+      // records a state worth going back to; the others apply r1 directly.
+      for (const release of name === HOLD_STACK ? ['r0', 'r1'] : ['r1']) {
+        prepare(name, release);
+        await harness.step(name, 'apply', async () => {
+          if (!applied.includes(tofu)) {
+            await tofu.init();
+            applied.push(tofu);
+          }
+          await tofu.apply();
+          return release;
+        });
+        await harness.step(name, 'replan', async () => {
+          const { changes } = await tofu.plan();
+          if (changes.length > 0)
+            throw new Error(`the plan after apply is not empty: ${describeChanges(changes).join('; ')}`);
+          return `${release}: no changes`;
+        });
+      }
     }
 
     // 3. The hold, on the checkout service.
@@ -193,10 +207,7 @@ async function run(harness: Harness): Promise<void> {
           runtime: holdRuntime,
           stack: tofuStacks.get(HOLD_STACK) as TofuStack,
           outputs,
-          prepareRelease: (release) => {
-            synthExampleApp(synthDir(release), { SWITCHBACK_RELEASE_ID: release });
-            prepare(HOLD_STACK, release);
-          },
+          prepareRelease: (release) => prepare(HOLD_STACK, release),
         });
         return `proven (${harness.holdSteps.length} steps)`;
       } catch (error) {

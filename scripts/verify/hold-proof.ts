@@ -1,6 +1,7 @@
 /**
  * The drift-free hold, proven by Terraform itself against moto, on the checkout service of the
- * example app: release r1 goes live with a 10% canary (its capture run by the real watchdog bundle),
+ * example app: r0 serves the known-good color only; release r1 goes live with a 10% canary (its capture,
+ * run by the real watchdog bundle, records r0's state),
  * an alarm set with SetAlarmState rolls it back, and then
  *   - `tofu plan` of r1 must leave the listeners alone (the hold: data.aws_s3_objects + a local
  *     expression, evaluated by Terraform),
@@ -90,10 +91,10 @@ export async function proveHold(context: HoldContext): Promise<HoldStep[]> {
   const loadBalancerArn = context.outputs[`${SERVICE}_load_balancer_arn`];
   try {
     const capture = context.runtime.invocations.find(
-      (call) => call.functionName === FUNCTION && (call.event as { action?: string }).action === 'capture',
+      (call) => call.functionName === FUNCTION && (call.event as { releaseId?: string }).releaseId === 'r1',
     );
     record(
-      'r1: the apply ran the capture through the real watchdog bundle',
+      'r1: its apply ran the capture (the real watchdog bundle) before moving traffic',
       capture?.ok === true,
       JSON.stringify(capture?.result ?? 'no capture invocation').slice(0, 300),
     );
