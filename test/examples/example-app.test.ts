@@ -98,6 +98,28 @@ describe('example app', () => {
     ]);
   });
 
+  it("renders the canary share it is given, and the known-good color only at 0 (a service's first release)", () => {
+    const weightsAt = (canaryWeightPercent: number) => {
+      const app = Testing.app();
+      const stack = new ExampleStack(app, 'switchback-example', {
+        serviceNames: ['checkout'],
+        releaseId: 'r0',
+        canaryWeightPercent,
+      });
+      const json = JSON.parse(Testing.synth(stack, true)) as SynthesizedStack;
+      const listener = blockAt(json, 'aws_lb_listener', 'checkout/Switchback/BlueGreen/ProductionListener');
+      const [action] = listener.default_action as { forward: { target_group: { weight: number }[] } }[];
+      return action.forward.target_group.map((group) => group.weight);
+    };
+
+    expect(weightsAt(0)).toEqual([100, 0]);
+    // With a canary, the hold decides at plan time: all to blue while a rollback of the release holds.
+    expect(weightsAt(25)).toEqual([
+      expect.stringMatching(/^\$\{local\.checkout_Switchback_BlueGreen_RollbackHeld_\w+ \? 100 : 75\}$/),
+      expect.stringMatching(/^\$\{local\.checkout_Switchback_BlueGreen_RollbackHeld_\w+ \? 0 : 25\}$/),
+    ]);
+  });
+
   it('names services checkout, catalog, service-03, ...', () => {
     expect(exampleServiceNames(3)).toEqual(['checkout', 'catalog', 'service-03']);
   });
