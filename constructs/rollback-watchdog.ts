@@ -315,7 +315,11 @@ export class RollbackWatchdog extends Construct {
       key: watchdogConfigKey(this.serviceName),
       content: Fn.jsonencode(config),
       contentType: 'application/json',
-      dependsOn: [props.store.versioning],
+      // Versioned before the first write. Only within one stack: across stacks, depends_on would name
+      // an output's attribute (which Terraform rejects), and cdktf orders the store's stack first anyway.
+      ...(TerraformStack.of(props.store) === TerraformStack.of(this)
+        ? { dependsOn: [props.store.versioning] }
+        : {}),
       ...(preconditions.length > 0 ? { lifecycle: { precondition: preconditions } } : {}),
     });
 

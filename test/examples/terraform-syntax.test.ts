@@ -2,27 +2,39 @@
  * Every stack of the example app, read the way Terraform reads it before planning: meta-arguments are
  * bare references and every template parses with HashiCorp's HCL parser.
  */
-import { Testing, type TerraformStack } from 'cdktf';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Testing } from 'cdktf';
 import { SwitchbackChecks } from '../../index';
 import { ExampleStack, exampleServiceNames } from '../../examples/service-stack';
 import { ServiceRegionStack, WatchdogRegionStack } from '../../examples/standalone-watchdog';
 import { metaArgumentFindings, templateFindings, templateStrings } from '../support/terraform-syntax';
 
-function exampleStacks(): TerraformStack[] {
+/**
+ * The example app synthesized whole, as `cdktf synth` does: only an app's synth resolves references
+ * between stacks (into `terraform_remote_state` outputs), which `Testing.synth` of one stack does not.
+ */
+function synthesizedExampleApp(): (readonly [string, Record<string, unknown>])[] {
   const app = Testing.app();
-  const stacks: TerraformStack[] = [
-    new ExampleStack(app, 'switchback-example', { serviceNames: exampleServiceNames(2), releaseId: 'r1' }),
-  ];
+  new ExampleStack(app, 'switchback-example', { serviceNames: exampleServiceNames(2), releaseId: 'r1' });
   const service = new ServiceRegionStack(app, 'payments-service', { releaseId: 'r1' });
-  stacks.push(service, new WatchdogRegionStack(app, 'payments-watchdog', service, { releaseId: 'r1' }));
+  new WatchdogRegionStack(app, 'payments-watchdog', service, { releaseId: 'r1' });
   SwitchbackChecks.applyTo(app);
-  return stacks;
+  app.synth();
+  return ['switchback-example', 'payments-service', 'payments-watchdog'].map(
+    (id) =>
+      [
+        id,
+        JSON.parse(readFileSync(join(app.outdir, 'stacks', id, 'cdk.tf.json'), 'utf8')) as Record<
+          string,
+          unknown
+        >,
+      ] as const,
+  );
 }
 
 describe('synthesized example stacks, as Terraform parses them', () => {
-  const synthesized = exampleStacks().map(
-    (stack) => [stack.node.id, JSON.parse(Testing.synth(stack, true)) as Record<string, unknown>] as const,
-  );
+  const synthesized = synthesizedExampleApp();
 
   it.each(synthesized.map(([id, json]) => [id, json]))(
     '%s: depends_on, provider and replace_triggered_by are bare references',
