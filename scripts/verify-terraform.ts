@@ -255,6 +255,7 @@ function printReport(harness: Harness, manifest: ToolchainManifest, totalMs: num
   for (const [stack, report] of harness.patches) {
     for (const item of report.replaced)
       console.log(`  ${stack}: ${item.address} → stand-in ${item.by} (${item.gap})`);
+    for (const item of report.adjusted) console.log(`  ${stack}: ${item.address} adjusted (${item.gap})`);
     for (const item of report.dropped) console.log(`  ${stack}: ${item.address} not applied (${item.gap})`);
   }
   console.log(`  (types on the list: ${MOTO_GAPS.map((gap) => gap.type).join(', ')})`);

@@ -16,11 +16,15 @@ export type StackJson = Record<string, unknown> & {
   terraform?: Record<string, unknown>;
 };
 
-/** One resource type moto cannot create, and what the harness does about it. */
+/** Resources of one type that moto cannot create as synthesized, and what the harness does about it. */
 export interface MotoGap {
   readonly type: string;
+  /** Which blocks of the type it concerns. @default every block */
+  readonly applies?: (block: Record<string, unknown>) => boolean;
   /** What moto lacks (checked against moto 5.2.1). */
   readonly gap: string;
+  /** The block as moto can apply it (a field moto drops, removed); it keeps its type and name. */
+  readonly adjust?: (block: Record<string, unknown>) => Record<string, unknown>;
   /** A stand-in of another type, built from the original block; without one, the resource is dropped. */
   readonly standIn?: {
     readonly type: string;
@@ -57,6 +61,30 @@ export const MOTO_GAPS: readonly MotoGap[] = [
         ...(original.depends_on !== undefined ? { depends_on: original.depends_on } : {}),
       }),
     },
+  },
+  {
+    type: 'aws_s3_bucket_lifecycle_configuration',
+    gap: 'moto 5.2.1 drops NewerNoncurrentVersions from lifecycle rules, and the provider waits (3 min) for the rules it wrote to read back',
+    // Applied without newer_noncurrent_versions: the rest of each rule, as synthesized.
+    adjust: (block) => ({
+      ...block,
+      rule: (block.rule as Record<string, unknown>[]).map((rule) => ({
+        ...rule,
+        ...(rule.noncurrent_version_expiration
+          ? {
+              noncurrent_version_expiration: (
+                rule.noncurrent_version_expiration as Record<string, unknown>[]
+              ).map(({ newer_noncurrent_versions: _dropped, ...rest }) => rest),
+            }
+          : {}),
+      })),
+    }),
+  },
+  {
+    type: 'aws_iam_role_policy_attachment',
+    applies: (block) =>
+      /:iam::aws:policy\/(service-role\/)?AWSBackupServiceRolePolicyFor/.test(String(block.policy_arn)),
+    gap: "moto 5.2.1 does not know AWS Backup's AWS managed policies (GetPolicy: NoSuchEntity)",
   },
   {
     type: 'aws_backup_selection',
@@ -114,24 +142,22 @@ export function withStatePaths(stack: StackJson, synthRoot: string, stateDir: st
 /** What the harness changed in one stack, for its report. */
 export interface PatchReport {
   readonly replaced: { readonly address: string; readonly by: string; readonly gap: string }[];
+  readonly adjusted: { readonly address: string; readonly gap: string }[];
   readonly dropped: { readonly address: string; readonly gap: string }[];
 }
 
 /** A copy of `stack` that applies against moto; throws when a dropped resource is still referenced. */
 export function forMoto(stack: StackJson, target: MotoTarget): { stack: StackJson; report: PatchReport } {
   let text = JSON.stringify(withStatePaths(stack, target.synthRoot, target.stateDir));
-  const report: PatchReport = { replaced: [], dropped: [] };
+  const report: PatchReport = { replaced: [], adjusted: [], dropped: [] };
   const parsed = JSON.parse(text) as StackJson;
   for (const gap of MOTO_GAPS) {
-    const blocks = parsed.resource?.[gap.type];
-    if (!blocks) continue;
-    for (const name of Object.keys(blocks)) {
+    for (const [name, block] of Object.entries(parsed.resource?.[gap.type] ?? {})) {
+      if (gap.applies && !gap.applies(block)) continue;
       const address = `${gap.type}.${name}`;
-      if (gap.standIn) {
-        report.replaced.push({ address, by: `${gap.standIn.type}.${name}`, gap: gap.gap });
-      } else {
-        report.dropped.push({ address, gap: gap.gap });
-      }
+      if (gap.standIn) report.replaced.push({ address, by: `${gap.standIn.type}.${name}`, gap: gap.gap });
+      else if (gap.adjust) report.adjusted.push({ address, gap: gap.gap });
+      else report.dropped.push({ address, gap: gap.gap });
     }
   }
   // References first (as text), then the blocks themselves.
@@ -142,11 +168,16 @@ export function forMoto(stack: StackJson, target: MotoTarget): { stack: StackJso
   for (const gap of MOTO_GAPS) {
     const blocks = patched.resource?.[gap.type];
     if (!blocks || !patched.resource) continue;
-    delete patched.resource[gap.type];
-    if (gap.standIn) {
-      const standIns = (patched.resource[gap.standIn.type] ??= {});
-      for (const [name, block] of Object.entries(blocks)) standIns[name] = gap.standIn.block(block);
+    for (const [name, block] of Object.entries(blocks)) {
+      if (gap.applies && !gap.applies(block)) continue;
+      if (gap.adjust) {
+        blocks[name] = gap.adjust(block);
+        continue;
+      }
+      delete blocks[name];
+      if (gap.standIn) (patched.resource[gap.standIn.type] ??= {})[name] = gap.standIn.block(block);
     }
+    if (Object.keys(blocks).length === 0) delete patched.resource[gap.type];
   }
   for (const { address } of report.dropped) dropReferences(patched, address);
 

@@ -1,5 +1,7 @@
 /** OpenTofu, run in one stack's folder with the offline CLI config, and what each run answered. */
 import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 export interface TofuRun {
   readonly code: number;
@@ -20,9 +22,16 @@ export function lastLines(text: string, count: number): string {
   return text.trimEnd().split('\n').slice(-count).join('\n');
 }
 
-/** Runs `tofu <args>` in `cwd`; never throws for a non-zero exit (the caller judges it). */
+let runs = 0;
+
+/**
+ * Runs `tofu <args>` in `cwd`, its whole output kept in `cwd/logs/` for a look afterwards (`--keep`);
+ * never throws for a non-zero exit (the caller judges it).
+ */
 export function tofu(binary: string, cwd: string, args: string[], env: NodeJS.ProcessEnv): Promise<TofuRun> {
   const started = Date.now();
+  const log = join(cwd, 'logs', `${String((runs += 1)).padStart(3, '0')}-${args[0]}.log`);
+  mkdirSync(dirname(log), { recursive: true });
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, {
       cwd,
@@ -33,7 +42,10 @@ export function tofu(binary: string, cwd: string, args: string[], env: NodeJS.Pr
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.on('error', reject);
-    child.on('close', (code) => resolve({ code: code ?? 1, output, ms: Date.now() - started }));
+    child.on('close', (code) => {
+      writeFileSync(log, output);
+      resolve({ code: code ?? 1, output, ms: Date.now() - started });
+    });
   });
 }
 

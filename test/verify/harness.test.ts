@@ -83,6 +83,39 @@ describe('a stack pointed at moto', () => {
     ]);
   });
 
+  it('applies lifecycle rules without the field moto drops, and drops attachments of policies moto lacks', () => {
+    const { stack, report } = forMoto(
+      {
+        resource: {
+          aws_s3_bucket_lifecycle_configuration: {
+            keep: {
+              rule: [
+                {
+                  id: 'keep',
+                  noncurrent_version_expiration: [{ newer_noncurrent_versions: 10, noncurrent_days: 90 }],
+                },
+              ],
+            },
+          },
+          aws_iam_role_policy_attachment: {
+            restore: { policy_arn: 'arn:aws:iam::aws:policy/AWSBackupServiceRolePolicyForS3Restore' },
+            own: { policy_arn: '${aws_iam_policy.own.arn}' },
+          },
+        },
+      },
+      target,
+    );
+
+    expect(stack.resource?.aws_s3_bucket_lifecycle_configuration.keep.rule).toEqual([
+      { id: 'keep', noncurrent_version_expiration: [{ noncurrent_days: 90 }] },
+    ]);
+    expect(Object.keys(stack.resource?.aws_iam_role_policy_attachment ?? {})).toEqual(['own']);
+    expect(report.adjusted.map((item) => item.address)).toEqual([
+      'aws_s3_bucket_lifecycle_configuration.keep',
+    ]);
+    expect(report.dropped.map((item) => item.address)).toEqual(['aws_iam_role_policy_attachment.restore']);
+  });
+
   it('refuses to drop a resource that something still references', () => {
     const stack = stackWithComposite();
     (stack.resource as Record<string, Record<string, Record<string, unknown>>>).aws_sns_topic = {
