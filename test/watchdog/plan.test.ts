@@ -62,6 +62,29 @@ describe('planning a restore', () => {
     expect(sameActions(weighted(90, 10), weighted(100, 0))).toBe(false);
   });
 
+  it('treats a forward without stickiness as the same as one with stickiness off, and not as sticky', () => {
+    // ELBv2 may echo either for the same forward (moto: TargetGroupArn alone reads without stickiness)
+    const forward = (stickiness?: { enabled: boolean; durationSeconds?: number }) => [
+      {
+        type: 'forward' as const,
+        forwardConfig: {
+          targetGroups: [{ targetGroupArn: BLUE, weight: 1 }],
+          ...(stickiness && { stickiness }),
+        },
+      },
+    ];
+
+    expect(sameActions(forward(), forward({ enabled: false }))).toBe(true);
+    expect(sameActions(forward({ enabled: false, durationSeconds: 60 }), forward())).toBe(true);
+    expect(sameActions(forward(), forward({ enabled: true, durationSeconds: 60 }))).toBe(false);
+    expect(
+      sameActions(
+        forward({ enabled: true, durationSeconds: 60 }),
+        forward({ enabled: true, durationSeconds: 300 }),
+      ),
+    ).toBe(false);
+  });
+
   it('restores a listener it could not read (the step verifies by reading back)', () => {
     expect(planRestore(manifest(), live([])).traffic).toHaveLength(1);
   });

@@ -206,8 +206,10 @@ export function createTrafficAdapter(
       rules.push(...(out.Rules ?? []));
       marker = out.NextMarker;
     } while (marker);
+    // ELBv2 does not promise an order (moto answers in creation order): sort by priority here.
     return rules
       .filter((r) => r.IsDefault !== true)
+      .sort((a, b) => Number(a.Priority) - Number(b.Priority))
       .map((r) => {
         if (!r.RuleArn || r.Priority === undefined) {
           throw unreadable({ operation, listenerArn }, 'MalformedRule', 'a rule has no ARN or priority');

@@ -110,7 +110,11 @@ export function forwardedTargetGroups(actions: readonly ListenerAction[]): strin
   return [...new Set(arns)];
 }
 
-/** Whether two action lists do the same (key order and list order of target groups aside). */
+/**
+ * Whether two action lists do the same (key order and list order of target groups aside, and a
+ * forward without stickiness the same as one with stickiness off: ELBv2 may echo either for the
+ * same forward, depending on how it was written).
+ */
 export function sameActions(a: readonly ListenerAction[], b: readonly ListenerAction[]): boolean {
   return canonical(a.map(normalize)) === canonical(b.map(normalize));
 }
@@ -120,7 +124,14 @@ function normalize(action: ListenerAction): ListenerAction {
   const targetGroups = [...action.forwardConfig.targetGroups].sort((x, y) =>
     x.targetGroupArn.localeCompare(y.targetGroupArn),
   );
-  return { ...action, forwardConfig: { ...action.forwardConfig, targetGroups } };
+  const stickiness = action.forwardConfig.stickiness;
+  const { stickiness: _ignored, ...forwardConfig } = action.forwardConfig;
+  return {
+    ...action,
+    forwardConfig: stickiness?.enabled
+      ? { ...forwardConfig, targetGroups, stickiness }
+      : { ...forwardConfig, targetGroups },
+  };
 }
 
 /** JSON with object keys sorted, so equal data gives equal strings. */
