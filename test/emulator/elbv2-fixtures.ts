@@ -15,14 +15,24 @@ export interface BlueGreen {
   readonly listenerArn: string;
 }
 
+/** Where the load balancer and target groups are created. */
+export interface BlueGreenNetwork {
+  readonly vpcId: string;
+  readonly subnetIds: readonly string[];
+}
+
+/** Any ids do for the emulator, which models no network; moto checks that the subnets exist. */
+export const EMULATOR_NETWORK: BlueGreenNetwork = { vpcId: 'vpc-1', subnetIds: ['subnet-1', 'subnet-2'] };
+
 /** Creates a blue/green ALB through the SDK (names suffixed so several can coexist). */
 export async function createBlueGreen(
   client: ElasticLoadBalancingV2Client,
   suffix = 'a',
   port = 80,
+  network: BlueGreenNetwork = EMULATOR_NETWORK,
 ): Promise<BlueGreen> {
   const lb = await client.send(
-    new CreateLoadBalancerCommand({ Name: `lb-${suffix}`, Subnets: ['subnet-1', 'subnet-2'] }),
+    new CreateLoadBalancerCommand({ Name: `lb-${suffix}`, Subnets: [...network.subnetIds] }),
   );
   const tg = async (color: string): Promise<string> => {
     const out = await client.send(
@@ -30,7 +40,7 @@ export async function createBlueGreen(
         Name: `${color}-${suffix}`,
         Protocol: 'HTTP',
         Port: 8080,
-        VpcId: 'vpc-1',
+        VpcId: network.vpcId,
       }),
     );
     const arn = out.TargetGroups?.[0]?.TargetGroupArn as string;

@@ -1,6 +1,6 @@
 /**
- * Fixture builders for the adapter tests: SDK client settings for the emulator (with the SDK's
- * standard retry strategy, fast), and ELBv2 setups beyond the emulator's blue/green fixture.
+ * Fixture builders for the adapter tests: ELBv2 setups beyond the blue/green fixture. Client settings
+ * come from the backend the suite runs on (backends.ts).
  */
 import {
   type Action,
@@ -9,19 +9,6 @@ import {
   CreateTargetGroupCommand,
   type ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import type { Emulator } from '../../emulator';
-import { fastRetry } from '../../emulator/testing';
-
-/** Client settings for the emulator: the SDK's standard retries (3 attempts) with a 1 ms backoff. */
-export function sdkConfig(emulator: Emulator) {
-  return { ...emulator.clientConfig(), retryStrategy: fastRetry() };
-}
-
-/** S3 client settings for the emulator (path style). */
-export function s3Config(emulator: Emulator) {
-  return { ...emulator.s3ClientConfig(), retryStrategy: fastRetry() };
-}
-
 /** Runs `fn` and returns what it throws (fails the test when it does not throw). */
 export async function rejectionOf(fn: () => Promise<unknown>): Promise<unknown> {
   try {
@@ -41,6 +28,7 @@ export async function createHttpsListener(
   client: ElasticLoadBalancingV2Client,
   loadBalancerArn: string,
   targetGroupArn: string,
+  certificateArn = CERTIFICATE_ARN,
 ): Promise<string> {
   const out = await client.send(
     new CreateListenerCommand({
@@ -48,22 +36,23 @@ export async function createHttpsListener(
       Protocol: 'HTTPS',
       Port: 443,
       SslPolicy: TLS_POLICY,
-      Certificates: [{ CertificateArn: CERTIFICATE_ARN }],
+      Certificates: [{ CertificateArn: certificateArn }],
       DefaultActions: [{ Type: 'forward', TargetGroupArn: targetGroupArn }],
     }),
   );
   return out.Listeners?.[0]?.ListenerArn as string;
 }
 
-/** `count` more target groups (`extra-1`...), for weighted forwards of up to five groups. */
+/** `count` more target groups (`extra-1`...) in `vpcId`, for weighted forwards of up to five groups. */
 export async function createTargetGroups(
   client: ElasticLoadBalancingV2Client,
   count: number,
+  vpcId: string,
 ): Promise<string[]> {
   const arns: string[] = [];
   for (let i = 1; i <= count; i += 1) {
     const out = await client.send(
-      new CreateTargetGroupCommand({ Name: `extra-${i}`, Protocol: 'HTTP', Port: 8080, VpcId: 'vpc-1' }),
+      new CreateTargetGroupCommand({ Name: `extra-${i}`, Protocol: 'HTTP', Port: 8080, VpcId: vpcId }),
     );
     arns.push(out.TargetGroups?.[0]?.TargetGroupArn as string);
   }
