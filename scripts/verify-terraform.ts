@@ -15,7 +15,7 @@ import { build } from 'esbuild';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findMotoServer, startMoto, type MotoServer } from '../test/moto/server';
+import { findMotoServer, pinnedMotoVersion, startMoto, type MotoServer } from '../test/moto/server';
 import { watchdogBuildOptions } from './bundle-watchdog';
 import { existingInfrastructure, stackVariables } from './verify/fixtures';
 import { HoldFailed, proveHold, type HoldStep } from './verify/hold-proof';
@@ -230,7 +230,7 @@ function printReport(harness: Harness, manifest: ToolchainManifest, totalMs: num
   console.log('');
   console.log(
     `OpenTofu ${manifest.tofu.version}; hashicorp/aws offered as ${manifest.awsProvider.registeredVersion}, ` +
-      `built from ${manifest.awsProvider.sourceVersion} (${manifest.awsProvider.moduleVersion}); moto 5.2.1`,
+      `built from ${manifest.awsProvider.sourceVersion} (${manifest.awsProvider.moduleVersion}); moto ${pinnedMotoVersion()}`,
   );
   const header = ['stack', 'validate', 'apply', 're-plan', 'hold', 'destroy', 'time'];
   const rows = [...harness.rows.values()].map((row) => [

@@ -8,6 +8,8 @@
  *   place, under the same name, so that every reference and dependency still resolves.
  */
 
+import { pinnedMotoVersion } from '../../test/moto/server';
+
 /** A synthesized stack, as parsed JSON. */
 export type StackJson = Record<string, unknown> & {
   resource?: Record<string, Record<string, Record<string, unknown>>>;
@@ -32,11 +34,13 @@ export interface MotoGap {
   };
 }
 
+const MOTO = `moto ${pinnedMotoVersion()}`;
+
 /** The reviewed list: every resource type the harness does not apply as synthesized. */
 export const MOTO_GAPS: readonly MotoGap[] = [
   {
     type: 'aws_cloudwatch_composite_alarm',
-    gap: 'moto 5.2.1 does not implement PutCompositeAlarm (HTTP 500)',
+    gap: `${MOTO} does not implement PutCompositeAlarm (HTTP 500)`,
     // A metric alarm of the same name and actions: the watchdog reads it with DescribeAlarms and the
     // harness sets its state with SetAlarmState, as it would the composite's.
     standIn: {
@@ -64,7 +68,7 @@ export const MOTO_GAPS: readonly MotoGap[] = [
   },
   {
     type: 'aws_s3_bucket_lifecycle_configuration',
-    gap: 'moto 5.2.1 drops NewerNoncurrentVersions from lifecycle rules, and the provider waits (3 min) for the rules it wrote to read back',
+    gap: `${MOTO} drops NewerNoncurrentVersions from lifecycle rules, and the provider waits (3 min) for the rules it wrote to read back`,
     // Applied without newer_noncurrent_versions: the rest of each rule, as synthesized.
     adjust: (block) => ({
       ...block,
@@ -84,19 +88,19 @@ export const MOTO_GAPS: readonly MotoGap[] = [
     type: 'aws_iam_role_policy_attachment',
     applies: (block) =>
       /:iam::aws:policy\/(service-role\/)?AWSBackupServiceRolePolicyFor/.test(String(block.policy_arn)),
-    gap: "moto 5.2.1 does not know AWS Backup's AWS managed policies (GetPolicy: NoSuchEntity)",
+    gap: `${MOTO} does not know AWS Backup's AWS managed policies (GetPolicy: NoSuchEntity)`,
   },
   {
     type: 'aws_backup_selection',
-    gap: 'moto 5.2.1 implements AWS Backup vaults, plans and vault lock only: no CreateBackupSelection',
+    gap: `${MOTO} implements AWS Backup vaults, plans and vault lock only: no CreateBackupSelection`,
   },
   {
     type: 'aws_backup_restore_testing_plan',
-    gap: 'moto 5.2.1 has no AWS Backup restore testing',
+    gap: `${MOTO} has no AWS Backup restore testing`,
   },
   {
     type: 'aws_backup_restore_testing_selection',
-    gap: 'moto 5.2.1 has no AWS Backup restore testing',
+    gap: `${MOTO} has no AWS Backup restore testing`,
   },
 ];
 

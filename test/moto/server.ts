@@ -3,7 +3,7 @@
  * the operating system picks: the adapter suites, the drill and the Terraform harness all start it here.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { delimiter, join, resolve } from 'node:path';
 
 /** A running moto server. */
@@ -18,6 +18,13 @@ export interface MotoServer {
 }
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
+
+/** The moto version requirements.txt pins (the one `.venv` runs). */
+export function pinnedMotoVersion(): string {
+  const pinned = /^moto==(\S+)$/m.exec(readFileSync(join(REPO_ROOT, 'requirements.txt'), 'utf8'));
+  if (!pinned) throw new Error('requirements.txt pins no moto version (moto==X.Y.Z)');
+  return pinned[1];
+}
 
 /** The moto_server of the project's venv (`.venv`, from requirements.txt), else one on PATH. */
 export function findMotoServer(): string {
