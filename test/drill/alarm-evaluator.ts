@@ -2,11 +2,11 @@
  * CloudWatch's alarm evaluation, scaled down in time: every period, each metric alarm gets one
  * datapoint per period from the router's records of the candidate target group, is evaluated over
  * its last N periods (M of N datapoints to alarm, missing data treated as the alarm says), and a
- * state change is published through the emulator's SetAlarmState, which notifies the alarm's SNS
- * actions. A composite alarm goes to ALARM when at least k of its members are in ALARM.
+ * state change is published through the control plane's SetAlarmState, which notifies the alarm's
+ * SNS actions. A composite alarm goes to ALARM when at least k of its members are in ALARM.
  */
 import { CloudWatchClient, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
-import type { Emulator } from '../emulator/index';
+import type { ControlPlane } from './control-plane';
 import type { RoutedRequest } from './data-plane';
 
 /** An alarm state, as CloudWatch names it. */
@@ -133,14 +133,14 @@ export interface AlarmTransition {
   readonly alarm: string;
   readonly from: AlarmStateValue;
   readonly to: AlarmStateValue;
-  /** The alarm's state change time, as the emulator stamped it (and the notification carries). */
+  /** The alarm's state change time, as the control plane stamped it (and the notification carries). */
   readonly at: number;
   readonly reason: string;
 }
 
 /** Options of {@link startAlarmEvaluator}. */
 export interface EvaluatorOptions {
-  readonly emulator: Emulator;
+  readonly plane: ControlPlane;
   readonly metricAlarms: readonly MetricAlarmSpec[];
   readonly composite: CompositeAlarmSpec;
   /** The router's records (read, never changed). */
@@ -165,8 +165,8 @@ export interface AlarmEvaluator {
 
 /** Evaluates every alarm at each period boundary, from now on. */
 export function startAlarmEvaluator(options: EvaluatorOptions): AlarmEvaluator {
-  const { emulator, metricAlarms, composite, records, timeScale, transitions } = options;
-  const cloudwatch = new CloudWatchClient(emulator.clientConfig());
+  const { plane, metricAlarms, composite, records, timeScale, transitions } = options;
+  const cloudwatch = new CloudWatchClient(plane.cloudWatchConfig());
   // One period length for all: the drill's alarms share the load balancer's period.
   const periodMs = ((metricAlarms[0]?.periodSeconds ?? 60) * 1000) / timeScale;
   const origin = Date.now();
@@ -190,17 +190,8 @@ export function startAlarmEvaluator(options: EvaluatorOptions): AlarmEvaluator {
         StateReason: evaluation.reason,
       }),
     );
-    const at = (
-      emulator.cloudwatch.alarm(alarm) ??
-      emulator.cloudwatch.compositeAlarms().find((a) => a.AlarmName === alarm)
-    )?.StateTransitionedTimestamp;
-    transitions.push({
-      alarm,
-      from,
-      to: evaluation.state,
-      at: at ? new Date(at).getTime() : Date.now(),
-      reason: evaluation.reason,
-    });
+    const at = await plane.alarmStateChanged(cloudwatch, alarm, from, evaluation.state);
+    transitions.push({ alarm, from, to: evaluation.state, at, reason: evaluation.reason });
   };
 
   const evaluate = async (from: number, to: number) => {

@@ -5,7 +5,17 @@
 import { createColors } from 'picocolors';
 import { parseArgs } from 'node:util';
 import { existsSync } from 'node:fs';
-import { renderFailures, renderTable, runDrill, SCENARIO_NAMES, type ScenarioName } from './index';
+import {
+  CONTROL_PLANES,
+  type ControlPlaneName,
+  MOTO_SCENARIOS,
+  renderFailures,
+  renderTable,
+  runDrill,
+  SCENARIO_NAMES,
+  SCENARIOS,
+  type ScenarioName,
+} from './index';
 import { DEFAULT_BUNDLE_PATH } from './watchdog-function';
 
 /** The drill's exit codes. */
@@ -14,6 +24,7 @@ export const DRILL_EXIT = { passed: 0, failed: 1, usage: 2 } as const;
 /** What the command line asked for. */
 export interface DrillCommand {
   readonly scenarios: readonly ScenarioName[];
+  readonly controlPlane: ControlPlaneName;
   readonly outDir: string;
   readonly json: boolean;
   readonly help: boolean;
@@ -22,13 +33,16 @@ export interface DrillCommand {
 /** The help text. */
 export const USAGE = `Usage: npm run drill -- [options]
 
-Rehearses a bad release end to end on loopback (no AWS): the local emulator as control plane,
+Rehearses a bad release end to end on loopback (no AWS): the local emulator (or moto) as control plane,
 an HTTP data plane routing by the listener's live weights, CloudWatch-like alarms and the real
 watchdog bundle (dist/watchdog/index.js).
 
 Options:
   --scenario <name>   run only these scenarios (repeatable, or a comma list); default: all
                       ${SCENARIO_NAMES.join(', ')}
+  --control-plane <emulator|moto>
+                      which emulator serves the AWS APIs (default: emulator); moto (from .venv,
+                      see requirements.txt) runs ${MOTO_SCENARIOS.join(', ')}
   --out <dir>         where report.json and the HTML timelines go (default: drill-report)
   --json              print report.json to stdout instead of the table
   --help              show this help
@@ -44,6 +58,7 @@ export function parseDrillArgs(argv: readonly string[]): DrillCommand {
       options: {
         scenario: { type: 'string', multiple: true },
         out: { type: 'string' },
+        'control-plane': { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
@@ -52,7 +67,7 @@ export function parseDrillArgs(argv: readonly string[]): DrillCommand {
     });
   } catch (error) {
     throw new Error(
-      `${error instanceof Error ? error.message : String(error)}; allowed options: --scenario <name>, --out <dir>, --json, --help`,
+      `${error instanceof Error ? error.message : String(error)}; allowed options: --scenario <name>, --control-plane <emulator|moto>, --out <dir>, --json, --help`,
     );
   }
   const requested = (parsed.values.scenario ?? []).flatMap((value) =>
@@ -70,10 +85,26 @@ export function parseDrillArgs(argv: readonly string[]): DrillCommand {
   if (parsed.values.scenario !== undefined && requested.length === 0) {
     throw new Error(`--scenario needs a name; allowed: ${SCENARIO_NAMES.join(', ')}`);
   }
+  const plane = parsed.values['control-plane'] ?? 'emulator';
+  if (!(CONTROL_PLANES as readonly string[]).includes(plane)) {
+    throw new Error(`unknown control plane '${plane}'; allowed: ${CONTROL_PLANES.join(', ')}`);
+  }
+  const controlPlane = plane as ControlPlaneName;
+  const emulatorOnly =
+    controlPlane === 'moto' ? requested.filter((s) => !MOTO_SCENARIOS.includes(s as ScenarioName)) : [];
+  if (emulatorOnly.length > 0) {
+    throw new Error(
+      `${emulatorOnly.map((s) => `'${s}' runs on the emulator only: ${SCENARIOS[s as ScenarioName].needsEmulator ?? ''}`).join('; ')}; on moto: ${MOTO_SCENARIOS.join(', ')}`,
+    );
+  }
   const out = parsed.values.out;
   if (out !== undefined && out.trim() === '') throw new Error('--out needs a directory');
   return {
-    scenarios: requested.length > 0 ? ([...new Set(requested)] as ScenarioName[]) : [...SCENARIO_NAMES],
+    scenarios:
+      requested.length > 0
+        ? ([...new Set(requested)] as ScenarioName[])
+        : [...(controlPlane === 'moto' ? MOTO_SCENARIOS : SCENARIO_NAMES)],
+    controlPlane,
     outDir: out ?? 'drill-report',
     json: parsed.values.json === true,
     help: parsed.values.help === true,
@@ -104,6 +135,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const { report, files } = await runDrill({
     scenarios: command.scenarios,
     outDir: command.outDir,
+    settings: { controlPlane: command.controlPlane },
     onProgress: ({ scenario, result }) => {
       if (!result) process.stderr.write(`drill: ${scenario} ...\n`);
       else

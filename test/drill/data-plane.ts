@@ -1,13 +1,13 @@
 /**
  * The drill's data plane, on loopback: two tiny apps (blue and green), a router per listener that
- * sends each request where the emulated listener's live actions send it (weights included), and a
+ * sends each request where the control plane's listener's live actions send it (weights included), and a
  * load generator that keeps a steady request rate. Every request is recorded, on the router's side
  * (what the load balancer's per-target-group metrics would count) and on the client's side (what
  * users saw).
  */
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Emulator } from '../emulator/index';
+import type { ControlPlane } from './control-plane';
 
 /** A deployment color. */
 export type Color = 'blue' | 'green';
@@ -90,7 +90,7 @@ export interface RoutedRequest {
 
 /** Options of {@link startRouter}. */
 export interface RouterOptions {
-  readonly emulator: Emulator;
+  readonly plane: ControlPlane;
   /** Listener name (in the records) and ARN. */
   readonly listener: { readonly name: string; readonly arn: string };
   /** The production listener whose weights are recorded with every request. */
@@ -111,14 +111,14 @@ export interface Router {
 
 /** Starts a router that forwards each request where the listener's live actions send it. */
 export async function startRouter(options: RouterOptions): Promise<Router> {
-  const { emulator, listener, targets, records } = options;
+  const { plane, listener, targets, records } = options;
   const agent = new Agent({ keepAlive: true, maxSockets: 512 });
   const server = createServer((req, res) => {
     req.resume();
     const arrivedAt = Date.now();
     let decision;
     try {
-      decision = emulator.elbv2.route(listener.arn, {
+      decision = plane.route(listener.arn, {
         path: req.url ?? '/',
         method: req.method ?? 'GET',
         host: req.headers.host ?? 'localhost',
@@ -129,7 +129,7 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
       res.end(`no route: ${error instanceof Error ? error.message : String(error)}\n`);
       return;
     }
-    const greenWeightZero = !forwardsToGreen(emulator, options.productionListenerArn, targets);
+    const greenWeightZero = !forwardsToGreen(plane, options.productionListenerArn, targets);
     const target = decision.targetGroupArn ? targets.get(decision.targetGroupArn) : undefined;
     if (!target) {
       res.writeHead(503, { 'content-type': 'text/plain' });
@@ -180,11 +180,11 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
 
 /** Whether the listener's live default actions send any weight to a green target group. */
 function forwardsToGreen(
-  emulator: Emulator,
+  plane: ControlPlane,
   listenerArn: string,
   targets: ReadonlyMap<string, { readonly color: Color }>,
 ): boolean {
-  for (const action of emulator.elbv2.listener(listenerArn).DefaultActions) {
+  for (const action of plane.defaultActions(listenerArn)) {
     if (action.Type !== 'forward') continue;
     const groups = action.ForwardConfig?.TargetGroups ?? [];
     if (groups.length === 0 && action.TargetGroupArn && targets.get(action.TargetGroupArn)?.color === 'green')

@@ -98,6 +98,7 @@ describe('the fire drill', () => {
   it('writes report.json with a row per scenario and the documented fields', () => {
     const written = JSON.parse(readFileSync(join(outDir, 'report.json'), 'utf8')) as DrillReport;
     expect(written.passed).toBe(true);
+    expect(written.controlPlane).toBe('emulator');
     expect(written.timeScale).toEqual(expect.objectContaining({ factor: 60, alarmPeriodMs: 1000 }));
     expect(written.scenarios.map((s) => s.scenario)).toEqual([...SCENARIO_NAMES]);
     for (const scenario of written.scenarios) {
@@ -136,6 +137,41 @@ function fakeBundle(source: string): string {
   writeFileSync(bundlePath, source);
   return bundlePath;
 }
+
+describe('the fire drill with moto as the control plane', () => {
+  it('switches a 5xx release back to blue on moto too: the bundle talks to moto, with one audited rollback', async () => {
+    // Given moto (a peer's emulator) serving ELBv2, CloudWatch, S3, SNS and Lambda's API
+    const dir = mkdtempSync(join(tmpdir(), 'switchback-drill-moto-'));
+
+    // When the 5xx release is drilled on it
+    const { report: onMoto } = await runDrill({
+      scenarios: ['5xx-release'],
+      outDir: dir,
+      settings: { controlPlane: 'moto' },
+    });
+
+    // Then it passes every check the emulator's run does
+    const r = onMoto.scenarios[0] as ScenarioResult;
+    expect(onMoto.controlPlane).toBe('moto');
+    expect(failedChecks(r)).toEqual([]);
+    expect(r.detectedBy).toBe('alarm');
+    expect(r.servedGreen).toBeGreaterThan(0);
+    expect(r.finalWeights).toEqual([100, 0]);
+    expect(r.rollbacks).toBe(1);
+    expect(r.auditOutcomes).toEqual(expect.objectContaining({ captured: 1, 'rolled-back': 1 }));
+    expect(r.notifications).toBeGreaterThanOrEqual(1);
+    const written = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as DrillReport;
+    expect(written.controlPlane).toBe('moto');
+  }, 60_000);
+
+  it('refuses a scenario that needs the emulator, saying what moto lacks', async () => {
+    await expect(
+      runDrill({ scenarios: ['throttled-control-plane'], settings: { controlPlane: 'moto' } }),
+    ).rejects.toThrow(
+      /'throttled-control-plane' runs on the emulator only: it injects throttling .*; on moto: 5xx-release, slow-release, flapping-alarm/,
+    );
+  });
+});
 
 describe('the fire drill with a watchdog that does nothing', () => {
   it('fails the scenario: traffic stays on the release and no rollback is audited', async () => {

@@ -11,10 +11,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FIELD_DESCRIPTIONS, renderIndexPage, renderScenarioPage, type DrillReport } from './report';
 import { runScenario, type DrillSettings, type ScenarioResult } from './run-scenario';
-import { SCENARIO_NAMES, type ScenarioName } from './scenarios';
+import { SCENARIO_NAMES, SCENARIOS, type ScenarioName } from './scenarios';
 import { DEFAULT_BUNDLE_PATH } from './watchdog-function';
 
 export { SCENARIO_NAMES, SCENARIOS, type ScenarioName, type Check } from './scenarios';
+export { CONTROL_PLANES, type ControlPlaneName } from './control-plane';
 export type { ScenarioResult, DrillSettings, Timeline } from './run-scenario';
 export type { DrillReport } from './report';
 export { renderTable, renderFailures } from './report';
@@ -30,11 +31,15 @@ export const DEFAULT_DRILL_SETTINGS: DrillSettings = {
   maxRunMs: 20_000,
   functionTimeoutSeconds: 60,
   bundlePath: DEFAULT_BUNDLE_PATH,
+  controlPlane: 'emulator',
 };
 
 /** Options of {@link runDrill}. */
 export interface DrillOptions {
-  /** Which scenarios, in the order given. @default all six, in {@link SCENARIO_NAMES} order */
+  /**
+   * Which scenarios, in the order given. @default all six, in {@link SCENARIO_NAMES} order (on moto,
+   * those moto can serve)
+   */
   readonly scenarios?: readonly ScenarioName[];
   /** Where report.json, the timelines and the watchdog logs go. @default - nothing is written */
   readonly outDir?: string;
@@ -51,20 +56,34 @@ export interface DrillOutcome {
   readonly files: readonly string[];
 }
 
+/** The scenarios moto can serve as the control plane: those that need none of the emulator's hooks. */
+export const MOTO_SCENARIOS: readonly ScenarioName[] = SCENARIO_NAMES.filter(
+  (name) => SCENARIOS[name].needsEmulator === undefined,
+);
+
 /**
- * Runs the scenarios one after another (each on a fresh emulator and a fresh watchdog container) and,
+ * Runs the scenarios one after another (each on a fresh control plane and a fresh watchdog container) and,
  * when `outDir` is given, writes `report.json`, `<scenario>.html`, `<scenario>.watchdog.log` and
  * `index.html` there. Throws only for bad options; a failed scenario is a row with `passed: false`.
  */
 export async function runDrill(options: DrillOptions = {}): Promise<DrillOutcome> {
-  const scenarios = options.scenarios ?? SCENARIO_NAMES;
+  const settings = { ...DEFAULT_DRILL_SETTINGS, ...options.settings };
+  const onMoto = settings.controlPlane === 'moto';
+  const scenarios = options.scenarios ?? (onMoto ? MOTO_SCENARIOS : SCENARIO_NAMES);
   const unknown = scenarios.filter((s) => !(SCENARIO_NAMES as readonly string[]).includes(s));
   if (unknown.length > 0 || scenarios.length === 0) {
     throw new Error(
       `unknown or no scenario: ${unknown.map((s) => `'${s}'`).join(', ') || '(none given)'}; allowed: ${SCENARIO_NAMES.join(', ')}`,
     );
   }
-  const settings = { ...DEFAULT_DRILL_SETTINGS, ...options.settings };
+  if (onMoto) {
+    const refused = scenarios.filter((s) => SCENARIOS[s].needsEmulator !== undefined);
+    if (refused.length > 0) {
+      throw new Error(
+        `${refused.map((s) => `'${s}' runs on the emulator only: ${SCENARIOS[s].needsEmulator}`).join('; ')}; on moto: ${MOTO_SCENARIOS.join(', ')}`,
+      );
+    }
+  }
   const files: string[] = [];
   if (options.outDir) await mkdir(options.outDir, { recursive: true });
   const results: ScenarioResult[] = [];
@@ -84,6 +103,7 @@ export async function runDrill(options: DrillOptions = {}): Promise<DrillOutcome
   const report: DrillReport = {
     generatedAt: new Date().toISOString(),
     passed: results.every((r) => r.passed),
+    controlPlane: settings.controlPlane,
     timeScale: {
       factor: settings.timeScale,
       alarmPeriodMs: (60 * 1000) / settings.timeScale,

@@ -3,6 +3,7 @@
  * per scenario with an inline SVG timeline (requests per second per color and the error rate, the
  * release, the alarm's state changes and the switch marked), plus an index page linking them.
  */
+import type { ControlPlaneName } from './control-plane';
 import type { ScenarioResult, Timeline } from './run-scenario';
 
 /** How to colour the table (identity functions when stdout is not a terminal). */
@@ -69,6 +70,8 @@ export function renderFailures(results: readonly ScenarioResult[]): string[] {
 export interface DrillReport {
   readonly generatedAt: string;
   readonly passed: boolean;
+  /** Which emulator served the AWS APIs: ours, or moto. */
+  readonly controlPlane: ControlPlaneName;
   /** How drill time maps to AWS time. */
   readonly timeScale: {
     readonly factor: number;

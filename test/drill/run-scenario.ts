@@ -1,10 +1,10 @@
 /**
- * Runs one scenario end to end on loopback, on a fresh emulator and a fresh watchdog container:
+ * Runs one scenario end to end on loopback, on a fresh control plane (our emulator, or moto) and a
+ * fresh watchdog container:
  * build the world, capture the release through the bundle, start the traffic and the alarm
  * evaluator, release (move the canary weight to green), let the scenario's failure play out, then
- * read what happened from the traffic records, the emulator and the store.
+ * read what happened from the traffic records, the control plane and the store.
  */
-import { startEmulator, type Emulator } from '../emulator/index';
 import {
   startAlarmEvaluator,
   type AlarmTransition,
@@ -21,6 +21,7 @@ import {
   type RoutedRequest,
   type Router,
 } from './data-plane';
+import { type ControlPlane, type ControlPlaneName, startControlPlane } from './control-plane';
 import { SCENARIOS, type Check, type Observations, type ScenarioName } from './scenarios';
 import { WATCHDOG_FUNCTION, buildWorld, type World } from './world';
 import { runCli } from '../../cli/program';
@@ -50,6 +51,8 @@ export interface DrillSettings {
   readonly functionTimeoutSeconds: number;
   /** The watchdog bundle. */
   readonly bundlePath: string;
+  /** Which emulator serves the AWS APIs: ours (every scenario) or moto (see control-plane.ts). */
+  readonly controlPlane: ControlPlaneName;
 }
 
 /** The time series a timeline is drawn from: production traffic in buckets since the release. */
@@ -119,7 +122,7 @@ export interface ScenarioResult {
   readonly failedInvocations: number;
   /** Invocations that outlasted the function's timeout (`Sandbox.Timedout`; the container was replaced). */
   readonly timedOutInvocations: number;
-  /** Throttled control-plane answers and SDK retry attempts after the release (emulator request log). */
+  /** Throttled control-plane answers and SDK retry attempts after the release (the control plane's request log). */
   readonly throttledCalls: number;
   readonly sdkRetries: number;
   /** Notifications the watchdog published. */
@@ -185,7 +188,7 @@ export function defaultAlarms(): { metricAlarms: MetricAlarmSpec[]; composite: C
   };
 }
 
-/** Runs one scenario on a fresh emulator and watchdog container. */
+/** Runs one scenario on a fresh control plane and watchdog container. */
 export async function runScenario(name: ScenarioName, settings: DrillSettings): Promise<ScenarioRun> {
   const scenario = SCENARIOS[name];
   const startedAt = Date.now();
@@ -204,7 +207,7 @@ export async function runScenario(name: ScenarioName, settings: DrillSettings): 
     for (const close of closers.reverse()) await close().catch(() => undefined);
   };
 
-  let emulator: Emulator | undefined;
+  let plane: ControlPlane | undefined;
   let world: World | undefined;
   let releaseAt = Number.NaN;
   // The release's own write can arrive in the same millisecond as releaseAt: count by arrival order.
@@ -214,9 +217,9 @@ export async function runScenario(name: ScenarioName, settings: DrillSettings): 
   let operatorCall: Promise<void> | undefined;
   let coldStartMs = 0;
   try {
-    emulator = await startEmulator();
-    const emu = emulator;
-    closers.push(() => emu.stop());
+    plane = await startControlPlane(settings.controlPlane);
+    const cp = plane;
+    closers.push(() => cp.stop());
     // Runs after the container is stopped (closers run in reverse), so a rollback in flight ends.
     closers.push(async () => {
       if (operatorCall) await within(operatorCall, Date.now() + OPERATOR_SETTLE_MS);
@@ -228,7 +231,7 @@ export async function runScenario(name: ScenarioName, settings: DrillSettings): 
       () => green.close(),
     );
     world = await buildWorld({
-      emulator: emu,
+      plane: cp,
       metricAlarms,
       composite: alarms.composite,
       bundlePath: settings.bundlePath,
@@ -244,13 +247,14 @@ export async function runScenario(name: ScenarioName, settings: DrillSettings): 
     ]);
     const router = (listenerName: string, arn: string): Promise<Router> =>
       startRouter({
-        emulator: emu,
+        plane: cp,
         listener: { name: listenerName, arn },
         productionListenerArn: w.productionListenerArn,
         targets,
         targetTimeoutMs: settings.requestTimeoutMs - 250,
         records: routed,
       });
+    await cp.watchListeners([w.productionListenerArn, w.testListenerArn]);
     const production = await router('production', w.productionListenerArn);
     const test = await router('test', w.testListenerArn);
     closers.push(
@@ -289,7 +293,7 @@ export async function runScenario(name: ScenarioName, settings: DrillSettings): 
       trafficStops.push(() => testLoad.stop());
     }
     const evaluator = startAlarmEvaluator({
-      emulator: emu,
+      plane: cp,
       metricAlarms,
       composite: alarms.composite,
       records: routed,
@@ -306,11 +310,15 @@ export async function runScenario(name: ScenarioName, settings: DrillSettings): 
     await sleep(boundary + RELEASE_AFTER_BOUNDARY_MS - Date.now());
     await w.setWeights(...releaseWeights);
     releaseAt = Date.now();
-    releaseLogSeq = emu.requestLog.entries().at(-1)?.seq ?? 0;
+    releaseLogSeq = cp.requestLog().at(-1)?.seq ?? 0;
     const release = releaseAt;
     green.behave((now) => scenario.green(Math.floor((now - boundary) / periodMs)));
     scenario.onRelease?.({
-      emulator: emu,
+      emulator: () => {
+        if (!cp.emulator)
+          throw new Error(`scenario ${name} needs the emulator's hooks; it runs on the emulator only`);
+        return cp.emulator;
+      },
       world: w,
       periodMs,
       setBlue: (response: AppResponse) => blue.behave(() => response),
@@ -319,7 +327,7 @@ export async function runScenario(name: ScenarioName, settings: DrillSettings): 
           manualTimer = undefined;
           const at = Date.now();
           // The operator's path: the switchback CLI, which invokes the watchdog through the Lambda API.
-          operatorCall = operatorRollback(emu, 'drill: checkout errors reported by support').then(
+          operatorCall = operatorRollback(cp, 'drill: checkout errors reported by support').then(
             ({ code, outcome, detail }) => {
               manualRequest = { at, ok: code === 0 && outcome === 'rolled-back', detail };
             },
@@ -344,7 +352,7 @@ export async function runScenario(name: ScenarioName, settings: DrillSettings): 
       const now = Date.now();
       const trigger = triggerAt(transitions, alarms.composite.name, release, manualRequest);
       const alarmDecided =
-        !scenario.awaitAlarmDecision || w.auditRecords().some((r) => r.trigger.kind === 'alarm');
+        !scenario.awaitAlarmDecision || (await w.auditRecords()).some((r) => r.trigger.kind === 'alarm');
       if (now > deadline) {
         const pending = [
           ...(trigger === undefined ? ['no trigger yet (no ALARM, no operator request)'] : []),
@@ -379,7 +387,7 @@ export async function runScenario(name: ScenarioName, settings: DrillSettings): 
 
   // Nothing may start after the world is closed: the operator's rollback has not run yet, it never will.
   if (manualTimer !== undefined) clearTimeout(manualTimer);
-  const observed = emulator && world ? observe(emulator, world) : undefined;
+  const observed = plane && world ? await observe(plane, world).catch(() => undefined) : undefined;
   await closeAll();
   const run = summarize({
     name,
@@ -401,16 +409,13 @@ export async function runScenario(name: ScenarioName, settings: DrillSettings): 
   return run;
 }
 
-/** Reads what the summary needs from the emulator and the store, before they are closed. */
-function observe(emulator: Emulator, world: World) {
-  const listener = emulator.elbv2.listener(world.productionListenerArn);
-  const groups = listener.DefaultActions[0]?.ForwardConfig?.TargetGroups ?? [];
-  const weightOf = (arn: string) => groups.find((g) => g.TargetGroupArn === arn)?.Weight ?? 0;
+/** Reads what the summary needs from the control plane and the store, before they are closed. */
+async function observe(plane: ControlPlane, world: World) {
   return {
-    finalWeights: [weightOf(world.blueArn), weightOf(world.greenArn)] as [number, number],
-    audit: world.auditRecords(),
-    log: emulator.requestLog.entries(),
-    notifications: emulator.sns.publishedMessages(world.notificationTopicArn).length,
+    finalWeights: await world.weights(),
+    audit: await world.auditRecords(),
+    log: plane.requestLog(),
+    notifications: world.notifications(),
     invocations: [...world.watchdog.invocations],
     watchdogLog: [...world.watchdog.logLines],
     blueArn: world.blueArn,
@@ -430,7 +435,7 @@ interface SummaryInput {
   readonly transitions: readonly AlarmTransition[];
   readonly compositeName: string;
   readonly manualRequest: Observations['manualRequest'];
-  readonly observed: ReturnType<typeof observe> | undefined;
+  readonly observed: Awaited<ReturnType<typeof observe>> | undefined;
   readonly errors: readonly string[];
   readonly timeouts: readonly string[];
   readonly coldStartMs: number;
@@ -614,9 +619,9 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, Math.max(0, ms)));
 }
 
-/** `switchback rollback --json` as an operator runs it, pointed at the emulator by AWS_ENDPOINT_URL. */
+/** `switchback rollback --json` as an operator runs it, pointed at the control plane by AWS_ENDPOINT_URL. */
 async function operatorRollback(
-  emu: Emulator,
+  plane: ControlPlane,
   reason: string,
 ): Promise<{ code: number; outcome?: string; detail: string }> {
   let stdout = '';
@@ -635,8 +640,8 @@ async function operatorRollback(
     {
       stdout: { write: (text: string) => (stdout += text) },
       stderr: { write: (text: string) => (stderr += text) },
-      env: { AWS_ENDPOINT_URL: emu.endpoint, AWS_REGION: emu.clientConfig().region },
-      clientConfig: { credentials: emu.clientConfig().credentials },
+      env: { AWS_ENDPOINT_URL: plane.endpoint, AWS_REGION: plane.clientConfig().region },
+      clientConfig: { credentials: plane.clientConfig().credentials },
     },
   );
   let outcome: string | undefined;

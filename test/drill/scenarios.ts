@@ -59,7 +59,8 @@ export interface Observations {
 
 /** What a scenario does at the release (faults, broken blue, the operator's hand). */
 export interface ReleaseContext {
-  readonly emulator: Emulator;
+  /** The emulator's hooks: only for a scenario that says it needs them ({@link ScenarioDefinition.needsEmulator}). */
+  emulator(): Emulator;
   readonly world: World;
   /** The length of one (scaled) alarm period. */
   readonly periodMs: number;
@@ -83,6 +84,11 @@ export interface ScenarioDefinition {
   readonly testRequestsPerSecond?: number;
   /** Runs right after the release's weights are applied. */
   onRelease?(context: ReleaseContext): void;
+  /**
+   * Why the scenario runs with our emulator as the control plane only (what moto lacks); absent
+   * when moto can serve it too.
+   */
+  readonly needsEmulator?: string;
   /** The scenario runs at least this many alarm periods after the release. */
   readonly minPeriodsAfterRelease: number;
   /** Whether the watchdog is expected to switch traffic back. */
@@ -233,15 +239,22 @@ export const SCENARIOS: Readonly<Record<ScenarioName, ScenarioDefinition>> = {
     proves:
       'With ELBv2 and CloudWatch throttling and slow while the watchdog acts, it still switches back, through retries.',
     green: () => failing,
+    needsEmulator:
+      'it injects throttling and latency into ELBv2 and CloudWatch, which moto cannot (and counts the throttles in the request log)',
     onRelease: ({ emulator }) => {
-      emulator.faults.add({
+      emulator().faults.add({
         service: 'elbv2',
         action: ['DescribeListeners', 'DescribeRules', 'DescribeTargetHealth', 'ModifyListener'],
         throttle: 'always',
         times: 6,
       });
-      emulator.faults.add({ service: 'cloudwatch', action: 'DescribeAlarms', throttle: 'always', times: 2 });
-      emulator.faults.add({ service: 'elbv2', latencyMs: { min: 20, max: 80 } });
+      emulator().faults.add({
+        service: 'cloudwatch',
+        action: 'DescribeAlarms',
+        throttle: 'always',
+        times: 2,
+      });
+      emulator().faults.add({ service: 'elbv2', latencyMs: { min: 20, max: 80 } });
     },
     minPeriodsAfterRelease: 2,
     expectSwitch: true,
@@ -261,9 +274,10 @@ export const SCENARIOS: Readonly<Record<ScenarioName, ScenarioDefinition>> = {
     proves:
       'When blue has no healthy targets, the watchdog refuses to send traffic there, leaves the listener as it was and audits why.',
     green: () => failing,
+    needsEmulator: "it turns blue's targets unhealthy, and moto reports every target healthy",
     onRelease: ({ emulator, world, setBlue }) => {
-      for (const target of emulator.elbv2.targets(world.blueArn)) {
-        emulator.elbv2.setTargetHealth(world.blueArn, target.Id, 'unhealthy', {
+      for (const target of emulator().elbv2.targets(world.blueArn)) {
+        emulator().elbv2.setTargetHealth(world.blueArn, target.Id, 'unhealthy', {
           reason: 'Target.FailedHealthChecks',
           description: 'Health checks failed',
         });
@@ -316,6 +330,8 @@ export const SCENARIOS: Readonly<Record<ScenarioName, ScenarioDefinition>> = {
     green: () => failing,
     // Green keeps failing the test listener's requests after the rollback, so the alarm still fires.
     testRequestsPerSecond: 10,
+    needsEmulator:
+      "the operator's CLI invokes the watchdog through the Lambda API, and moto runs no function code without Docker",
     onRelease: ({ manualRollback, periodMs }) => manualRollback(periodMs / 2),
     minPeriodsAfterRelease: 2,
     expectSwitch: true,

@@ -329,7 +329,23 @@ describe('the drill command line', () => {
 
   it('names an unknown option and the allowed ones', () => {
     expect(() => parseDrillArgs(['--fast'])).toThrow(
-      /Unknown option '--fast'.*allowed options: --scenario <name>, --out <dir>, --json, --help/,
+      /Unknown option '--fast'.*allowed options: --scenario <name>, --control-plane <emulator\|moto>, --out <dir>, --json, --help/,
+    );
+  });
+
+  it('runs the scenarios moto can serve on moto, and names why the others run on the emulator only', () => {
+    expect(parseDrillArgs(['--control-plane', 'moto'])).toEqual(
+      expect.objectContaining({
+        controlPlane: 'moto',
+        scenarios: ['5xx-release', 'slow-release', 'flapping-alarm'],
+      }),
+    );
+    expect(parseDrillArgs([]).controlPlane).toBe('emulator');
+    expect(() => parseDrillArgs(['--control-plane', 'moto', '--scenario', 'unhealthy-blue'])).toThrow(
+      "'unhealthy-blue' runs on the emulator only: it turns blue's targets unhealthy, and moto reports every target healthy; on moto: 5xx-release, slow-release, flapping-alarm",
+    );
+    expect(() => parseDrillArgs(['--control-plane', 'localstack'])).toThrow(
+      "unknown control plane 'localstack'; allowed: emulator, moto",
     );
   });
 

@@ -1,23 +1,22 @@
 /**
- * The drill's control plane, built on the emulator through the real SDK as a deploy would build it:
- * a load balancer with blue and green target groups, the production listener (weighted forward,
- * blue 100) and a test listener on green, the rollback alarms (members and a k-of-n composite whose
- * action is an SNS topic), the versioned store with the watchdog's configuration, and the watchdog
- * function, subscribed to the alarm topic the way SNS invokes Lambda (asynchronously, with the
- * notification wrapped in an SNS event record).
+ * The drill's control plane, built through the real SDK as a deploy would build it: a load balancer
+ * with blue and green target groups, the production listener (weighted forward, blue 100) and a
+ * test listener on green, the rollback alarms (members and a k-of-n composite whose action is an
+ * SNS topic), the versioned store with the watchdog's configuration, and the watchdog function,
+ * subscribed to the alarm topic the way SNS invokes Lambda (asynchronously, with the notification
+ * wrapped in an SNS event record). The APIs are our emulator's or moto's (see control-plane.ts).
  */
-import {
-  CloudWatchClient,
-  PutCompositeAlarmCommand,
-  PutMetricAlarmCommand,
-} from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import {
   CreateListenerCommand,
+  DescribeListenersCommand,
   ElasticLoadBalancingV2Client,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { CreateFunctionCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import {
   CreateBucketCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
   PutBucketVersioningCommand,
   PutObjectCommand,
   S3Client,
@@ -33,9 +32,10 @@ import {
   type WatchdogConfigInput,
 } from '../../lib';
 import { createBlueGreen, setForwardWeights } from '../emulator/elbv2-fixtures';
-import type { Emulator, SnsDelivery } from '../emulator/index';
+import type { SnsDelivery } from '../emulator/index';
 import { compositeRule, type CompositeAlarmSpec, type MetricAlarmSpec } from './alarm-evaluator';
-import { FunctionError, WatchdogFunction } from './watchdog-function';
+import type { ControlPlane } from './control-plane';
+import { WatchdogFunction } from './watchdog-function';
 
 /** The protected service's name in every drill. */
 export const DRILL_SERVICE = 'checkout';
@@ -44,7 +44,7 @@ export const WATCHDOG_FUNCTION = 'switchback-checkout-watchdog';
 
 /** Options of {@link buildWorld}. */
 export interface WorldOptions {
-  readonly emulator: Emulator;
+  readonly plane: ControlPlane;
   readonly metricAlarms: readonly MetricAlarmSpec[];
   readonly composite: CompositeAlarmSpec;
   readonly bundlePath: string;
@@ -64,31 +64,35 @@ export interface World {
   readonly alarmTopicArn: string;
   readonly notificationTopicArn: string;
   readonly watchdog: WatchdogFunction;
-  /** Clients a deploy and an operator use, against the emulator. */
+  /** Clients a deploy and an operator use, against the control plane. */
   readonly elbv2: ElasticLoadBalancingV2Client;
   readonly lambda: LambdaClient;
   /** Invokes the function through the Lambda API and waits (as the CLI and Terraform's invocation do). */
   invokeWatchdog(payload: unknown): Promise<unknown>;
   /** Sets the production listener's weighted forward (what a release's apply does). */
   setWeights(blue: number, green: number): Promise<void>;
+  /** The production listener's live weights, blue/green (DescribeListeners). */
+  weights(): Promise<[number, number]>;
   /** The service's audit records in the store, oldest first. */
-  auditRecords(): AuditRecord[];
+  auditRecords(): Promise<AuditRecord[]>;
+  /** Notifications the notification topic delivered so far. */
+  notifications(): number;
   /** Stops the function's container and closes the clients. */
   close(): Promise<void>;
 }
 
 /** Builds the control plane and starts the watchdog function (a cold start of the bundle). */
 export async function buildWorld(options: WorldOptions): Promise<World> {
-  const { emulator } = options;
-  const config = emulator.clientConfig();
+  const { plane } = options;
+  const config = plane.clientConfig();
   const elbv2 = new ElasticLoadBalancingV2Client(config);
-  const cloudwatch = new CloudWatchClient(config);
+  const cloudwatch = new CloudWatchClient(plane.cloudWatchConfig());
   const sns = new SNSClient(config);
-  const s3 = new S3Client(emulator.s3ClientConfig());
+  const s3 = new S3Client(plane.s3ClientConfig());
   const lambda = new LambdaClient(config);
   const bucket = 'checkout-artifacts-drill';
 
-  const pair = await createBlueGreen(elbv2, 'checkout', 80);
+  const pair = await createBlueGreen(elbv2, 'checkout', 80, await plane.network());
   const forward = (blue: number, green: number) => setForwardWeights(elbv2, pair, blue, green);
   // As BlueGreenListener deploys it: both colors attached, blue 100, green 0; the test listener on green.
   await forward(100, 0);
@@ -131,14 +135,11 @@ export async function buildWorld(options: WorldOptions): Promise<World> {
     );
   }
   // The watchdog acts on ALARM only; as in RollbackAlarms, the composite has no OK actions.
-  await cloudwatch.send(
-    new PutCompositeAlarmCommand({
-      AlarmName: options.composite.name,
-      AlarmRule: compositeRule(options.composite),
-      ActionsEnabled: true,
-      AlarmActions: [alarmTopicArn],
-    }),
-  );
+  await plane.putCompositeAlarm(cloudwatch, {
+    name: options.composite.name,
+    rule: compositeRule(options.composite),
+    alarmActions: [alarmTopicArn],
+  });
 
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   await s3.send(
@@ -166,7 +167,7 @@ export async function buildWorld(options: WorldOptions): Promise<World> {
     alarms: [
       {
         name: options.composite.name,
-        arn: `arn:aws:cloudwatch:us-east-1:${emulator.accountId}:alarm:${options.composite.name}`,
+        arn: `arn:aws:cloudwatch:us-east-1:${plane.accountId}:alarm:${options.composite.name}`,
       },
     ],
   };
@@ -182,7 +183,7 @@ export async function buildWorld(options: WorldOptions): Promise<World> {
   const environment = {
     SWITCHBACK_CONFIG_BUCKET: bucket,
     SWITCHBACK_CONFIG_KEY: watchdogConfigKey(DRILL_SERVICE),
-    AWS_ENDPOINT_URL: emulator.endpoint,
+    AWS_ENDPOINT_URL: plane.endpoint,
     AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: config.credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: config.credentials.secretAccessKey,
@@ -193,7 +194,7 @@ export async function buildWorld(options: WorldOptions): Promise<World> {
       FunctionName: WATCHDOG_FUNCTION,
       Runtime: 'nodejs22.x',
       Handler: 'index.handler',
-      Role: `arn:aws:iam::${emulator.accountId}:role/switchback-checkout-watchdog`,
+      Role: await plane.functionRole('switchback-checkout-watchdog'),
       Code: { ZipFile: readFileSync(options.bundlePath) },
       Timeout: options.functionTimeoutSeconds,
       Environment: { Variables: environment },
@@ -205,22 +206,17 @@ export async function buildWorld(options: WorldOptions): Promise<World> {
     timeScale: options.timeScale,
     timeoutMs: options.functionTimeoutSeconds * 1000,
   });
-  emulator.lambda.registerHandler(WATCHDOG_FUNCTION, (event, context) => {
-    if (context.invocationType === 'Event') return watchdog.invokeAsync(event, context.awsRequestId);
-    return watchdog.invoke(event, context.awsRequestId);
-  });
+  plane.attachFunction(WATCHDOG_FUNCTION, watchdog);
   // SNS invokes a subscribed function asynchronously, one notification per event record.
-  const unsubscribe = emulator.sns.subscribe(alarmTopicArn, (delivery) => {
-    void lambda
-      .send(
-        new InvokeCommand({
-          FunctionName: WATCHDOG_FUNCTION,
-          InvocationType: 'Event',
-          Payload: new TextEncoder().encode(JSON.stringify(snsLambdaEvent(delivery, emulator.accountId))),
-        }),
-      )
-      .catch(() => undefined);
-  });
+  const unsubscribes = [
+    await plane.subscribe(alarmTopicArn, (delivery) => {
+      void plane
+        .invoke(lambda, WATCHDOG_FUNCTION, snsLambdaEvent(delivery, plane.accountId), 'Event')
+        .catch(() => undefined);
+    }),
+  ];
+  let notifications = 0;
+  unsubscribes.push(await plane.subscribe(notificationTopicArn, () => notifications++));
 
   return {
     bucket,
@@ -234,32 +230,41 @@ export async function buildWorld(options: WorldOptions): Promise<World> {
     watchdog,
     elbv2,
     lambda,
-    async invokeWatchdog(payload) {
-      const out = await lambda.send(
-        new InvokeCommand({
-          FunctionName: WATCHDOG_FUNCTION,
-          Payload: new TextEncoder().encode(JSON.stringify(payload)),
-        }),
-      );
-      const body: unknown = out.Payload ? JSON.parse(new TextDecoder().decode(out.Payload)) : null;
-      if (out.FunctionError) {
-        const error = body as { errorType?: string; errorMessage?: string } | null;
-        throw new FunctionError(error?.errorType ?? 'Error', error?.errorMessage ?? 'the function failed');
-      }
-      return body;
-    },
+    invokeWatchdog: (payload) => plane.invoke(lambda, WATCHDOG_FUNCTION, payload, 'RequestResponse'),
     async setWeights(blue, green) {
       await forward(blue, green);
     },
-    auditRecords() {
-      return emulator.s3
-        .keys(bucket)
-        .filter((key) => key.startsWith(`${auditKeyPrefix(DRILL_SERVICE)}decisions/`))
-        .sort()
-        .map((key) => parseAuditRecord(JSON.parse(emulator.s3.text(bucket, key) as string)));
+    async weights() {
+      const out = await elbv2.send(new DescribeListenersCommand({ ListenerArns: [pair.listenerArn] }));
+      const groups = out.Listeners?.[0]?.DefaultActions?.[0]?.ForwardConfig?.TargetGroups ?? [];
+      const weightOf = (arn: string) => groups.find((g) => g.TargetGroupArn === arn)?.Weight ?? 0;
+      return [weightOf(pair.blueArn), weightOf(pair.greenArn)];
     },
+    async auditRecords() {
+      const keys: string[] = [];
+      let token: string | undefined;
+      do {
+        const page = await s3.send(
+          new ListObjectsV2Command({
+            Bucket: bucket,
+            Prefix: `${auditKeyPrefix(DRILL_SERVICE)}decisions/`,
+            ContinuationToken: token,
+          }),
+        );
+        keys.push(...(page.Contents ?? []).map((o) => o.Key as string));
+        token = page.NextContinuationToken;
+      } while (token);
+      const records = await Promise.all(
+        keys.sort().map(async (key) => {
+          const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+          return parseAuditRecord(JSON.parse((await out.Body?.transformToString('utf-8')) ?? 'null'));
+        }),
+      );
+      return records;
+    },
+    notifications: () => notifications,
     async close() {
-      unsubscribe();
+      for (const unsubscribe of unsubscribes) unsubscribe();
       await watchdog.stop();
       for (const client of [elbv2, cloudwatch, sns, s3, lambda]) client.destroy();
     },
