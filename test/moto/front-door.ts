@@ -4,8 +4,9 @@
  * unchanged and keeps a log of what it answered (operation, status, the SDK's attempt), as our
  * emulator's request log does, with one exception: CloudWatch calls in the AWS JSON 1.0 protocol.
  * moto takes a request's protocol from the botocore model pinned beside it (1.35.99), which knows
- * only Query for CloudWatch, so it answers JSON calls with HTTP 500. The front door re-sends each of
- * those through the SDK's Query protocol (which AWS still serves) and answers in JSON 1.0.
+ * only Query for CloudWatch, so it refuses JSON calls (5.2.1: HTTP 500; 5.2.6: 404). The front door
+ * re-sends each of those through the SDK's Query protocol (which AWS still serves) and answers in
+ * JSON 1.0.
  */
 import * as cloudwatch from '@aws-sdk/client-cloudwatch';
 import { AwsQueryProtocol } from '@aws-sdk/core/protocols';

@@ -22,8 +22,8 @@ export const BACKEND_NAMES = ['emulator', 'moto'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 /**
- * What our emulator offers and moto 5.2.1 does not: a test that needs one of these runs on the
- * emulator only. Each entry is the moto gap that forces it.
+ * What our emulator offers and moto (the version requirements.txt pins) does not: a test that needs
+ * one of these runs on the emulator only. Each entry is the moto gap that forces it.
  */
 export const MOTO_GAPS = {
   faults:
@@ -35,12 +35,7 @@ export const MOTO_GAPS = {
   targetHealthStates:
     'moto reports every registered target as healthy (DescribeTargetHealth has no unhealthy, initial ' +
     'or draining state to set)',
-  compositeAlarms: 'moto 5.2.1 has no PutCompositeAlarm',
-  cloudWatchJson:
-    "moto takes a request's protocol from botocore's model, and the botocore pinned beside it " +
-    '(1.35.99) knows only Query for CloudWatch: the JSON 1.0 protocol the pinned SDK client speaks ' +
-    'gets HTTP 500 (NotImplementedError: Unsupported protocol [json] for service cloudwatch), so on ' +
-    'moto the suite sends CloudWatch calls with the SDK’s Query protocol, which AWS still serves',
+  compositeAlarms: 'moto has no PutCompositeAlarm (HTTP 500)',
   alarmPaging:
     'moto ignores MaxRecords in DescribeAlarms and answers every alarm on one page, so following ' +
     'NextToken cannot be provoked',
@@ -62,8 +57,21 @@ export const MOTO_GAPS = {
     'moto stamps state changes with its own wall clock; the emulator takes an injected clock, so a ' +
     'test can name the exact timestamp',
   backupJobs:
-    'moto 5.2.1 implements only backup vaults, plans and vault lock in AWS Backup: no StartBackupJob, ' +
+    'moto implements only backup vaults, plans and vault lock in AWS Backup: no StartBackupJob, ' +
     'jobs or recovery points',
+} as const;
+
+/**
+ * What the moto backend does differently from the emulator's, so that the same tests run: each entry
+ * is the moto gap it works around.
+ */
+export const MOTO_WORKAROUNDS = {
+  cloudWatchJson:
+    "moto takes a request's protocol from botocore's model, and the botocore pinned beside it " +
+    '(1.35.99) knows only Query for CloudWatch: the JSON 1.0 protocol the pinned SDK client speaks ' +
+    'is refused (moto 5.2.1: HTTP 500 "Unsupported protocol [json]"; 5.2.6: HTTP 404, no ' +
+    'operation matched), so on moto the suite sends CloudWatch calls in the SDK’s Query protocol, ' +
+    'which AWS still serves',
 } as const;
 
 /** A feature a test may need beyond the AWS API both backends speak. */
@@ -104,7 +112,7 @@ export interface Backend {
   sdkConfig(): ClientSettings;
   /** `sdkConfig()` plus path-style addressing. */
   s3Config(): ClientSettings & { readonly forcePathStyle: true };
-  /** `sdkConfig()` for CloudWatch: on moto, with the Query protocol (see {@link MOTO_GAPS}.cloudWatchJson). */
+  /** `sdkConfig()` for CloudWatch: on moto, with the Query protocol (see {@link MOTO_WORKAROUNDS}.cloudWatchJson). */
   cloudWatchConfig(): ClientSettings & Pick<CloudWatchClientConfig, 'protocol'>;
   /** A VPC and two subnets a load balancer can be created in (moto checks that they exist). */
   network(): Promise<MotoNetwork>;
