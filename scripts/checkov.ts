@@ -1,5 +1,5 @@
 /**
- * checkov (a policy scanner we did not write, pinned in requirements.txt) over every stack of the
+ * checkov (a policy scanner we did not write, pinned in requirements/checkov.txt) over every stack of the
  * example app, with the skips and their reasons in `.checkov.yaml`. Prints a line per stack and
  * exits non-zero on any failed check or parsing error.
  *
@@ -20,12 +20,9 @@ interface CheckovReport {
 }
 
 function checkovCommand(): string {
-  const inVenv = join(REPO_ROOT, '.venv', 'bin', 'checkov');
+  const inVenv = join(REPO_ROOT, '.venv-checkov', 'bin', 'checkov');
   if (existsSync(inVenv)) return inVenv;
-  throw new Error(
-    'checkov was not found in .venv. Install the pinned tools with: ' +
-      'python3 -m venv .venv && .venv/bin/pip install -r requirements.txt',
-  );
+  throw new Error(`checkov was not found at ${inVenv}; install the pinned tools with: npm run setup:python`);
 }
 
 function scan(command: string, file: string): CheckovReport {

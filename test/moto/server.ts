@@ -1,10 +1,10 @@
 /**
- * moto (a peer's AWS emulator, pinned in requirements.txt) as a child process on loopback, on a port
+ * moto (a peer's AWS emulator, pinned in requirements/moto.txt, in .venv-moto) as a child process on loopback, on a port
  * the operating system picks: the adapter suites, the drill and the Terraform harness all start it here.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
-import { delimiter, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 
 /** A running moto server. */
 export interface MotoServer {
@@ -19,28 +19,25 @@ export interface MotoServer {
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
 
-/** The moto version requirements.txt pins (the one `.venv` runs). */
+/** The moto version requirements/moto.txt pins (the one `.venv-moto` runs). */
 export function pinnedMotoVersion(): string {
-  const pinned = /^moto==(\S+)$/m.exec(readFileSync(join(REPO_ROOT, 'requirements.txt'), 'utf8'));
-  if (!pinned) throw new Error('requirements.txt pins no moto version (moto==X.Y.Z)');
+  const pinned = /^moto==(\S+)$/m.exec(readFileSync(join(REPO_ROOT, 'requirements', 'moto.txt'), 'utf8'));
+  if (!pinned) throw new Error('requirements/moto.txt pins no moto version (moto==X.Y.Z)');
   return pinned[1];
 }
 
-/** The moto_server of the project's venv (`.venv`, from requirements.txt), else one on PATH. */
+/**
+ * The moto_server of the project's venv (`.venv-moto`, from requirements/moto.txt), or the one
+ * SWITCHBACK_MOTO_SERVER names. Never another on PATH: an unpinned moto answers differently.
+ */
 export function findMotoServer(): string {
-  const candidates = [
-    process.env.SWITCHBACK_MOTO_SERVER,
-    join(REPO_ROOT, '.venv', 'bin', 'moto_server'),
-    ...(process.env.PATH ?? '').split(delimiter).map((dir) => join(dir, 'moto_server')),
-  ];
-  const found = candidates.find((candidate) => candidate && existsSync(candidate));
-  if (!found) {
+  const command = process.env.SWITCHBACK_MOTO_SERVER ?? join(REPO_ROOT, '.venv-moto', 'bin', 'moto_server');
+  if (!existsSync(command)) {
     throw new Error(
-      'moto_server was not found (looked in .venv/bin and on PATH). Install the pinned tools with: ' +
-        'python3 -m venv .venv && .venv/bin/pip install -r requirements.txt',
+      `moto_server was not found at ${command}; install the pinned tools with: npm run setup:python`,
     );
   }
-  return found;
+  return command;
 }
 
 /** Starts moto on 127.0.0.1 and a free port; resolves once it answers. */
