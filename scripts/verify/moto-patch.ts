@@ -20,7 +20,10 @@ export type StackJson = Record<string, unknown> & {
 
 /** Resources of one type that moto cannot create as synthesized, and what the harness does about it. */
 export interface MotoGap {
+  /** A resource type, or a data source type with `kind: 'data'`. */
   readonly type: string;
+  /** @default 'resource' */
+  readonly kind?: 'resource' | 'data';
   /** Which blocks of the type it concerns. @default every block */
   readonly applies?: (block: Record<string, unknown>) => boolean;
   /** What moto lacks (checked against moto 5.2.1). */
@@ -91,6 +94,25 @@ export const MOTO_GAPS: readonly MotoGap[] = [
     gap: `${MOTO} does not know AWS Backup's AWS managed policies (GetPolicy: NoSuchEntity)`,
   },
   {
+    type: 'aws_iam_policy_document',
+    kind: 'data',
+    applies: (block) => statements(block).some(deniesPlainHttp),
+    gap: `${MOTO} serves plain HTTP and enforces bucket policies, so a TLS-only bucket denies every request`,
+    // The bucket policy without its aws:SecureTransport deny; its other statements as synthesized.
+    adjust: (block) => ({
+      ...block,
+      statement: statements(block).filter((statement) => !deniesPlainHttp(statement)),
+    }),
+  },
+  {
+    type: 'aws_backup_vault_notifications',
+    gap: `${MOTO} does not implement PutBackupVaultNotifications (HTTP 404)`,
+  },
+  {
+    type: 'aws_backup_vault_policy',
+    gap: `${MOTO} does not implement PutBackupVaultAccessPolicy (HTTP 404)`,
+  },
+  {
     type: 'aws_backup_selection',
     gap: `${MOTO} implements AWS Backup vaults, plans and vault lock only: no CreateBackupSelection`,
   },
@@ -103,6 +125,19 @@ export const MOTO_GAPS: readonly MotoGap[] = [
     gap: `${MOTO} has no AWS Backup restore testing`,
   },
 ];
+
+function statements(block: Record<string, unknown>): Record<string, unknown>[] {
+  return (block.statement ?? []) as Record<string, unknown>[];
+}
+
+function deniesPlainHttp(statement: Record<string, unknown>): boolean {
+  return (
+    statement.effect === 'Deny' &&
+    ((statement.condition ?? []) as Record<string, unknown>[]).some(
+      (condition) => condition.variable === 'aws:SecureTransport',
+    )
+  );
+}
 
 /** The services whose endpoints the provider is pointed at (the keys of its `endpoints` block). */
 const SERVICES = [
@@ -156,9 +191,10 @@ export function forMoto(stack: StackJson, target: MotoTarget): { stack: StackJso
   const report: PatchReport = { replaced: [], adjusted: [], dropped: [] };
   const parsed = JSON.parse(text) as StackJson;
   for (const gap of MOTO_GAPS) {
-    for (const [name, block] of Object.entries(parsed.resource?.[gap.type] ?? {})) {
+    const kind = gap.kind ?? 'resource';
+    for (const [name, block] of Object.entries(parsed[kind]?.[gap.type] ?? {})) {
       if (gap.applies && !gap.applies(block)) continue;
-      const address = `${gap.type}.${name}`;
+      const address = `${kind === 'data' ? 'data.' : ''}${gap.type}.${name}`;
       if (gap.standIn) report.replaced.push({ address, by: `${gap.standIn.type}.${name}`, gap: gap.gap });
       else if (gap.adjust) report.adjusted.push({ address, gap: gap.gap });
       else report.dropped.push({ address, gap: gap.gap });
@@ -170,8 +206,9 @@ export function forMoto(stack: StackJson, target: MotoTarget): { stack: StackJso
   }
   const patched = JSON.parse(text) as StackJson;
   for (const gap of MOTO_GAPS) {
-    const blocks = patched.resource?.[gap.type];
-    if (!blocks || !patched.resource) continue;
+    const kind = gap.kind ?? 'resource';
+    const blocks = patched[kind]?.[gap.type];
+    if (!blocks || !patched[kind]) continue;
     for (const [name, block] of Object.entries(blocks)) {
       if (gap.applies && !gap.applies(block)) continue;
       if (gap.adjust) {
@@ -179,9 +216,12 @@ export function forMoto(stack: StackJson, target: MotoTarget): { stack: StackJso
         continue;
       }
       delete blocks[name];
-      if (gap.standIn) (patched.resource[gap.standIn.type] ??= {})[name] = gap.standIn.block(block);
+      if (gap.standIn) {
+        const resources = (patched.resource ??= {});
+        (resources[gap.standIn.type] ??= {})[name] = gap.standIn.block(block);
+      }
     }
-    if (Object.keys(blocks).length === 0) delete patched.resource[gap.type];
+    if (Object.keys(blocks).length === 0) delete (patched[kind] as Record<string, unknown>)[gap.type];
   }
   for (const { address } of report.dropped) dropReferences(patched, address);
 
