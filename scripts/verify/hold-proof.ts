@@ -1,8 +1,8 @@
 /**
  * The drift-free hold, proven by Terraform itself against moto, on the checkout service of the
- * example app: r0 serves the known-good color only; release r1 goes live with a 10% canary (its capture,
- * run by the real watchdog bundle, records r0's state),
- * an alarm set with SetAlarmState rolls it back, and then
+ * example app: r0 serves the known-good color only; release r1 goes live with a 10% canary (its
+ * capture, run by the real watchdog bundle, records r0's state and starts the release's backup), an
+ * alarm set with SetAlarmState rolls it back, and then
  *   - `tofu plan` of r1 must leave the listeners alone (the hold: data.aws_s3_objects + a local
  *     expression, evaluated by Terraform),
  *   - after the operator's acknowledgement, `tofu plan` of r1 must put the canary weights back,
@@ -97,6 +97,16 @@ export async function proveHold(context: HoldContext): Promise<HoldStep[]> {
       'r1: its apply ran the capture (the real watchdog bundle) before moving traffic',
       capture?.ok === true,
       JSON.stringify(capture?.result ?? 'no capture invocation').slice(0, 300),
+    );
+
+    // moto has no StartBackupJob: the runtime's stand-in checked the vault and role against moto.
+    const backups = context.runtime.backupJobs.filter((job) => job.releaseTag === 'r1');
+    record(
+      "r1: the capture started the release's backup (StartBackupJob, vault and role as Terraform made them)",
+      backups.length > 0 && backups.every((job) => job.vaultName.includes(SERVICE)),
+      backups.length === 0
+        ? 'no StartBackupJob for r1'
+        : backups.map((job) => `${job.resourceArn} → vault ${job.vaultName}, role ${job.roleArn}`).join('; '),
     );
 
     const live = await productionWeights(elbv2, loadBalancerArn);

@@ -5,8 +5,15 @@
  * by the environment Terraform gave the function (read back from moto) and pointed at moto; every
  * other Lambda call is forwarded to moto unchanged. So `aws_lambda_invocation`'s capture really
  * happens, in the order Terraform runs it.
+ *
+ * moto has no StartBackupJob either, so the watchdog's Backup endpoint is this proxy too: it checks the
+ * request against what Terraform created in moto (the vault exists, the role exists, the release tag
+ * and idempotency token are set) and answers with a job id, recording the request. Nothing is backed
+ * up; what a real job would do is for a real account (README, "Verify on a real account").
  */
+import { BackupClient, DescribeBackupVaultCommand } from '@aws-sdk/client-backup';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
+import { randomUUID } from 'node:crypto';
 import {
   createServer,
   request as httpRequest,
@@ -15,6 +22,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { roleExists } from '../../test/moto/fixtures';
 import { WatchdogFunction } from '../../test/drill/watchdog-function';
 
 /** One invocation the runtime ran. */
@@ -25,16 +33,30 @@ export interface RuntimeInvocation {
   readonly result: unknown;
 }
 
+/** One StartBackupJob the stand-in accepted. */
+export interface BackupJobRequest {
+  readonly backupJobId: string;
+  readonly region: string;
+  readonly vaultName: string;
+  readonly roleArn: string;
+  readonly resourceArn: string;
+  readonly releaseTag: string | undefined;
+}
+
 export interface LambdaRuntime {
   readonly endpoint: string;
   /** Every watchdog invocation, in order. */
   readonly invocations: RuntimeInvocation[];
+  /** Every backup job a watchdog started, in order. */
+  readonly backupJobs: BackupJobRequest[];
   /** Invokes a watchdog function as an operator or an alarm would (synchronously). */
   invoke(functionName: string, region: string, event: unknown): Promise<RuntimeInvocation>;
   stop(): Promise<void>;
 }
 
 const INVOKE_PATH = /^\/2015-03-31\/functions\/([^/]+)\/invocations/;
+/** StartBackupJob (REST-JSON: `PUT /backup-jobs`). */
+const START_BACKUP_JOB_PATH = /^\/backup-jobs\/?$/;
 
 function readBody(message: IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
@@ -55,6 +77,8 @@ function regionOf(message: IncomingMessage): string {
 /** Starts the runtime on loopback, in front of moto at `motoEndpoint`. */
 export async function startLambdaRuntime(motoEndpoint: string): Promise<LambdaRuntime> {
   const invocations: RuntimeInvocation[] = [];
+  const backupJobs: BackupJobRequest[] = [];
+  let endpoint = '';
   const credentials = { accessKeyId: 'switchback-verify', secretAccessKey: 'switchback-verify' };
 
   /** The function's environment when it is a Switchback watchdog (moto knows the function). */
@@ -93,6 +117,7 @@ export async function startLambdaRuntime(motoEndpoint: string): Promise<LambdaRu
         AWS_ACCESS_KEY_ID: credentials.accessKeyId,
         AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
         AWS_ENDPOINT_URL: motoEndpoint,
+        AWS_ENDPOINT_URL_BACKUP: endpoint,
         AWS_LAMBDA_FUNCTION_NAME: configuration.name,
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         POWERTOOLS_LOG_LEVEL: process.env.SWITCHBACK_VERIFY_LOG_LEVEL ?? 'WARN',
@@ -115,6 +140,48 @@ export async function startLambdaRuntime(motoEndpoint: string): Promise<LambdaRu
     }
     invocations.push(record);
     return record;
+  }
+
+  /** StartBackupJob, judged against moto's vaults and roles; a job id, or AWS's error for a bad request. */
+  async function startBackupJob(
+    region: string,
+    body: Buffer,
+  ): Promise<{ status: number; answer: Record<string, unknown> }> {
+    const input = JSON.parse(body.toString() || '{}') as Record<string, unknown>;
+    const fail = (type: string, message: string) => ({
+      status: type === 'ResourceNotFoundException' ? 404 : 400,
+      answer: { __type: type, Message: message, message },
+    });
+    const vaultName = String(input.BackupVaultName ?? '');
+    const roleArn = String(input.IamRoleArn ?? '');
+    const resourceArn = String(input.ResourceArn ?? '');
+    const tags = (input.RecoveryPointTags ?? {}) as Record<string, string>;
+    if (!/^arn:aws[\w-]*:/.test(resourceArn))
+      return fail('InvalidParameterValueException', `ResourceArn ${resourceArn} is not an ARN`);
+    if (!input.IdempotencyToken) return fail('InvalidParameterValueException', 'IdempotencyToken is missing');
+    const backup = new BackupClient({ region, endpoint: motoEndpoint, credentials });
+    try {
+      try {
+        await backup.send(new DescribeBackupVaultCommand({ BackupVaultName: vaultName }));
+      } catch {
+        return fail('ResourceNotFoundException', `Backup vault ${vaultName} does not exist in ${region}`);
+      }
+      const roleName = /:role\/(?:.*\/)?([^/]+)$/.exec(roleArn)?.[1];
+      if (!roleName || !(await roleExists(motoEndpoint, roleName)))
+        return fail('InvalidParameterValueException', `IamRoleArn ${roleArn} is not a role that exists`);
+    } finally {
+      backup.destroy();
+    }
+    const backupJobId = randomUUID();
+    backupJobs.push({
+      backupJobId,
+      region,
+      vaultName,
+      roleArn,
+      resourceArn,
+      releaseTag: tags['switchback:release'],
+    });
+    return { status: 200, answer: { BackupJobId: backupJobId, CreationDate: Date.now() / 1000 } };
   }
 
   function forward(incoming: IncomingMessage, body: Buffer, outgoing: ServerResponse): void {
@@ -140,6 +207,15 @@ export async function startLambdaRuntime(motoEndpoint: string): Promise<LambdaRu
       const invoke = incoming.method === 'POST' ? INVOKE_PATH.exec(incoming.url ?? '') : null;
       const functionName = invoke ? decodeURIComponent(invoke[1]) : undefined;
       const region = regionOf(incoming);
+      if (incoming.method === 'PUT' && START_BACKUP_JOB_PATH.test(incoming.url ?? '')) {
+        const { status, answer } = await startBackupJob(region, body);
+        outgoing.writeHead(status, {
+          'content-type': 'application/json',
+          ...(status === 200 ? {} : { 'x-amzn-errortype': String(answer.__type) }),
+        });
+        outgoing.end(JSON.stringify(answer));
+        return;
+      }
       if (!functionName || !(await watchdogEnvironment(functionName, region))) {
         forward(incoming, body, outgoing);
         return;
@@ -158,9 +234,11 @@ export async function startLambdaRuntime(motoEndpoint: string): Promise<LambdaRu
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
+  endpoint = `http://127.0.0.1:${port}`;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint,
     invocations,
+    backupJobs,
     invoke: runWatchdog,
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };

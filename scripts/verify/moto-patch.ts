@@ -3,9 +3,10 @@
  * changes is here, in two parts a reviewer can read at once:
  * - the provider block (endpoints, test credentials, no account lookups, path-style S3, one retry so
  *   an API moto lacks fails fast instead of being retried 25 times) and the state paths;
- * - MOTO_GAPS: the resources moto cannot create, each with the gap it works around. A gap either
- *   drops the resource (nothing else may reference it) or puts a stand-in of another type in its
- *   place, under the same name, so that every reference and dependency still resolves.
+ * - MOTO_GAPS: the resources moto cannot create or read back as synthesized, each with the gap it
+ *   works around. A gap drops the resource (nothing else may reference it), adjusts it (removes a
+ *   field moto drops, or tells Terraform not to chase a read-back moto gets wrong), or puts a
+ *   stand-in of another type in its place, under the same name, so every reference still resolves.
  */
 
 import { pinnedMotoVersion } from '../../test/moto/server';
@@ -25,8 +26,8 @@ export interface MotoGap {
   /** @default 'resource' */
   readonly kind?: 'resource' | 'data';
   /** Which blocks of the type it concerns. @default every block */
-  readonly applies?: (block: Record<string, unknown>) => boolean;
-  /** What moto lacks (checked against moto 5.2.1). */
+  readonly applies?: (block: Record<string, unknown>, stack: StackJson) => boolean;
+  /** What moto lacks (checked against the pinned moto). */
   readonly gap: string;
   /** The block as moto can apply it (a field moto drops, removed); it keeps its type and name. */
   readonly adjust?: (block: Record<string, unknown>) => Record<string, unknown>;
@@ -38,6 +39,11 @@ export interface MotoGap {
 }
 
 const MOTO = `moto ${pinnedMotoVersion()}`;
+
+const TRANSPORT_KEYS = ['aws:SecureTransport', 's3:TlsVersion'];
+const TRANSPORT_GAP =
+  `${MOTO} serves plain HTTP and enforces bucket policies, matching a condition on a key the request ` +
+  'lacks (s3:TlsVersion NumericLessThan 1.2 denies every request), so TLS-only statements deny everything';
 
 /** The reviewed list: every resource type the harness does not apply as synthesized. */
 export const MOTO_GAPS: readonly MotoGap[] = [
@@ -88,20 +94,52 @@ export const MOTO_GAPS: readonly MotoGap[] = [
     }),
   },
   {
+    type: 'aws_s3_bucket',
+    gap:
+      `${MOTO} ignores the tags the provider sends with CreateBucket (CreateBucketConfiguration.Tags, ` +
+      'tag on create), so the bucket reads back untagged and every plan would tag it again',
+    // Created as synthesized (the tags are sent); Terraform is told not to chase their read-back.
+    adjust: (block) => ignoringChanges(block, ['tags', 'tags_all']),
+  },
+  {
+    type: 'aws_lambda_function',
+    applies: (block) => block.logging_config !== undefined,
+    gap:
+      `${MOTO} does not keep a function's LoggingConfig (JSON log format, log group): GetFunction ` +
+      'answers none, so every plan would set it again',
+    // Created as synthesized (the logging config is sent); its read-back is not chased.
+    adjust: (block) => ignoringChanges(block, ['logging_config']),
+  },
+  {
     type: 'aws_iam_role_policy_attachment',
     applies: (block) =>
       /:iam::aws:policy\/(service-role\/)?AWSBackupServiceRolePolicyFor/.test(String(block.policy_arn)),
     gap: `${MOTO} does not know AWS Backup's AWS managed policies (GetPolicy: NoSuchEntity)`,
   },
   {
+    type: 'aws_s3_bucket_policy',
+    applies: (block, stack) => {
+      const document = policyDocumentOf(block, stack);
+      return document !== undefined && statements(document).every(deniesOnTransport);
+    },
+    gap: TRANSPORT_GAP,
+  },
+  {
     type: 'aws_iam_policy_document',
     kind: 'data',
-    applies: (block) => statements(block).some(deniesPlainHttp),
-    gap: `${MOTO} serves plain HTTP and enforces bucket policies, so a TLS-only bucket denies every request`,
-    // The bucket policy without its aws:SecureTransport deny; its other statements as synthesized.
+    applies: (block) => statements(block).every(deniesOnTransport),
+    gap: TRANSPORT_GAP,
+  },
+  {
+    type: 'aws_iam_policy_document',
+    kind: 'data',
+    applies: (block) =>
+      statements(block).some(deniesOnTransport) && !statements(block).every(deniesOnTransport),
+    gap: TRANSPORT_GAP,
+    // The policy without its transport denies; its other statements as synthesized.
     adjust: (block) => ({
       ...block,
-      statement: statements(block).filter((statement) => !deniesPlainHttp(statement)),
+      statement: statements(block).filter((statement) => !deniesOnTransport(statement)),
     }),
   },
   {
@@ -126,17 +164,38 @@ export const MOTO_GAPS: readonly MotoGap[] = [
   },
 ];
 
+/** `block` with `attributes` added to its `lifecycle.ignore_changes`. */
+function ignoringChanges(block: Record<string, unknown>, attributes: string[]): Record<string, unknown> {
+  const lifecycle = (block.lifecycle ?? {}) as Record<string, unknown>;
+  const ignored = (lifecycle.ignore_changes ?? []) as string[] | 'all';
+  if (ignored === 'all') return block;
+  return {
+    ...block,
+    lifecycle: { ...lifecycle, ignore_changes: [...new Set([...ignored, ...attributes])] },
+  };
+}
+
 function statements(block: Record<string, unknown>): Record<string, unknown>[] {
   return (block.statement ?? []) as Record<string, unknown>[];
 }
 
-function deniesPlainHttp(statement: Record<string, unknown>): boolean {
+/** A Deny on how the request travelled (plain HTTP, TLS below 1.2). */
+function deniesOnTransport(statement: Record<string, unknown>): boolean {
   return (
     statement.effect === 'Deny' &&
-    ((statement.condition ?? []) as Record<string, unknown>[]).some(
-      (condition) => condition.variable === 'aws:SecureTransport',
+    ((statement.condition ?? []) as Record<string, unknown>[]).some((condition) =>
+      TRANSPORT_KEYS.includes(String(condition.variable)),
     )
   );
+}
+
+/** The policy document data source a resource's `policy` interpolates, when it is one. */
+function policyDocumentOf(
+  block: Record<string, unknown>,
+  stack: StackJson,
+): Record<string, unknown> | undefined {
+  const match = /^\$\{data\.aws_iam_policy_document\.([\w-]+)\.json\}$/.exec(String(block.policy ?? ''));
+  return match ? stack.data?.aws_iam_policy_document?.[match[1]] : undefined;
 }
 
 /** The services whose endpoints the provider is pointed at (the keys of its `endpoints` block). */
@@ -193,7 +252,7 @@ export function forMoto(stack: StackJson, target: MotoTarget): { stack: StackJso
   for (const gap of MOTO_GAPS) {
     const kind = gap.kind ?? 'resource';
     for (const [name, block] of Object.entries(parsed[kind]?.[gap.type] ?? {})) {
-      if (gap.applies && !gap.applies(block)) continue;
+      if (gap.applies && !gap.applies(block, parsed)) continue;
       const address = `${kind === 'data' ? 'data.' : ''}${gap.type}.${name}`;
       if (gap.standIn) report.replaced.push({ address, by: `${gap.standIn.type}.${name}`, gap: gap.gap });
       else if (gap.adjust) report.adjusted.push({ address, gap: gap.gap });
@@ -210,7 +269,7 @@ export function forMoto(stack: StackJson, target: MotoTarget): { stack: StackJso
     const blocks = patched[kind]?.[gap.type];
     if (!blocks || !patched[kind]) continue;
     for (const [name, block] of Object.entries(blocks)) {
-      if (gap.applies && !gap.applies(block)) continue;
+      if (gap.applies && !gap.applies(block, patched)) continue;
       if (gap.adjust) {
         blocks[name] = gap.adjust(block);
         continue;

@@ -72,8 +72,14 @@ export class TofuStack {
     return this.must('validate', ['validate', '-no-color']);
   }
 
-  apply(): Promise<TofuRun> {
-    return this.must('apply', ['apply', '-input=false', '-auto-approve', '-no-color']);
+  /** Applies the saved plan `plan.bin` when `saved`, else plans and applies in one run. */
+  apply(saved = false): Promise<TofuRun> {
+    return this.must(
+      'apply',
+      saved
+        ? ['apply', '-input=false', '-no-color', 'plan.bin']
+        : ['apply', '-input=false', '-auto-approve', '-no-color'],
+    );
   }
 
   destroy(): Promise<TofuRun> {
@@ -97,6 +103,17 @@ export class TofuStack {
     return { run, changes };
   }
 
+  /** The attributes of every resource of `type` in the state (`tofu show -json`), root module only. */
+  async resourcesOfType(type: string): Promise<Record<string, unknown>[]> {
+    const shown = await this.must('show', ['show', '-json', '-no-color']);
+    const state = JSON.parse(shown.output) as {
+      values?: { root_module?: { resources?: { type: string; values: Record<string, unknown> }[] } };
+    };
+    return (state.values?.root_module?.resources ?? [])
+      .filter((resource) => resource.type === type)
+      .map((resource) => resource.values);
+  }
+
   async outputs(): Promise<Record<string, string>> {
     const shown = await this.must('output', ['output', '-json', '-no-color']);
     const parsed = JSON.parse(shown.output) as Record<string, { value: unknown }>;
@@ -109,6 +126,12 @@ export interface PlannedChange {
   readonly address: string;
   readonly type: string;
   readonly change: { readonly actions: string[]; readonly before: unknown; readonly after: unknown };
+}
+
+/** A plan's size as Terraform counts it: `+12 ~1 -0` (create, update, delete; a replace counts in both). */
+export function countChanges(changes: readonly PlannedChange[]): string {
+  const count = (action: string) => changes.filter((change) => change.change.actions.includes(action)).length;
+  return `+${count('create')} ~${count('update')} -${count('delete')}`;
 }
 
 /** `address: update (a, b)`-style lines for a report. */

@@ -82,6 +82,22 @@ export async function createLambdaRole(endpoint: string, roleName: string): Prom
 }
 
 /** An unsigned SigV4 header: moto routes by its credential scope and checks no signature. */
+/** Whether IAM in moto has a role called `roleName` (GetRole). */
+export async function roleExists(endpoint: string, roleName: string): Promise<boolean> {
+  const response = await fetch(endpoint, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded; charset=utf-8',
+      authorization: authorization('iam', 'us-east-1'),
+    },
+    body: new URLSearchParams({ Action: 'GetRole', Version: '2010-05-08', RoleName: roleName }).toString(),
+  });
+  const text = await response.text();
+  if (response.ok) return true;
+  if (response.status === 404 || text.includes('NoSuchEntity')) return false;
+  throw new Error(`moto IAM GetRole failed: HTTP ${response.status}: ${text}`);
+}
+
 function authorization(service: string, region: string): string {
   return `AWS4-HMAC-SHA256 Credential=testing/20260101/${region}/${service}/aws4_request, SignedHeaders=host, Signature=0`;
 }

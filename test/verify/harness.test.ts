@@ -117,6 +117,78 @@ describe('a stack pointed at moto', () => {
     expect(report.dropped.map((item) => item.address)).toEqual(['aws_iam_role_policy_attachment.restore']);
   });
 
+  it('drops a bucket policy made only of transport denies, and only the transport denies of a mixed one', () => {
+    const tlsOnly = {
+      effect: 'Deny',
+      actions: ['s3:*'],
+      condition: [{ test: 'NumericLessThan', variable: 's3:TlsVersion', values: ['1.2'] }],
+    };
+    const plainHttp = {
+      effect: 'Deny',
+      actions: ['s3:*'],
+      condition: [{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }],
+    };
+    const readers = { effect: 'Allow', actions: ['s3:GetObject'] };
+    const { stack, report } = forMoto(
+      {
+        data: {
+          aws_iam_policy_document: {
+            tls: { statement: [tlsOnly, plainHttp] },
+            mixed: { statement: [plainHttp, readers] },
+          },
+        },
+        resource: {
+          aws_s3_bucket_policy: {
+            tls: { bucket: 'a', policy: '${data.aws_iam_policy_document.tls.json}' },
+            mixed: { bucket: 'b', policy: '${data.aws_iam_policy_document.mixed.json}' },
+          },
+        },
+      },
+      target,
+    );
+
+    expect(Object.keys(stack.resource?.aws_s3_bucket_policy ?? {})).toEqual(['mixed']);
+    expect(stack.data?.aws_iam_policy_document).toEqual({ mixed: { statement: [readers] } });
+    expect(report.dropped.map((item) => item.address).sort()).toEqual([
+      'aws_s3_bucket_policy.tls',
+      'data.aws_iam_policy_document.tls',
+    ]);
+    expect(report.adjusted.map((item) => item.address)).toEqual(['data.aws_iam_policy_document.mixed']);
+  });
+
+  it('sends what moto does not read back, and tells Terraform not to chase its read-back', () => {
+    const stack = stackWithComposite();
+    Object.assign(stack.resource as Record<string, unknown>, {
+      aws_s3_bucket: { store: { bucket_prefix: 'store-', tags: { team: 'a' } } },
+      aws_lambda_function: {
+        watchdog: {
+          function_name: 'w',
+          logging_config: { log_format: 'JSON' },
+          lifecycle: { ignore_changes: ['image_uri'], prevent_destroy: true },
+        },
+        plain: { function_name: 'p' },
+      },
+    });
+
+    const { stack: patched, report } = forMoto(stack, target);
+
+    expect(patched.resource?.aws_s3_bucket?.store).toEqual({
+      bucket_prefix: 'store-',
+      tags: { team: 'a' },
+      lifecycle: { ignore_changes: ['tags', 'tags_all'] },
+    });
+    expect(patched.resource?.aws_lambda_function?.watchdog).toEqual({
+      function_name: 'w',
+      logging_config: { log_format: 'JSON' },
+      lifecycle: { ignore_changes: ['image_uri', 'logging_config'], prevent_destroy: true },
+    });
+    expect(patched.resource?.aws_lambda_function?.plain).toEqual({ function_name: 'p' });
+    expect(report.adjusted.map((item) => item.address)).toEqual(
+      expect.arrayContaining(['aws_s3_bucket.store', 'aws_lambda_function.watchdog']),
+    );
+    expect(report.adjusted.map((item) => item.address)).not.toContain('aws_lambda_function.plain');
+  });
+
   it('refuses to drop a resource that something still references', () => {
     const stack = stackWithComposite();
     (stack.resource as Record<string, Record<string, Record<string, unknown>>>).aws_sns_topic = {
