@@ -166,7 +166,7 @@ export interface AlarmEvaluator {
 /** Evaluates every alarm at each period boundary, from now on. */
 export function startAlarmEvaluator(options: EvaluatorOptions): AlarmEvaluator {
   const { plane, metricAlarms, composite, records, timeScale, transitions } = options;
-  const cloudwatch = new CloudWatchClient(plane.cloudWatchConfig());
+  const cloudwatch = new CloudWatchClient(plane.clientConfig());
   // One period length for all: the drill's alarms share the load balancer's period.
   const periodMs = ((metricAlarms[0]?.periodSeconds ?? 60) * 1000) / timeScale;
   const origin = Date.now();

@@ -41,8 +41,8 @@ Options:
   --scenario <name>   run only these scenarios (repeatable, or a comma list); default: all
                       ${SCENARIO_NAMES.join(', ')}
   --control-plane <emulator|moto>
-                      which emulator serves the AWS APIs (default: emulator); moto (from .venv,
-                      see requirements.txt) runs ${MOTO_SCENARIOS.join(', ')}
+                      which emulator serves the AWS APIs (default: emulator); moto (from
+                      .venv-moto, see requirements/moto.txt) runs ${MOTO_SCENARIOS.join(', ')}
   --out <dir>         where report.json and the HTML timelines go (default: drill-report)
   --json              print report.json to stdout instead of the table
   --help              show this help

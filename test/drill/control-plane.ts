@@ -6,12 +6,12 @@
  * evaluator computes the k-of-n rule either way), does not notify an alarm's SNS actions on
  * SetAlarmState (the drill publishes CloudWatch's notification), runs no Lambda code without Docker
  * (the drill plays Lambda: invocations and SNS deliveries go straight to the watchdog container),
- * cannot read CloudWatch's JSON protocol (the watchdog reaches moto through a front door that
- * bridges it) and has no data plane (a mirror of the listeners, read every 50 ms, routes requests).
+ * keeps no request log (the watchdog reaches moto through a loopback front door that passes every
+ * call through unchanged and logs it) and has no data plane (a mirror of the listeners, read every
+ * 50 ms, routes requests).
  */
 import {
   type CloudWatchClient,
-  type CloudWatchClientConfig,
   DescribeAlarmsCommand,
   PutCompositeAlarmCommand,
   PutMetricAlarmCommand,
@@ -23,7 +23,6 @@ import {
 } from '@aws-sdk/client-elastic-load-balancing-v2';
 import { InvokeCommand, type LambdaClient } from '@aws-sdk/client-lambda';
 import { PublishCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { AwsQueryProtocol } from '@aws-sdk/core/protocols';
 import { randomUUID } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -67,7 +66,6 @@ export interface ControlPlane {
   readonly emulator: Emulator | undefined;
   clientConfig(): PlaneClientConfig;
   s3ClientConfig(): PlaneClientConfig & { readonly forcePathStyle: true };
-  cloudWatchConfig(): PlaneClientConfig & Pick<CloudWatchClientConfig, 'protocol'>;
   /** Where the load balancer goes (moto checks the subnets exist). */
   network(): Promise<BlueGreenNetwork>;
   /** A role the watchdog function can be created with (moto checks it exists). */
@@ -124,7 +122,6 @@ async function emulatorPlane(): Promise<ControlPlane> {
     emulator,
     clientConfig: config,
     s3ClientConfig: () => emulator.s3ClientConfig(),
-    cloudWatchConfig: config,
     network: async () => EMULATOR_NETWORK,
     functionRole: async (roleName) => `arn:aws:iam::${emulator.accountId}:role/${roleName}`,
     async putCompositeAlarm(cloudwatch, alarm) {
@@ -252,7 +249,6 @@ async function motoPlane(): Promise<ControlPlane> {
     emulator: undefined,
     clientConfig: config,
     s3ClientConfig: () => ({ ...config(), forcePathStyle: true }),
-    cloudWatchConfig: () => ({ ...config(), protocol: AwsQueryProtocol }),
     network: () => defaultNetwork(moto.endpoint),
     functionRole: (roleName) => createLambdaRole(moto.endpoint, roleName),
     async putCompositeAlarm(cloudwatch, alarm) {

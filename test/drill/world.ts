@@ -86,7 +86,7 @@ export async function buildWorld(options: WorldOptions): Promise<World> {
   const { plane } = options;
   const config = plane.clientConfig();
   const elbv2 = new ElasticLoadBalancingV2Client(config);
-  const cloudwatch = new CloudWatchClient(plane.cloudWatchConfig());
+  const cloudwatch = new CloudWatchClient(config);
   const sns = new SNSClient(config);
   const s3 = new S3Client(plane.s3ClientConfig());
   const lambda = new LambdaClient(config);

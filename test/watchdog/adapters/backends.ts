@@ -1,13 +1,12 @@
 /**
  * The adapter suites run twice: against our emulator (test/emulator) and against moto, a peer's AWS
- * emulator (pinned in requirements.txt, started on loopback by test/moto/server.ts). A test that
- * works through the AWS API alone runs on both. A test that needs something moto lacks names it
- * in `needs`: it runs on the emulator only, and its title says so. Every such gap is listed, with
- * the reason, in {@link MOTO_GAPS} (and in docs/verification.md); nothing is skipped.
+ * emulator (pinned in requirements/moto.txt, installed in .venv-moto, started on loopback by
+ * test/moto/server.ts). A test that works through the AWS API alone runs on both. A test that needs
+ * something moto lacks names it in `needs`: it runs on the emulator only, and its title says so.
+ * Every such gap is listed, with the reason, in {@link MOTO_GAPS} (and in docs/verification.md);
+ * nothing is skipped. Every client, CloudWatch's included, speaks its SDK's default protocol on both.
  */
-import type { CloudWatchClientConfig } from '@aws-sdk/client-cloudwatch';
 import { CreateTopicCommand, SNSClient, SubscribeCommand } from '@aws-sdk/client-sns';
-import { AwsQueryProtocol } from '@aws-sdk/core/protocols';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator';
@@ -22,8 +21,8 @@ export const BACKEND_NAMES = ['emulator', 'moto'] as const;
 export type BackendName = (typeof BACKEND_NAMES)[number];
 
 /**
- * What our emulator offers and moto (the version requirements.txt pins) does not: a test that needs
- * one of these runs on the emulator only. Each entry is the moto gap that forces it.
+ * What our emulator offers and moto (the version requirements/moto.txt pins) does not: a test that
+ * needs one of these runs on the emulator only. Each entry is the moto gap that forces it.
  */
 export const MOTO_GAPS = {
   faults:
@@ -59,19 +58,6 @@ export const MOTO_GAPS = {
   backupJobs:
     'moto implements only backup vaults, plans and vault lock in AWS Backup: no StartBackupJob, ' +
     'jobs or recovery points',
-} as const;
-
-/**
- * What the moto backend does differently from the emulator's, so that the same tests run: each entry
- * is the moto gap it works around.
- */
-export const MOTO_WORKAROUNDS = {
-  cloudWatchJson:
-    "moto takes a request's protocol from botocore's model, and the botocore pinned beside it " +
-    '(1.35.99) knows only Query for CloudWatch: the JSON 1.0 protocol the pinned SDK client speaks ' +
-    'is refused (moto 5.2.1: HTTP 500 "Unsupported protocol [json]"; 5.2.6: HTTP 404, no ' +
-    'operation matched), so on moto the suite sends CloudWatch calls in the SDK’s Query protocol, ' +
-    'which AWS still serves',
 } as const;
 
 /** A feature a test may need beyond the AWS API both backends speak. */
@@ -112,8 +98,6 @@ export interface Backend {
   sdkConfig(): ClientSettings;
   /** `sdkConfig()` plus path-style addressing. */
   s3Config(): ClientSettings & { readonly forcePathStyle: true };
-  /** `sdkConfig()` for CloudWatch: on moto, with the Query protocol (see {@link MOTO_WORKAROUNDS}.cloudWatchJson). */
-  cloudWatchConfig(): ClientSettings & Pick<CloudWatchClientConfig, 'protocol'>;
   /** A VPC and two subnets a load balancer can be created in (moto checks that they exist). */
   network(): Promise<MotoNetwork>;
   /** An ACM certificate an HTTPS listener can use (moto checks that it exists, as AWS does). */
@@ -230,7 +214,6 @@ async function emulatorBackend(options: EmulatorOptions = {}): Promise<RunningBa
     has: (capability) => CAPABILITIES.emulator.has(capability),
     sdkConfig: config,
     s3Config: () => ({ ...config(), forcePathStyle: true }),
-    cloudWatchConfig: config,
     network: async () => EMULATOR_NETWORK,
     // The emulator has no ACM: it accepts any certificate ARN of the right shape.
     certificateArn: async () => CERTIFICATE_ARN,
@@ -267,8 +250,6 @@ async function motoBackend(): Promise<RunningBackend> {
     has: (capability) => CAPABILITIES.moto.has(capability),
     sdkConfig: config,
     s3Config: () => ({ ...config(), forcePathStyle: true }),
-    // moto cannot read CloudWatch's JSON protocol (the pinned client's default); AWS still serves Query.
-    cloudWatchConfig: () => ({ ...config(), protocol: AwsQueryProtocol }),
     network: () => (network ??= defaultNetwork(moto.endpoint)),
     certificateArn: () => requestCertificate(moto.endpoint, 'shop.example.com'),
     lambdaRole: (roleName) => createLambdaRole(moto.endpoint, roleName),

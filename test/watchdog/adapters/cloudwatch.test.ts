@@ -22,7 +22,7 @@ describeBackends(
     let sent: CommandRecord;
 
     beforeEach(() => {
-      client = new CloudWatchClient(backend().cloudWatchConfig());
+      client = new CloudWatchClient(backend().sdkConfig());
       alarms = createAlarmAdapter(client);
       sent = recordCommands(client);
     });
