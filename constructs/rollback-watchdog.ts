@@ -518,8 +518,11 @@ export class RollbackWatchdog extends Construct {
     }
 
     (props.alarmTopicArns ?? []).forEach((topicArn, index) => {
+      // SNS takes a subscription only in the topic's region (Subscribe elsewhere: "Topic does not
+      // exist"), and in the standalone placement the topic is in the service's region, not ours.
       new SnsTopicSubscription(this, `AlarmTopicSubscription${index + 1}`, {
         topicArn,
+        region: topicRegion(topicArn),
         protocol: 'lambda',
         endpoint: fn.arn,
       });
@@ -1012,4 +1015,13 @@ function validate(
     if (props.backup.resourceArns.length === 0)
       check.conflict('backup.resourceArns', 'give at least one resource to back up.');
   }
+}
+
+/** The region of an SNS topic ARN: read at synth when it is known, else by Terraform from the ARN. */
+function topicRegion(topicArn: string): string {
+  if (!Token.isUnresolved(topicArn)) {
+    const region = topicArn.split(':')[3];
+    if (region) return region;
+  }
+  return Fn.element(Fn.split(':', topicArn), 3) as string;
 }

@@ -409,6 +409,8 @@ describe('RollbackWatchdog triggers', () => {
     expect(blockAt(json, 'aws_sns_topic_subscription', 'Watchdog/AlarmTopicSubscription1')).toEqual(
       expect.objectContaining({
         topic_arn: topic,
+        // SNS subscribes only in the topic's region.
+        region: 'eu-west-1',
         protocol: 'lambda',
         endpoint: refTo(json, 'aws_lambda_function', 'Watchdog/Function', 'arn'),
       }),
