@@ -222,17 +222,29 @@ async function run(harness: Harness): Promise<void> {
       }
     });
   } finally {
-    // 4. Destroy whatever was applied, newest first, even after a failure.
-    for (const tofu of applied.reverse()) {
+    // 4. Destroy whatever was applied, even after a failure: the example app and the payments pair
+    // (watchdog before service, whose state it reads) side by side, as they share nothing; the
+    // existing infrastructure they stand on last. Most of a destroy is the provider's own waiting.
+    const endpoint = moto?.endpoint;
+    const destroy = async (tofu: TofuStack) => {
       const name = tofu.name === 'existing-infrastructure' ? '(existing infrastructure)' : tofu.name;
-      const endpoint = moto?.endpoint;
       await harness
         .step(name, 'destroy', async () => {
           if (endpoint) await emptyBuckets(tofu, endpoint);
           await tofu.destroy();
         })
         .catch(() => undefined);
-    }
+    };
+    const inOrder = async (names: string[]) => {
+      for (const name of names) {
+        const tofu = applied.find((candidate) => candidate.name === name);
+        if (tofu) await destroy(tofu);
+      }
+    };
+    const sideBySide = [[HOLD_STACK], ['payments-watchdog', 'payments-service']];
+    await Promise.all(sideBySide.map(inOrder));
+    const rest = applied.filter((tofu) => !sideBySide.flat().includes(tofu.name)).reverse();
+    await inOrder(rest.map((tofu) => tofu.name)); // anything else, newest first (the fixtures last)
     await runtime?.stop();
     await moto?.stop();
   }

@@ -177,6 +177,15 @@ export async function proveHold(context: HoldContext): Promise<HoldStep[]> {
       describeChanges(listenerChanges(released.changes)).join('; ') || 'no listener change planned',
     );
 
+    // With r1's canary gone the breach ends; moto evaluates no alarm, so the harness says so. (A
+    // capture refuses to start a release while its rollback alarm is in ALARM.)
+    await cloudwatch.send(
+      new SetAlarmStateCommand({
+        AlarmName: ALARM,
+        StateValue: 'OK',
+        StateReason: 'verify:terraform recovery',
+      }),
+    );
     context.prepareRelease('r2');
     await context.stack.apply();
     const captured = context.runtime.invocations.filter(
