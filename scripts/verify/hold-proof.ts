@@ -78,6 +78,7 @@ function listenerChanges(changes: readonly PlannedChange[]): PlannedChange[] {
 
 export async function proveHold(context: HoldContext): Promise<HoldStep[]> {
   const steps: HoldStep[] = [];
+  let underway = 'r1: reading the capture and the listeners';
   const record = (step: string, ok: boolean, detail: string) => {
     steps.push({ step, ok, detail });
     if (!ok) throw new HoldFailed(steps);
@@ -130,6 +131,7 @@ export async function proveHold(context: HoldContext): Promise<HoldStep[]> {
     );
     const alarm = [...MetricAlarms, ...CompositeAlarms][0];
     if (!alarm?.AlarmArn || !alarm.StateUpdatedTimestamp) throw new Error(`alarm ${ALARM} is not in moto`);
+    underway = 'r1: the alarm invokes the watchdog';
     const rollback = await context.runtime.invoke(FUNCTION, REGION, {
       source: 'aws.cloudwatch',
       alarmArn: alarm.AlarmArn,
@@ -148,6 +150,7 @@ export async function proveHold(context: HoldContext): Promise<HoldStep[]> {
       `${show(afterRollback)}; watchdog: ${JSON.stringify(rollback.result).slice(0, 300)}`,
     );
 
+    underway = 'r1: tofu plan after the rollback';
     const held = await context.stack.plan();
     record(
       'r1 re-planned after the rollback: no change to the listeners (the hold)',
@@ -167,6 +170,7 @@ export async function proveHold(context: HoldContext): Promise<HoldStep[]> {
       JSON.stringify(acknowledged.result).slice(0, 300),
     );
 
+    underway = 'r1: tofu plan after the acknowledgement';
     const released = await context.stack.plan();
     const restores = listenerChanges(released.changes).filter((change) =>
       JSON.stringify(change.change.after).includes('"weight":10'),
@@ -186,6 +190,7 @@ export async function proveHold(context: HoldContext): Promise<HoldStep[]> {
         StateReason: 'verify:terraform recovery',
       }),
     );
+    underway = 'r2: tofu apply of a new release id';
     context.prepareRelease('r2');
     await context.stack.apply();
     const captured = context.runtime.invocations.filter(
@@ -197,6 +202,7 @@ export async function proveHold(context: HoldContext): Promise<HoldStep[]> {
       captured.length === 1 && captured[0].ok && isCanary(r2),
       `${show(r2)}; capture: ${JSON.stringify(captured[0]?.result ?? 'none').slice(0, 200)}`,
     );
+    underway = 'r2: tofu plan after its apply';
     const settled = await context.stack.plan();
     record(
       'r2 re-planned: no changes',
@@ -204,10 +210,20 @@ export async function proveHold(context: HoldContext): Promise<HoldStep[]> {
       settled.changes.length === 0 ? 'plan: no changes' : describeChanges(settled.changes).join('; '),
     );
     return steps;
+  } catch (error) {
+    if (error instanceof HoldFailed) throw error;
+    // A tofu or AWS call failed between steps: reported as the step that was under way.
+    steps.push({ step: underway, ok: false, detail: lastLine((error as Error).message) });
+    throw new HoldFailed(steps);
   } finally {
     elbv2.destroy();
     cloudwatch.destroy();
   }
+}
+
+function lastLine(message: string): string {
+  const lines = message.trim().split('\n');
+  return lines.find((line) => line.startsWith('Error:')) ?? lines[lines.length - 1] ?? message;
 }
 
 /** A step of the proof failed: the steps so far, the last one failed. */
