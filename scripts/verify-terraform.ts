@@ -1,8 +1,8 @@
 /**
  * `npm run verify:terraform`: the example app, judged by OpenTofu with the real AWS provider.
  *   1. synthesize; for every stack `tofu init` (offline, from the mirror) and `tofu validate`;
- *   2. start moto on loopback, apply the existing infrastructure the example expects, then plan and apply
- *      every stack (resources moto lacks replaced or dropped by the reviewed list in
+ *   2. start moto on loopback, apply the existing infrastructure the example expects, then plan
+ *      and apply every stack (what moto lacks replaced, adjusted or dropped by the reviewed list in
  *      scripts/verify/moto-patch.ts), and re-plan: the plan must show no changes;
  *   3. prove the drift-free hold on the checkout service (scripts/verify/hold-proof.ts);
  *   4. destroy everything, whatever happened (in a `finally`), and stop moto.

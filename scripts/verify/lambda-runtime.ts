@@ -6,10 +6,11 @@
  * other Lambda call is forwarded to moto unchanged. So `aws_lambda_invocation`'s capture really
  * happens, in the order Terraform runs it.
  *
- * moto has no StartBackupJob either, so the watchdog's Backup endpoint is this proxy too: it checks the
- * request against what Terraform created in moto (the vault exists, the role exists, the release tag
- * and idempotency token are set) and answers with a job id, recording the request. Nothing is backed
- * up; what a real job would do is for a real account (README, "Verify on a real account").
+ * moto has no StartBackupJob either, so the watchdog's Backup endpoint is this proxy too: it checks
+ * the request against what Terraform created in moto (the vault exists, the role exists, the
+ * resource is an ARN, an idempotency token is set) and answers with a job id, recording the request
+ * and its release tag. Nothing is backed up; what a real job does is for a real account (README,
+ * "Verify on a real account").
  */
 import { BackupClient, DescribeBackupVaultCommand } from '@aws-sdk/client-backup';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
