@@ -1007,6 +1007,10 @@ function validate(
   (props.parameterKmsKeyArns ?? []).forEach((arn, index) =>
     check.matches(`parameterKmsKeyArns[${index}]`, arn, ARN_PATTERNS.kmsKey, 'must be a KMS key ARN.'),
   );
+  // The subscription is made in the topic's region, read from the ARN: a bad ARN would fail at plan.
+  (props.alarmTopicArns ?? []).forEach((arn, index) =>
+    check.matches(`alarmTopicArns[${index}]`, arn, ARN_PATTERNS.snsTopic, 'must be an SNS topic ARN.'),
+  );
   (props.operatorRoleArns ?? []).forEach((arn, index) =>
     check.matches(`operatorRoleArns[${index}]`, arn, ARN_PATTERNS.iamRole, 'must be an IAM role ARN.'),
   );

@@ -586,6 +586,12 @@ describe('RollbackWatchdog validation', () => {
     ],
     ['the timeout would outlive the lock lease', { timeoutSeconds: 900 }, 'timeoutSeconds', /from 30 to 870/],
     [
+      'an alarm topic is not an SNS topic ARN',
+      { alarmTopicArns: ['checkout-alarms'] },
+      'alarmTopicArns[0]',
+      /got 'checkout-alarms'; must be an SNS topic ARN/,
+    ],
+    [
       'an operator is not a role',
       { operatorRoleArns: ['arn:aws:iam::123456789012:user/bob'] },
       'operatorRoleArns[0]',
