@@ -120,21 +120,20 @@ export const MOTO_GAPS: readonly MotoGap[] = [
     type: 'aws_s3_bucket_policy',
     applies: (block, stack) => {
       const document = policyDocumentOf(block, stack);
-      return document !== undefined && statements(document).every(deniesOnTransport);
+      return document !== undefined && onlyTransportDenies(document);
     },
     gap: TRANSPORT_GAP,
   },
   {
     type: 'aws_iam_policy_document',
     kind: 'data',
-    applies: (block) => statements(block).every(deniesOnTransport),
+    applies: onlyTransportDenies,
     gap: TRANSPORT_GAP,
   },
   {
     type: 'aws_iam_policy_document',
     kind: 'data',
-    applies: (block) =>
-      statements(block).some(deniesOnTransport) && !statements(block).every(deniesOnTransport),
+    applies: (block) => statements(block).some(deniesOnTransport) && !onlyTransportDenies(block),
     gap: TRANSPORT_GAP,
     // The policy without its transport denies; its other statements as synthesized.
     adjust: (block) => ({
@@ -177,6 +176,12 @@ function ignoringChanges(block: Record<string, unknown>, attributes: string[]): 
 
 function statements(block: Record<string, unknown>): Record<string, unknown>[] {
   return (block.statement ?? []) as Record<string, unknown>[];
+}
+
+/** A policy document with statements, every one of them a transport deny (an empty one is not). */
+function onlyTransportDenies(block: Record<string, unknown>): boolean {
+  const all = statements(block);
+  return all.length > 0 && all.every(deniesOnTransport);
 }
 
 /** A Deny on how the request travelled (plain HTTP, TLS below 1.2). */
