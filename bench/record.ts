@@ -11,6 +11,8 @@ export interface BenchRecord {
   readonly baseline?: number;
   /** value / baseline. */
   readonly ratio?: number;
+  /** What the number alone does not say (an outcome's tally, runs without a value, calls made). */
+  readonly note?: string;
 }
 
 export function median(values: readonly number[]): number {
@@ -30,6 +32,7 @@ export function writeResults(name: string, records: readonly BenchRecord[]): str
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `${name}.json`);
   writeFileSync(file, `${JSON.stringify(records, null, 2)}\n`);
+  const notes = records.some((r) => r.note !== undefined);
   console.table(
     records.map((r) => ({
       case: r.case,
@@ -37,6 +40,7 @@ export function writeResults(name: string, records: readonly BenchRecord[]): str
       value: `${r.value} ${r.unit}`,
       baseline: r.baseline === undefined ? '' : `${r.baseline} ${r.unit}`,
       ratio: r.ratio === undefined ? '' : `${r.ratio}x`,
+      ...(notes ? { note: r.note ?? '' } : {}),
     })),
   );
   return file;

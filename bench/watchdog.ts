@@ -1,184 +1,50 @@
 /**
- * Watchdog benchmark.
+ * Watchdog benchmark. Every timed case runs the watchdog's real runtime (real SDK clients, real
+ * adapters) against the local emulator, one fresh world per run: a release captured on blue and
+ * moved to green, its alarm in ALARM. The alarm event is stamped with the time it is sent, so the
+ * audit record's timeToRollbackMs runs from the handler's start. Figures are medians over
+ * BENCH_RUNS runs; each ratio is against a baseline measured in the same run.
  *
- * (a) Switch latency: a release on 1, 10 and 50 listeners is rolled back by an alarm event through
- *     the watchdog's real runtime against the local emulator, with 20 ms of latency injected into
- *     every API call. Measured: from the handler's start to all listeners verified (the audit
- *     record's timeToRollbackMs, with the state change stamped at the handler's start), and the
- *     whole invocation. Baseline, same run, same latency: the floor of two round trips — every
- *     listener read in parallel, then every listener written in parallel.
- * (b) Bundle: size of dist/watchdog/index.js as built by scripts/bundle-watchdog.ts, and module
- *     init time in a fresh Node process (median of runs) of the bundle vs requiring the same six
- *     SDK clients unbundled from node_modules and constructing them.
+ * 1. Switch (bench/watchdog/switch.ts): 1, 10 and 50 listeners, 20 ms added to every call. Start to
+ *    verified (audit timeToRollbackMs) and the whole invocation, against the floor of two round
+ *    trips: every listener read in parallel, then every listener written in parallel.
+ * 2. Describe throttling (bench/watchdog/throttle.ts): ELBv2 Describe* behind a token bucket of 40,
+ *    refilled 10 a second, plus the 20 ms; 50 listeners, and 5 listeners with 40 protected rules
+ *    each. Event to traffic moved (the answer to the last successful ModifyListener/ModifyRule in
+ *    the emulator's request log), start to verified when the audit record has it, the outcome, and
+ *    the calls made and throttled; against the same world with the latency only.
+ * 3. Irrelevant events (bench/watchdog/irrelevant.ts): an unprotected alarm to ALARM, the protected
+ *    alarm to OK; AWS calls and writes the invocation made, warm and cold container.
+ * 4. Cold container (bench/watchdog/switch.ts): a runtime built inside the timed span (new clients,
+ *    configuration loaded from the store) handles the alarm; against the warm figure.
+ * 5. Bundle (bench/watchdog/bundle.ts): size of dist/watchdog/index.js and module init in a fresh
+ *    Node process vs the same six SDK clients unbundled.
  *
  *   npx tsx bench/watchdog.ts          # 5 runs per case (BENCH_RUNS to change)
  */
-import { DescribeListenersCommand, ModifyListenerCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
-import { build } from 'esbuild';
-import { spawnSync } from 'node:child_process';
-import { mkdirSync, statSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { watchdogBuildOptions } from '../scripts/bundle-watchdog';
 import { startEmulator } from '../test/emulator/index';
-import { createWorld, snsAlarmEvent } from '../test/watchdog/harness';
-import { median, round, writeResults, type BenchRecord } from './record';
+import { writeResults, type BenchRecord } from './record';
+import { bundle } from './watchdog/bundle';
+import { irrelevantEvents } from './watchdog/irrelevant';
+import { RUNS } from './watchdog/scenario';
+import { switchLatency } from './watchdog/switch';
+import { describeThrottle } from './watchdog/throttle';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 // The watchdog's logs and metrics would drown the figures.
 process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
 process.env.POWERTOOLS_METRICS_DISABLED = 'true';
-const RUNS = Number(process.env.BENCH_RUNS ?? '5');
-const LATENCY_MS = 20;
-const LISTENER_COUNTS = [1, 10, 50];
-
-async function switchLatency(records: BenchRecord[]): Promise<void> {
-  const emulator = await startEmulator();
-  try {
-    for (const listeners of LISTENER_COUNTS) {
-      const switchMs: number[] = [];
-      const invocationMs: number[] = [];
-      const floorMs: number[] = [];
-      for (let run = 0; run < RUNS; run++) {
-        emulator.reset();
-        const world = await createWorld(emulator, { listeners });
-        await world.invoke({ action: 'capture', releaseId: `r${run}` });
-        await world.shiftToGreen();
-        world.setAlarm('checkout-5xx', 'ALARM');
-        const latency = emulator.faults.add({ latencyMs: LATENCY_MS });
-
-        // The floor: one parallel read round and one parallel write round, nothing else.
-        const floorStart = performance.now();
-        const current = await Promise.all(
-          world.pairs.map((p) =>
-            world.elbv2.send(new DescribeListenersCommand({ ListenerArns: [p.listenerArn] })),
-          ),
-        );
-        await Promise.all(
-          current.map((out) =>
-            world.elbv2.send(
-              new ModifyListenerCommand({
-                ListenerArn: out.Listeners?.[0]?.ListenerArn,
-                DefaultActions: out.Listeners?.[0]?.DefaultActions,
-              }),
-            ),
-          ),
-        );
-        floorMs.push(performance.now() - floorStart);
-
-        const startedAt = Date.now();
-        const started = performance.now();
-        await world.invoke(snsAlarmEvent('checkout-5xx', 'ALARM', startedAt));
-        invocationMs.push(performance.now() - started);
-        latency.remove();
-
-        const rollback = (await world.auditRecords()).find((r) => r.decision === 'rollback');
-        if (rollback?.outcome !== 'rolled-back' || rollback.timeToRollbackMs === undefined) {
-          throw new Error(
-            `run ${run} with ${listeners} listeners did not roll back: ${JSON.stringify(rollback)}`,
-          );
-        }
-        switchMs.push(rollback.timeToRollbackMs);
-        process.stderr.write('.');
-      }
-      const floor = round(median(floorMs), 0);
-      const name = `switch ${listeners} listener(s), ${LATENCY_MS} ms per call`;
-      records.push({
-        case: name,
-        metric: 'start_to_verified_median',
-        value: round(median(switchMs), 0),
-        unit: 'ms',
-        baseline: floor,
-        ratio: round(median(switchMs) / floor, 2),
-      });
-      records.push({
-        case: name,
-        metric: 'invocation_median',
-        value: round(median(invocationMs), 0),
-        unit: 'ms',
-        baseline: floor,
-        ratio: round(median(invocationMs) / floor, 2),
-      });
-      records.push({ case: name, metric: 'two_round_trip_floor_median', value: floor, unit: 'ms' });
-    }
-  } finally {
-    await emulator.stop();
-  }
-  process.stderr.write('\n');
-}
-
-async function bundle(records: BenchRecord[]): Promise<void> {
-  const dir = join(__dirname, '..', 'node_modules', '.cache', 'switchback-bench');
-  mkdirSync(dir, { recursive: true });
-  const outfile = join(dir, 'watchdog', 'index.js');
-  await build({ ...watchdogBuildOptions, outfile });
-  records.push({
-    case: 'watchdog bundle',
-    metric: 'size',
-    value: round(statSync(outfile).size / 1024, 0),
-    unit: 'KiB',
-  });
-
-  const unbundled = join(dir, 'unbundled-clients.js');
-  const clients = [
-    'client-cloudwatch',
-    'client-elastic-load-balancing-v2',
-    'client-lambda',
-    'client-s3',
-    'client-sns',
-    'client-ssm',
-  ];
-  writeFileSync(
-    unbundled,
-    clients
-      .map((c) => {
-        const mod = `require(${JSON.stringify(`@aws-sdk/${c}`)})`;
-        return `{ const m = ${mod}; const C = Object.values(m).find((v) => typeof v === 'function' && /Client$/.test(v.name) && v.name !== 'Client'); new C({ region: 'us-east-1' }); }`;
-      })
-      .join('\n'),
-  );
-  const env = {
-    ...process.env,
-    SWITCHBACK_CONFIG_BUCKET: 'bench-bucket',
-    SWITCHBACK_CONFIG_KEY: 'config/bench/watchdog.json',
-    AWS_REGION: 'us-east-1',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-  };
-  const initMs = (file: string): number => {
-    const script = `const t = performance.now(); require(${JSON.stringify(file)}); process.stdout.write(String(performance.now() - t));`;
-    const result = spawnSync(process.execPath, ['-e', script], {
-      encoding: 'utf8',
-      env,
-      cwd: join(__dirname, '..'),
-    });
-    if (result.status !== 0) throw new Error(`init of ${file} failed: ${result.stderr}`);
-    return Number(result.stdout);
-  };
-  const bundled: number[] = [];
-  const plain: number[] = [];
-  for (let run = 0; run < Math.max(RUNS, 9); run++) {
-    bundled.push(initMs(outfile));
-    plain.push(initMs(unbundled));
-  }
-  const baseline = round(median(plain), 1);
-  records.push({
-    case: 'watchdog bundle',
-    metric: 'module_init_median',
-    value: round(median(bundled), 1),
-    unit: 'ms',
-    baseline,
-    ratio: round(median(bundled) / median(plain), 2),
-  });
-  records.push({
-    case: 'six SDK clients, unbundled',
-    metric: 'module_init_median',
-    value: baseline,
-    unit: 'ms',
-  });
-}
 
 async function main(): Promise<void> {
   const records: BenchRecord[] = [];
-  await switchLatency(records);
+  const emulator = await startEmulator();
+  try {
+    await switchLatency(emulator, records);
+    await describeThrottle(emulator, records);
+    await irrelevantEvents(emulator, records);
+  } finally {
+    await emulator.stop();
+  }
   await bundle(records);
   records.push({ case: 'runs per case', metric: 'runs', value: RUNS, unit: 'count' });
   console.log(`wrote ${writeResults('watchdog', records)}`);

@@ -154,6 +154,13 @@ export interface RollbackWatchdogProps {
   readonly alarmTopicArns?: string[];
   /** An EventBridge rule on the protected alarms' state changes, a durable second path. @default true */
   readonly eventBridgeTrigger?: boolean;
+  /**
+   * Run the watchdog every minute to re-evaluate (level-triggered): a protected alarm in ALARM that
+   * was not acted on (a lost delivery, an alarm already in ALARM) is acted on, and a blocked or
+   * partial rollback is tried again until it completes or is acknowledged. An all-clear run makes
+   * two reads and no writes. @default true
+   */
+  readonly scheduleTick?: boolean;
   /** The topic for one notification per decision. @default - an encrypted topic is defined */
   readonly notificationTopic?: SnsTopic;
   /** Capture the live state as the release manifest on deploy, before traffic changes. @default true */
@@ -517,6 +524,21 @@ export class RollbackWatchdog extends Construct {
       rules.push(rule);
     }
 
+    if (props.scheduleTick ?? true) {
+      const tick = new CloudwatchEventRule(this, 'TickSchedule', {
+        name: ruleName(functionName, 'tick'),
+        description: 'Every minute: the Switchback watchdog re-evaluates alarms and unfinished rollbacks',
+        scheduleExpression: 'rate(1 minute)',
+      });
+      // A tick missed is superseded by the next one a minute later: no retries worth making.
+      this.targetRule(tick, 'Tick', fn, props, {
+        input: JSON.stringify({ action: 'tick' }),
+        maximumEventAgeInSeconds: 60,
+        maximumRetryAttempts: 0,
+      });
+      rules.push(tick);
+    }
+
     (props.alarmTopicArns ?? []).forEach((topicArn, index) => {
       // SNS takes a subscription only in the topic's region (Subscribe elsewhere: "Topic does not
       // exist"), and in the standalone placement the topic is in the service's region, not ours.
@@ -706,13 +728,22 @@ export class RollbackWatchdog extends Construct {
     id: string,
     target: LambdaFunction,
     props: RollbackWatchdogProps,
+    delivery: {
+      readonly input?: string;
+      readonly maximumEventAgeInSeconds?: number;
+      readonly maximumRetryAttempts?: number;
+    } = {},
   ): void {
     new CloudwatchEventTarget(this, `${id}Target`, {
       rule: rule.name,
       arn: target.arn,
+      ...(delivery.input !== undefined ? { input: delivery.input } : {}),
       retryPolicy: {
-        maximumEventAgeInSeconds: props.maxEventAgeSeconds ?? DEFAULT_ROLLBACK_POLICY.maxEventAgeSeconds,
-        maximumRetryAttempts: 185,
+        maximumEventAgeInSeconds:
+          delivery.maximumEventAgeInSeconds ??
+          props.maxEventAgeSeconds ??
+          DEFAULT_ROLLBACK_POLICY.maxEventAgeSeconds,
+        maximumRetryAttempts: delivery.maximumRetryAttempts ?? 185,
       },
       deadLetterConfig: { arn: this.deadLetterQueue.arn },
     });

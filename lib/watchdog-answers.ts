@@ -38,7 +38,7 @@ export type ServiceStatusAnswer = z.output<typeof serviceStatusSchema>;
 /** The answer to a rollback (manual or automatic): the decision and each step. */
 export const triggerOutcomeSchema = z.object({
   decisionId: z.optional(z.string()),
-  outcome: z.union([auditRecordSchema.shape.outcome, z.literal('duplicate')]),
+  outcome: z.union([auditRecordSchema.shape.outcome, z.literal('duplicate'), z.literal('dismissed')]),
   reason: z.optional(z.string()),
   steps: auditRecordSchema.shape.steps,
 });

@@ -29,7 +29,9 @@ export const DEFAULT_ROLLBACK_POLICY = {
   lockTtlSeconds: 120,
   allowCaptureWhileAlarming: false,
   minHealthyTargets: 1,
+  minHealthyPercentOfCandidate: 50,
   stepTimeBudgetMs: 20000,
+  repageMinutes: 15,
 } as const;
 
 /** Builds the watchdog configuration schema; see {@link SchemaOptions} for synth-time use. */
@@ -141,10 +143,17 @@ export function watchdogConfigSchema(options: SchemaOptions = {}) {
     lockTtlSeconds: z._default(boundedInt(10, 900), D.lockTtlSeconds),
     /** Capture refuses while a protected alarm is in ALARM unless this is true. */
     allowCaptureWhileAlarming: z._default(z.boolean(), D.allowCaptureWhileAlarming),
-    /** Healthy targets the known-good groups need before traffic is sent to them. */
+    /** Healthy targets the known-good groups need before traffic is sent to them (the absolute minimum). */
     minHealthyTargets: z._default(boundedInt(1, 1000), D.minHealthyTargets),
+    /**
+     * Healthy targets a known-good group needs, as a percentage of the healthy targets of the
+     * candidate group it takes the traffic from (it must absorb that load). 0 turns the check off.
+     */
+    minHealthyPercentOfCandidate: z._default(boundedInt(0, 100), D.minHealthyPercentOfCandidate),
     /** Time budget for retrying one step (throttling, 5xx). */
     stepTimeBudgetMs: z._default(boundedInt(100, 600000), D.stepTimeBudgetMs),
+    /** While a rollback stays blocked or partial, the schedule tick pages again after this long. */
+    repageMinutes: z._default(boundedInt(1, 1440), D.repageMinutes),
   });
 
   return z.strictObject({

@@ -4,6 +4,7 @@
  * The CLI reads them too, so their shapes live here.
  */
 import * as z from 'zod/mini';
+import { releaseManifestSchema } from './release-manifest';
 import { parseContract } from './schema-kit';
 
 const isoTime = z.iso.datetime({ offset: false });
@@ -15,6 +16,11 @@ export const currentReleaseSchema = z.strictObject({
   manifestVersionId: z.optional(z.string()),
   capturedAt: isoTime,
   evaluationWindowEndsAt: isoTime,
+  /**
+   * The manifest itself, so a rollback reads pointer and manifest in one round trip. Pointers
+   * written before it was embedded leave it out; the manifest is then read by its version id.
+   */
+  manifest: z.optional(releaseManifestSchema()),
 });
 export type CurrentRelease = z.output<typeof currentReleaseSchema>;
 
@@ -35,6 +41,21 @@ export const watchdogStateSchema = z.strictObject({
   lastRollbackAt: z.optional(isoTime),
   /** Times of recent automatic rollbacks, newest last, for the budget. */
   automaticRollbacks: z._default(z.array(isoTime), []),
+  /**
+   * A rollback that began but did not complete (blocked by unhealthy known-good groups, failed
+   * steps, or writes not yet verified): the schedule tick finishes it, paging at an interval.
+   */
+  unfinished: z.optional(
+    z.strictObject({
+      releaseId: z.string(),
+      decisionId: z.string(),
+      since: isoTime,
+      /** What is still missing, for the page. */
+      detail: z.string(),
+      lastPagedAt: isoTime,
+      attempts: z.int(),
+    }),
+  ),
 });
 export type WatchdogState = z.output<typeof watchdogStateSchema>;
 
@@ -60,7 +81,8 @@ export type EventReceipt = z.output<typeof eventReceiptSchema>;
 export const stepRecordSchema = z.strictObject({
   kind: z.enum(['listener', 'rule', 'alias', 'parameter', 'artifact']),
   target: z.string(),
-  outcome: z.enum(['applied', 'unchanged', 'failed', 'blocked', 'planned']),
+  /** `unverified`: written, but reading it back was throttled or failed until the budget ran out. */
+  outcome: z.enum(['applied', 'unverified', 'unchanged', 'failed', 'blocked', 'planned']),
   attempts: z.int(),
   startedAt: isoTime,
   durationMs: z.number(),
@@ -75,7 +97,7 @@ export const auditRecordSchema = z.strictObject({
   service: z.string(),
   decidedAt: isoTime,
   trigger: z.strictObject({
-    kind: z.enum(['alarm', 'health-ping', 'rollback', 'capture', 'acknowledge']),
+    kind: z.enum(['alarm', 'health-ping', 'rollback', 'capture', 'acknowledge', 'tick']),
     source: z.optional(z.string()),
     alarmName: z.optional(z.string()),
     alarmState: z.optional(z.string()),
@@ -89,7 +111,17 @@ export const auditRecordSchema = z.strictObject({
   decision: z.enum(['rollback', 'skip', 'plan', 'capture', 'refuse', 'acknowledge']),
   reason: z.optional(z.string()),
   steps: z.array(stepRecordSchema),
-  outcome: z.enum(['rolled-back', 'partial', 'skipped', 'planned', 'captured', 'refused', 'acknowledged']),
+  /** `rolled-back-unverified`: every write landed, but some could not be read back in time (throttled). */
+  outcome: z.enum([
+    'rolled-back',
+    'rolled-back-unverified',
+    'partial',
+    'skipped',
+    'planned',
+    'captured',
+    'refused',
+    'acknowledged',
+  ]),
   startedAt: isoTime,
   finishedAt: isoTime,
   /** From the trigger's state change (or the start of the run) to the last traffic step verified. */

@@ -77,7 +77,11 @@ export async function rollbackCommand(ctx: CommandContext, options: RollbackOpti
     if (outcome.steps.length > 0) printSteps(ctx.out, outcome.steps);
     const headline = {
       'rolled-back': c.green(`${target.service} rolled back`),
+      'rolled-back-unverified': c.yellow(
+        `${target.service}: every write landed, but reading some back was throttled; the watchdog keeps verifying every minute`,
+      ),
       planned: `dry run: the plan above would run; nothing changed`,
+      dismissed: c.yellow(`not acted on: ${outcome.reason ?? 'no reason given'}`),
       duplicate: `this request was already handled (decision ${outcome.decisionId ?? '?'})`,
       skipped: c.yellow(`not rolled back: ${outcome.reason ?? 'no reason given'}`),
       refused: c.red(`refused: ${outcome.reason ?? 'no reason given'}`),
@@ -111,9 +115,11 @@ export function printSteps(out: Output, steps: readonly StepRecord[]): void {
   const paint = (outcome: string) =>
     outcome === 'applied' || outcome === 'unchanged'
       ? c.green(outcome)
-      : outcome === 'planned'
-        ? c.cyan(outcome)
-        : c.red(outcome);
+      : outcome === 'unverified'
+        ? c.yellow(outcome)
+        : outcome === 'planned'
+          ? c.cyan(outcome)
+          : c.red(outcome);
   out.table(
     ['STEP', 'TARGET', 'OUTCOME', 'TRIES', 'TOOK', 'DETAIL'],
     steps.map((step) => [

@@ -13,7 +13,8 @@ export type AlarmStateValue = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
 /** A CloudWatch alarm changed state. */
 export interface AlarmEvent {
   readonly kind: 'alarm';
-  readonly source: 'sns' | 'eventbridge' | 'alarm-action';
+  /** `tick`: found in ALARM by the schedule tick (a lost delivery, or an alarm already in ALARM). */
+  readonly source: 'sns' | 'eventbridge' | 'alarm-action' | 'tick';
   readonly alarmName: string;
   readonly alarmArn?: string;
   readonly state: AlarmStateValue;
@@ -22,6 +23,11 @@ export interface AlarmEvent {
   readonly stateChangedAt: string;
   /** Stable across redeliveries of the same state change: the idempotency key. */
   readonly eventId: string;
+}
+
+/** The schedule tick: re-evaluate alarms and unfinished rollbacks (level-triggered). */
+export interface TickEvent {
+  readonly kind: 'tick';
 }
 
 /** A scheduled run that probes the health URLs. */
@@ -69,6 +75,7 @@ export interface StatusRequest {
 
 export type WatchdogEvent =
   | AlarmEvent
+  | TickEvent
   | HealthPingEvent
   | HealthBreachReport
   | RollbackRequest
@@ -81,11 +88,15 @@ export type ParsedEvent =
   { readonly ok: true; readonly event: WatchdogEvent } | { readonly ok: false; readonly reason: string };
 
 const alarmState = z.enum(['OK', 'ALARM', 'INSUFFICIENT_DATA']);
-const nonEmpty = z.string().check(z.minLength(1));
+/** CloudWatch's own limits: alarm names up to 255 characters, ARNs up to 1600. */
+const alarmNameField = z.string().check(z.minLength(1), z.maxLength(255));
+const alarmArnField = z.string().check(z.minLength(1), z.maxLength(1600));
+/** Every other string an AWS event carries that the watchdog reads (timestamps, sources). */
+const shortField = z.string().check(z.minLength(1), z.maxLength(64));
 
 // CloudWatch writes times as 2026-11-21T23:00:00.000+0000; Date needs the offset as +00:00.
 const cloudWatchTime = z.pipe(
-  nonEmpty,
+  shortField,
   z.transform((value, ctx) => {
     const parsed = new Date(value.replace(/([+-]\d\d)(\d\d)$/, '$1:$2'));
     if (Number.isNaN(parsed.getTime())) {
@@ -97,8 +108,8 @@ const cloudWatchTime = z.pipe(
 );
 
 const snsAlarmMessage = z.object({
-  AlarmName: nonEmpty,
-  AlarmArn: z.optional(nonEmpty),
+  AlarmName: alarmNameField,
+  AlarmArn: z.optional(alarmArnField),
   NewStateValue: alarmState,
   OldStateValue: z.optional(alarmState),
   StateChangeTime: cloudWatchTime,
@@ -109,7 +120,11 @@ const snsEnvelope = z.object({
     .array(
       z.object({
         EventSource: z.literal('aws:sns'),
-        Sns: z.object({ Message: z.string(), TopicArn: z.optional(z.string()) }),
+        // SNS messages are at most 256 KB; an alarm notification is a few KB.
+        Sns: z.object({
+          Message: z.string().check(z.maxLength(262_144)),
+          TopicArn: z.optional(z.string().check(z.maxLength(1600))),
+        }),
       }),
     )
     .check(z.length(1, 'SNS delivers one record per invocation')),
@@ -120,9 +135,9 @@ const stateBlock = z.object({ value: alarmState, timestamp: cloudWatchTime });
 const eventBridgeAlarm = z.object({
   source: z.literal('aws.cloudwatch'),
   'detail-type': z.literal('CloudWatch Alarm State Change'),
-  resources: z.array(z.string()),
+  resources: z.array(alarmArnField).check(z.maxLength(10)),
   detail: z.object({
-    alarmName: nonEmpty,
+    alarmName: alarmNameField,
     state: stateBlock,
     previousState: z.optional(z.object({ value: alarmState })),
   }),
@@ -130,9 +145,9 @@ const eventBridgeAlarm = z.object({
 
 const directAlarmAction = z.object({
   source: z.literal('aws.cloudwatch'),
-  alarmArn: nonEmpty,
+  alarmArn: alarmArnField,
   alarmData: z.object({
-    alarmName: nonEmpty,
+    alarmName: alarmNameField,
     state: stateBlock,
     previousState: z.optional(z.object({ value: alarmState })),
   }),
@@ -160,6 +175,8 @@ const manualCapture = z.strictObject({
 });
 
 const manualStatus = z.strictObject({ action: z.literal('status') });
+
+const scheduleTick = z.strictObject({ action: z.literal('tick') });
 
 const healthBreach = z.strictObject({
   action: z.literal('health-breach'),
@@ -272,6 +289,11 @@ function parseManual(record: Record<string, unknown>): ParsedEvent {
       const { breachedAt, detail, requestId } = parsed.data;
       return { ok: true, event: { kind: 'health-breach', breachedAt, detail, eventId: `ping-${requestId}` } };
     }
+    case 'tick': {
+      const parsed = scheduleTick.safeParse(record);
+      if (!parsed.success) return rejected('a schedule tick', parsed.error);
+      return { ok: true, event: { kind: 'tick' } };
+    }
     case 'status': {
       const parsed = manualStatus.safeParse(record);
       if (!parsed.success) return rejected('a status request', parsed.error);
@@ -280,9 +302,17 @@ function parseManual(record: Record<string, unknown>): ParsedEvent {
     default:
       return {
         ok: false,
-        reason: `unknown action ${JSON.stringify(String(record.action)).slice(0, 60)}: expected rollback, capture, acknowledge, status or health-breach`,
+        reason: `unknown action ${JSON.stringify(String(record.action)).slice(0, 60)}: expected rollback, capture, acknowledge, status, tick or health-breach`,
       };
   }
+}
+
+/** The id of an alarm state change: the same for every delivery of it, whichever path it took. */
+export function alarmEventId(alarmArnOrName: string, stateChangedAt: string, state: AlarmStateValue): string {
+  return createHash('sha256')
+    .update(`${alarmArnOrName}\u0000${stateChangedAt}\u0000${state}`)
+    .digest('hex')
+    .slice(0, 32);
 }
 
 function alarm(
@@ -293,11 +323,15 @@ function alarm(
   previousState: AlarmStateValue | undefined,
   stateChangedAt: string,
 ): ParsedEvent {
+  // An alarm ARN ends in `:alarm:<name>`: an event whose two disagree is forged or corrupt.
+  if (alarmArn !== undefined && !alarmArn.endsWith(`:alarm:${alarmName}`)) {
+    return {
+      ok: false,
+      reason: `malformed alarm state change: the alarm ARN ${JSON.stringify(alarmArn.slice(0, 200))} does not name the alarm ${JSON.stringify(alarmName.slice(0, 100))}: an alarm ARN ends in :alarm:<its name>`,
+    };
+  }
   // The same state change delivered again (any path, any retry) gets the same id.
-  const eventId = createHash('sha256')
-    .update(`${alarmArn ?? alarmName}\u0000${stateChangedAt}\u0000${state}`)
-    .digest('hex')
-    .slice(0, 32);
+  const eventId = alarmEventId(alarmArn ?? alarmName, stateChangedAt, state);
   return {
     ok: true,
     event: {

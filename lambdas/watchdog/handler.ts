@@ -12,6 +12,9 @@ import { runHealthPings, type Probe } from './engine/health-ping';
 import type { Clock } from './engine/retry';
 import { handleTrigger } from './engine/rollback';
 import { serviceStatus } from './engine/status';
+import { handleTick } from './engine/tick';
+import { screenAlarmEvent } from './engine/decide';
+import type { WarmCache } from './engine/warm';
 import type { WatchdogPorts } from './ports';
 
 /** The part of the Lambda context the handler uses. */
@@ -40,6 +43,8 @@ export interface HandlerDependencies {
   forwardBreach?(report: { breachedAt: string; detail: string; requestId: string }): Promise<void>;
   /** How long to wait for another run's lock. @default 15000 */
   readonly lockWaitMs?: number;
+  /** What this container remembers between runs. @default - nothing (every run is cold) */
+  readonly warm?: WarmCache;
 }
 
 export type WatchdogResponse =
@@ -61,6 +66,19 @@ export function createHandler(deps: HandlerDependencies) {
     }
     const event = parsed.event;
     const config = await deps.loadConfig({ fresh: event.kind === 'capture' });
+    if (event.kind === 'alarm') {
+      // Events it will not act on cost nothing but this line: no lock, no receipt, no record, no page.
+      const screened = screenAlarmEvent(event, config, config.policy, deps.clock.now());
+      if (!screened.act) {
+        deps.log.info('event dismissed', {
+          reason: screened.detail,
+          alarmName: event.alarmName.slice(0, 255),
+          state: event.state,
+          service: config.service,
+        });
+        return ok('alarm', { outcome: 'dismissed', reason: screened.detail, steps: [] });
+      }
+    }
     // Lambda keeps the request id across the retries of one event: each run gets its own id.
     const invocationId = deps.newId();
     deps.log.withKeys?.({
@@ -78,6 +96,7 @@ export function createHandler(deps: HandlerDependencies) {
       metrics: deps.metrics,
       invocationId,
       lockWaitMs: deps.lockWaitMs ?? 15_000,
+      ...(deps.warm ? { warm: deps.warm } : {}),
     };
     try {
       switch (event.kind) {
@@ -90,6 +109,8 @@ export function createHandler(deps: HandlerDependencies) {
         case 'alarm':
         case 'rollback':
           return ok(event.kind, await handleTrigger(context, event));
+        case 'tick':
+          return ok('tick', await handleTick(context));
         case 'health-breach':
           return ok(
             'health-breach',

@@ -42,11 +42,22 @@ export interface AlarmState {
 export interface TrafficPort {
   /** The listener's default actions and its rules (all pages). */
   describeListener(listenerArn: string): Promise<ListenerState>;
+  /**
+   * The default actions of many listeners, batched (DescribeListeners takes 20 ARNs a call). A
+   * listener that does not exist is missing from the map.
+   */
+  describeDefaultActions(listenerArns: readonly string[]): Promise<Map<string, ListenerAction[]>>;
+  /** The listener's rules (all pages), default rule left out. */
+  describeRules(listenerArn: string): Promise<RuleState[]>;
   /** Replaces the listener's default actions only; protocol, port, TLS policy and certificates stay. */
   restoreListenerActions(listenerArn: string, actions: ListenerAction[]): Promise<void>;
   /** Replaces the rule's actions only; its conditions and priority stay. */
   restoreRuleActions(ruleArn: string, actions: ListenerAction[]): Promise<void>;
-  targetHealth(targetGroupArn: string): Promise<TargetHealthSummary>;
+  /** `signal`: the caller no longer needs the answer (a call still waiting for its turn gives up). */
+  targetHealth(
+    targetGroupArn: string,
+    options?: { readonly signal?: AbortSignal },
+  ): Promise<TargetHealthSummary>;
   /** The ARN of the load balancer's listener on `port`, if there is one (all pages). */
   findListenerArn(loadBalancerArn: string, port: number): Promise<string | undefined>;
   /** The ARNs of the named target groups; names that do not exist are missing from the map. */

@@ -146,6 +146,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
   const dependencies: HandlerDependencies = {
     loadConfig,
     portsFor,
+    warm: {},
     clock: options.clock ?? {
       now: () => Date.now(),
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),

@@ -114,6 +114,35 @@ describe('RollbackWatchdog function', () => {
     );
   });
 
+  it('runs the watchdog every minute with a tick event (level-triggered re-evaluation), unless turned off', () => {
+    const { json } = build();
+    expect(blockAt(json, 'aws_cloudwatch_event_rule', 'Watchdog/TickSchedule')).toEqual(
+      expect.objectContaining({
+        name: 'switchback-checkout-watchdog-tick',
+        schedule_expression: 'rate(1 minute)',
+      }),
+    );
+    expect(blockAt(json, 'aws_cloudwatch_event_target', 'Watchdog/TickTarget')).toEqual(
+      expect.objectContaining({
+        arn: refTo(json, 'aws_lambda_function', 'Watchdog/Function', 'arn'),
+        input: JSON.stringify({ action: 'tick' }),
+        // A missed tick is superseded by the next one.
+        retry_policy: { maximum_event_age_in_seconds: 60, maximum_retry_attempts: 0 },
+      }),
+    );
+    expect(blockAt(json, 'aws_lambda_permission', 'Watchdog/TickPermission')).toEqual(
+      expect.objectContaining({
+        principal: 'events.amazonaws.com',
+        source_arn: refTo(json, 'aws_cloudwatch_event_rule', 'Watchdog/TickSchedule', 'arn'),
+      }),
+    );
+
+    const off = build({ scheduleTick: false }).json;
+    const ruleNames = blocksOfType(off, 'aws_cloudwatch_event_rule').map(([, block]) => block.name);
+    expect(ruleNames).not.toContain('switchback-checkout-watchdog-tick');
+    expect(ruleNames.length).toBeGreaterThan(0);
+  });
+
   it('writes a valid configuration that names listeners by load balancer and port', () => {
     const { json, watchdog, listener } = build();
 
@@ -472,6 +501,7 @@ describe('RollbackWatchdog triggers', () => {
         variable: 'aws:SourceArn',
         values: [
           refTo(json, 'aws_cloudwatch_event_rule', 'Watchdog/AlarmStateChangeRule', 'arn'),
+          refTo(json, 'aws_cloudwatch_event_rule', 'Watchdog/TickSchedule', 'arn'),
           refTo(json, 'aws_cloudwatch_event_rule', 'Watchdog/HealthPingSchedule', 'arn'),
         ],
       },

@@ -51,12 +51,14 @@ describe('deciding on an alarm', () => {
     expect(decision.checks.map((c) => c.name)).toEqual([
       'event-is-alarm',
       'alarm-is-protected',
+      'event-not-future-dated',
       'event-is-fresh',
       'release-captured',
       'trigger-after-release',
       'inside-evaluation-window',
       'alarm-still-in-alarm',
       'not-latched',
+      'no-unfinished-rollback',
       'outside-cooldown',
       'within-budget',
     ]);

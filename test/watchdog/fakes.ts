@@ -32,6 +32,7 @@ import {
   type ArtifactPort,
   type BackupPort,
   type ListenerState,
+  type RuleState,
   type NotifyPort,
   type ParameterPort,
   type StoredJson,
@@ -398,6 +399,13 @@ export class FakeTraffic implements TrafficPort {
     this.listener('ModifyListener', listenerArnValue).defaultActions = clone(actions);
   }
 
+  /** Replaces the group's targets (e.g. `{ 'i-1': 'healthy', 'i-2': 'unhealthy' }`). */
+  setTargets(targetGroupArnValue: string, targets: Record<string, TargetState>): void {
+    const group = this.group('DescribeTargetHealth', targetGroupArnValue);
+    group.targets.clear();
+    for (const [id, state] of Object.entries(targets)) group.targets.set(id, state);
+  }
+
   setTargetHealth(targetGroupArnValue: string, state: TargetState): void {
     const group = this.group('DescribeTargetHealth', targetGroupArnValue);
     for (const id of group.targets.keys()) group.targets.set(id, state);
@@ -447,6 +455,19 @@ export class FakeTraffic implements TrafficPort {
     });
   }
 
+  async describeDefaultActions(arns: readonly string[]): Promise<Map<string, ListenerAction[]>> {
+    const found = new Map<string, ListenerAction[]>();
+    for (const arn of arns) {
+      const listener = this.listeners.get(arn);
+      if (listener) found.set(arn, clone(listener.defaultActions));
+    }
+    return found;
+  }
+
+  async describeRules(arn: string): Promise<RuleState[]> {
+    return (await this.describeListener(arn)).rules;
+  }
+
   async restoreListenerActions(arn: string, actions: ListenerAction[]): Promise<void> {
     const listener = this.listener('ModifyListener', arn);
     this.validate('ModifyListener', actions);
@@ -492,10 +513,10 @@ export class FakeAlarms implements AlarmPort {
   constructor(private readonly clock: Clock) {}
 
   /** Creates the alarm, or changes its state (stamped with the clock's time). */
-  set(name: string, value: AlarmStateValue): void {
+  set(name: string, value: AlarmStateValue, arn = alarmArn(name)): void {
     this.alarms.set(name, {
       name,
-      arn: alarmArn(name),
+      arn,
       value,
       updatedAt: new Date(this.clock.now()).toISOString(),
     });
@@ -743,6 +764,8 @@ export function fakeDependencies(parts: {
     probe: parts.probe,
     newId: () => `run-${String(++ids).padStart(4, '0')}`,
     ...(parts.lockWaitMs !== undefined ? { lockWaitMs: parts.lockWaitMs } : {}),
+    // A warm container, as Lambda keeps one between runs (what the runtime gives the handler).
+    warm: {},
   };
 }
 

@@ -30,6 +30,7 @@ describe('planning a restore', () => {
         target: listenerArn(1),
         actions: weighted(100, 0),
         knownGoodTargetGroupArns: [BLUE],
+        candidateTargetGroupArns: [GREEN],
       },
     ]);
     expect(plan.configuration).toEqual([]);
@@ -124,6 +125,7 @@ describe('planning a restore', () => {
         listenerArn: listenerArn(1),
         actions: weighted(100, 0),
         knownGoodTargetGroupArns: [BLUE],
+        candidateTargetGroupArns: [GREEN],
       },
     ]);
     expect(plan.unchanged).toEqual([listenerArn(1), ruleArn(2)]);

@@ -559,11 +559,16 @@ describe('the watchdog restores configuration after traffic', () => {
     expect(emu.ssm.parameter('/checkout/flags')?.Value).toBe('{"newCheckout":false}');
     expect(emu.s3.text(world.bucket, 'artifacts/checkout/app.zip')).toBe('release r0');
 
-    // And a second rollback finds nothing to do
+    // And a second rollback writes the captured traffic again (idempotent, not read first) and finds
+    // no configuration to restore
     const again = (await world.invoke({ action: 'rollback', reason: 'again', requestedBy: 'alice' })) as {
-      result: { steps: unknown[] };
+      result: { steps: { kind: string; outcome: string }[] };
     };
-    expect(again.result.steps).toEqual([]);
+    expect(again.result.steps.map((s) => [s.kind, s.outcome])).toEqual([
+      ['listener', 'applied'],
+      ['rule', 'applied'],
+    ]);
+    expect(await world.weights()).toEqual([[100, 0]]);
   });
 });
 

@@ -22,12 +22,21 @@ import {
   type TargetHealthSummary,
   type TrafficPort,
 } from '../ports';
-import { call } from './errors';
+import { call, isFailure } from './errors';
+import { ELBV2_DESCRIBE_BUDGET, RequestBudget } from './request-budget';
+
+/** DescribeListeners takes at most 20 listener ARNs per call. */
+const LISTENERS_PER_CALL = 20;
 
 /** Options for {@link createTrafficAdapter}. */
 export interface TrafficAdapterOptions {
   /** Rules per DescribeRules page (1-400). @default - ELBv2's default page size */
   readonly pageSize?: number;
+  /**
+   * The budget every Describe* call of this adapter waits on (share one per account and region).
+   * @default - ELBv2's documented Describe* bucket: 40 tokens, 10 a second
+   */
+  readonly describeBudget?: RequestBudget;
 }
 
 type ForwardAction = Extract<ListenerAction, { type: 'forward' }>;
@@ -181,16 +190,70 @@ export function createTrafficAdapter(
   client: ElasticLoadBalancingV2Client,
   options: TrafficAdapterOptions = {},
 ): TrafficPort {
-  const describeDefaultActions = async (listenerArn: string): Promise<ListenerAction[]> => {
-    const operation = 'DescribeListeners';
-    const out = await call(operation, () =>
-      client.send(new DescribeListenersCommand({ ListenerArns: [listenerArn] })),
-    );
-    const listener = out.Listeners?.find((l) => l.ListenerArn === listenerArn);
-    if (!listener) {
-      throw new AwsCallError('not-found', operation, 'ListenerNotFound', `listener ${listenerArn} not found`);
+  const budget = options.describeBudget ?? new RequestBudget(ELBV2_DESCRIBE_BUDGET);
+  /** A Describe* call: waits for a token; a throttle from AWS empties the budget. */
+  const describe = async <T>(operation: string, fn: () => Promise<T>, signal?: AbortSignal): Promise<T> => {
+    await budget.take(signal);
+    try {
+      return await call(operation, fn);
+    } catch (error) {
+      if (isFailure(error, 'throttled')) budget.throttled();
+      throw error;
     }
-    return (listener.DefaultActions ?? []).map((a) => actionFromSdk(a, { operation, listenerArn }));
+  };
+
+  const describeDefaultActions = async (listenerArn: string): Promise<ListenerAction[]> => {
+    const found = await describeManyDefaultActions([listenerArn]);
+    const actions = found.get(listenerArn);
+    if (!actions) {
+      throw new AwsCallError(
+        'not-found',
+        'DescribeListeners',
+        'ListenerNotFound',
+        `listener ${listenerArn} not found`,
+      );
+    }
+    return actions;
+  };
+
+  /** One DescribeListeners call per 20 ARNs; a listener that does not exist is missing from the map. */
+  const describeManyDefaultActions = async (
+    listenerArns: readonly string[],
+  ): Promise<Map<string, ListenerAction[]>> => {
+    const operation = 'DescribeListeners';
+    const unique = [...new Set(listenerArns)];
+    const batches: string[][] = [];
+    for (let i = 0; i < unique.length; i += LISTENERS_PER_CALL)
+      batches.push(unique.slice(i, i + LISTENERS_PER_CALL));
+    const found = new Map<string, ListenerAction[]>();
+    await Promise.all(
+      batches.map(async (batch) => {
+        let out;
+        try {
+          out = await describe(operation, () =>
+            client.send(new DescribeListenersCommand({ ListenerArns: batch })),
+          );
+        } catch (error) {
+          // One unknown ARN fails the whole call: ask for each of the batch on its own.
+          if (batch.length > 1 && isFailure(error, 'not-found')) {
+            const single = await Promise.all(batch.map((arn) => describeManyDefaultActions([arn])));
+            for (const map of single) for (const [arn, actions] of map) found.set(arn, actions);
+            return;
+          }
+          if (batch.length === 1 && isFailure(error, 'not-found')) return;
+          throw error;
+        }
+        for (const listener of out.Listeners ?? []) {
+          const listenerArn = listener.ListenerArn;
+          if (!listenerArn || !batch.includes(listenerArn)) continue;
+          found.set(
+            listenerArn,
+            (listener.DefaultActions ?? []).map((a) => actionFromSdk(a, { operation, listenerArn })),
+          );
+        }
+      }),
+    );
+    return found;
   };
 
   const describeRules = async (listenerArn: string): Promise<RuleState[]> => {
@@ -198,7 +261,7 @@ export function createTrafficAdapter(
     const rules: Rule[] = [];
     let marker: string | undefined;
     do {
-      const out = await call(operation, () =>
+      const out = await describe(operation, () =>
         client.send(
           new DescribeRulesCommand({ ListenerArn: listenerArn, Marker: marker, PageSize: options.pageSize }),
         ),
@@ -241,6 +304,10 @@ export function createTrafficAdapter(
       return { listenerArn, defaultActions, rules };
     },
 
+    describeDefaultActions: describeManyDefaultActions,
+
+    describeRules,
+
     async restoreListenerActions(listenerArn: string, actions: ListenerAction[]): Promise<void> {
       // ModifyListener leaves omitted fields as they are and replaces given lists whole: send the
       // default actions only, never protocol, port, TLS policy or certificates.
@@ -258,9 +325,14 @@ export function createTrafficAdapter(
       );
     },
 
-    async targetHealth(targetGroupArn: string): Promise<TargetHealthSummary> {
-      const out = await call('DescribeTargetHealth', () =>
-        client.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })),
+    async targetHealth(
+      targetGroupArn: string,
+      callOptions: { readonly signal?: AbortSignal } = {},
+    ): Promise<TargetHealthSummary> {
+      const out = await describe(
+        'DescribeTargetHealth',
+        () => client.send(new DescribeTargetHealthCommand({ TargetGroupArn: targetGroupArn })),
+        callOptions.signal,
       );
       const targets = out.TargetHealthDescriptions ?? [];
       return {
@@ -273,9 +345,8 @@ export function createTrafficAdapter(
     async findListenerArn(loadBalancerArn: string, port: number): Promise<string | undefined> {
       let marker: string | undefined;
       do {
-        const out = await call('DescribeListeners', () =>
-          client.send(new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn, Marker: marker })),
-        );
+        const out = await describe('DescribeListeners', () =>
+          client.send(new DescribeListenersCommand({ LoadBalancerArn: loadBalancerArn, Marker: marker })));
         const match = out.Listeners?.find((l) => l.Port === port);
         if (match?.ListenerArn) return match.ListenerArn;
         marker = out.NextMarker;
@@ -288,9 +359,8 @@ export function createTrafficAdapter(
       const found = await Promise.all(
         names.map(async (name) => {
           try {
-            const out = await call('DescribeTargetGroups', () =>
-              client.send(new DescribeTargetGroupsCommand({ Names: [name] })),
-            );
+            const out = await describe('DescribeTargetGroups', () =>
+              client.send(new DescribeTargetGroupsCommand({ Names: [name] })));
             const arn = out.TargetGroups?.[0]?.TargetGroupArn;
             return arn ? ([name, arn] as const) : undefined;
           } catch (error) {

@@ -27,7 +27,13 @@ type PutResult = { readonly etag: string; readonly versionId?: string };
  * (a concurrent conditional write to the same key won the race).
  */
 function isPreconditionFailure(error: AwsCallError, status: number | undefined): boolean {
-  return error.code === 'PreconditionFailed' || error.code === 'ConditionalRequestConflict' || status === 412;
+  // By status as well as code: a 409 may come without the code (a proxy, an older SDK's parser).
+  return (
+    error.code === 'PreconditionFailed' ||
+    error.code === 'ConditionalRequestConflict' ||
+    status === 412 ||
+    status === 409
+  );
 }
 
 /** The SDK's `$metadata`: the HTTP status and how many attempts it made (1 when unknown). */

@@ -30,7 +30,9 @@ export async function acknowledgeRollback(
       readState(coord),
     ]);
     const wasRolledBack = marker !== undefined;
-    if (!wasRolledBack) {
+    // A rollback that could move nothing left no hold, but the tick keeps retrying it until acknowledged.
+    const unfinished = state.unfinished?.releaseId === request.releaseId;
+    if (!wasRolledBack && !unfinished) {
       throw new Error(`release ${request.releaseId} was not rolled back: there is nothing to acknowledge`);
     }
     await Promise.all([
@@ -40,8 +42,13 @@ export async function acknowledgeRollback(
         reason: request.reason,
         acknowledgedAt: startedAt,
       }),
-      state.latched?.releaseId === request.releaseId
-        ? writeState(coord, { ...state, latched: undefined })
+      // Acknowledging also stops the schedule tick from finishing an unfinished rollback of it.
+      state.latched?.releaseId === request.releaseId || state.unfinished?.releaseId === request.releaseId
+        ? writeState(coord, {
+            ...state,
+            latched: state.latched?.releaseId === request.releaseId ? undefined : state.latched,
+            unfinished: state.unfinished?.releaseId === request.releaseId ? undefined : state.unfinished,
+          })
         : Promise.resolve(),
     ]);
     await recordDecision(

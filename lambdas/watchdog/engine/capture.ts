@@ -11,6 +11,7 @@ import {
 } from '../../../lib';
 import type { AlarmState } from '../ports';
 import { acquireLock, readCurrentRelease, readState, releaseLockQuietly, writeState } from './coordination';
+import { rememberRelease } from './warm';
 import { coordination, isoNow, type EngineContext } from './context';
 import { auditRecord, recordDecision } from './audit';
 import { forwardedTargetGroups } from './plan';
@@ -240,8 +241,11 @@ async function writePointer(
     ...(versionId ? { manifestVersionId: versionId } : {}),
     capturedAt: manifest.capturedAt,
     evaluationWindowEndsAt: manifest.evaluationWindowEndsAt,
+    // Embedded, so a rollback reads pointer and manifest in one round trip.
+    manifest,
   };
   await context.ports.store.putJson(currentReleaseKey(context.config.service), pointer);
+  rememberRelease(context.warm, releaseId, versionId, manifest);
   const state = await readState(coordination(context));
   if (state.latched && state.latched.releaseId !== releaseId) {
     await writeState(coordination(context), { ...state, latched: undefined });

@@ -2,6 +2,7 @@
 import type { WatchdogConfig } from '../../../lib';
 import type { WatchdogPorts } from '../ports';
 import type { Clock } from './retry';
+import type { WarmCache } from './warm';
 
 /** Structured logging, per invocation. */
 export interface Log {
@@ -26,6 +27,8 @@ export interface EngineContext {
   readonly invocationId: string;
   /** How long to wait for another run's lock before giving up (the invocation then fails and is retried). */
   readonly lockWaitMs: number;
+  /** What this container remembers between runs. @default - nothing (every run is cold) */
+  readonly warm?: WarmCache;
 }
 
 export const isoNow = (context: Pick<EngineContext, 'clock'>): string =>
@@ -38,5 +41,6 @@ export function coordination(context: EngineContext) {
     clock: context.clock,
     owner: context.invocationId,
     lockTtlSeconds: context.config.policy.lockTtlSeconds,
+    ...(context.warm ? { warm: context.warm } : {}),
   };
 }

@@ -16,8 +16,9 @@ import {
   type EventReceipt,
   type WatchdogState,
 } from '../../../lib';
-import type { StorePort } from '../ports';
+import type { StorePort, WriteCondition } from '../ports';
 import type { Clock } from './retry';
+import type { WarmCache } from './warm';
 
 export interface CoordinationContext {
   readonly store: StorePort;
@@ -26,6 +27,8 @@ export interface CoordinationContext {
   /** Identifies this invocation as the lock owner. */
   readonly owner: string;
   readonly lockTtlSeconds: number;
+  /** What this container remembers between runs (the lock's ETag). */
+  readonly warm?: WarmCache;
 }
 
 /** A held lock; pass it back to {@link releaseLock}. */
@@ -34,6 +37,38 @@ export interface Lease {
 }
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+function lockBody(context: CoordinationContext, now: number) {
+  return {
+    owner: context.owner,
+    acquiredAt: iso(now),
+    expiresAt: iso(now + context.lockTtlSeconds * 1000),
+    released: false,
+  };
+}
+
+/**
+ * Takes the lock in one conditional write when this container released it last (its ETag is
+ * remembered): then no other run has held it since, so nothing it guards changed since that release,
+ * and reads made alongside this write are current. Resolves `undefined` otherwise (take it with
+ * {@link acquireLock}, then read again).
+ */
+export async function acquireLockFast(context: CoordinationContext): Promise<Lease | undefined> {
+  const etag = context.warm?.lockEtag;
+  if (etag === undefined) return undefined;
+  const taken = await context.store.putJson(
+    watchdogLockKey(context.service),
+    lockBody(context, context.clock.now()),
+    {
+      ifMatch: etag,
+    },
+  );
+  if (taken === 'precondition-failed') {
+    if (context.warm) context.warm.lockEtag = undefined;
+    return undefined;
+  }
+  return { etag: taken.etag };
+}
 
 /**
  * Takes the service's lock, waiting up to `waitMs` for another run to finish. A lock past its expiry
@@ -45,12 +80,7 @@ export async function acquireLock(context: CoordinationContext, waitMs: number):
   const deadline = clock.now() + waitMs;
   for (let delay = 25; ; delay = Math.min(delay * 2, 200)) {
     const now = clock.now();
-    const lock = {
-      owner: context.owner,
-      acquiredAt: iso(now),
-      expiresAt: iso(now + context.lockTtlSeconds * 1000),
-      released: false,
-    };
+    const lock = lockBody(context, now);
     const created = await store.putJson(key, lock, { ifNoneMatch: true });
     if (created !== 'precondition-failed') return { etag: created.etag };
 
@@ -71,11 +101,13 @@ export async function acquireLock(context: CoordinationContext, waitMs: number):
 /** Releases the lock if this run still holds it. */
 export async function releaseLock(context: CoordinationContext, lease: Lease): Promise<void> {
   const now = context.clock.now();
-  await context.store.putJson(
+  const released = await context.store.putJson(
     watchdogLockKey(context.service),
     { owner: context.owner, acquiredAt: iso(now), expiresAt: iso(now), released: true },
     { ifMatch: lease.etag },
   );
+  // Remembered only when this run really released it: the next run here then takes it in one write.
+  if (context.warm) context.warm.lockEtag = released === 'precondition-failed' ? undefined : released.etag;
 }
 
 /**
@@ -105,6 +137,21 @@ export type ReceiptCheck =
    * was partial (`failed`: finish it). Safe either way, since restores are level-triggered.
    */
   | { readonly status: 'resume'; readonly previous: 'in-progress' | 'failed'; readonly etag: string };
+
+/**
+ * Creates the trigger's receipt if it has none: one conditional write, safe without the lock (only
+ * one run can create it). `'seen'`: it exists; look at it with {@link checkReceipt} under the lock.
+ */
+export async function createReceipt(
+  context: CoordinationContext,
+  eventId: string,
+): Promise<{ readonly status: 'new'; readonly etag: string } | { readonly status: 'seen' }> {
+  const receipt: EventReceipt = { eventId, status: 'in-progress', receivedAt: iso(context.clock.now()) };
+  const created = await context.store.putJson(eventReceiptKey(context.service, eventId), receipt, {
+    ifNoneMatch: true,
+  });
+  return created === 'precondition-failed' ? { status: 'seen' } : { status: 'new', etag: created.etag };
+}
 
 /** Records the trigger as received; call with the lock held. */
 export async function checkReceipt(context: CoordinationContext, eventId: string): Promise<ReceiptCheck> {
@@ -142,21 +189,41 @@ export async function settleReceipt(
 export async function readState(
   context: Pick<CoordinationContext, 'store' | 'service'>,
 ): Promise<WatchdogState> {
+  return (await readVersionedState(context)).state;
+}
+
+/** The service's state and the condition under which it may be replaced (compare-and-swap). */
+export async function readVersionedState(
+  context: Pick<CoordinationContext, 'store' | 'service'>,
+): Promise<{ readonly state: WatchdogState; readonly condition: WriteCondition }> {
   const stored = await context.store.getJson(watchdogStateKey(context.service));
-  if (!stored) return { schemaVersion: 1, automaticRollbacks: [] };
+  if (!stored)
+    return { state: { schemaVersion: 1, automaticRollbacks: [] }, condition: { ifNoneMatch: true } };
   const parsed = watchdogStateSchema.safeParse(stored.body);
   if (!parsed.success)
     throw new Error(
       `the watchdog state of ${context.service} is corrupt; fix or delete ${watchdogStateKey(context.service)}`,
     );
-  return parsed.data;
+  return { state: parsed.data, condition: { ifMatch: stored.etag } };
+}
+
+/** Another writer changed the state since it was read: the run stops and its delivery is retried. */
+export class StateChangedError extends Error {
+  constructor(service: string) {
+    super(
+      `the watchdog state of ${service} changed while this run held the lock; this delivery will be retried`,
+    );
+    this.name = 'StateChangedError';
+  }
 }
 
 export async function writeState(
   context: Pick<CoordinationContext, 'store' | 'service'>,
   state: WatchdogState,
+  condition?: WriteCondition,
 ): Promise<void> {
-  await context.store.putJson(watchdogStateKey(context.service), state);
+  const written = await context.store.putJson(watchdogStateKey(context.service), state, condition);
+  if (written === 'precondition-failed') throw new StateChangedError(context.service);
 }
 
 /** The current release pointer, if a release has been captured. */

@@ -18,6 +18,7 @@ export type SkipReason =
   | 'not-in-alarm'
   | 'unprotected-alarm'
   | 'event-too-old'
+  | 'event-from-the-future'
   | 'no-release'
   | 'predates-release'
   | 'outside-evaluation-window'
@@ -58,12 +59,20 @@ export interface AutomaticTriggerFacts {
   readonly state: WatchdogState;
 }
 
-/** Decides on an alarm state change, with the alarm's state as read back from CloudWatch now. */
-export function decideOnAlarm(
+/** How far ahead of the watchdog's clock a state change may be dated (clocks differ a little). */
+export const MAX_CLOCK_SKEW_MS = 60_000;
+
+/**
+ * The checks an alarm event must pass before the watchdog spends anything on it: it is an ALARM
+ * transition, of a protected alarm (by ARN when the event has one), dated neither in the future
+ * beyond clock skew nor older than the policy allows. Pure: the handler runs it before any AWS call,
+ * so events it will not act on cost nothing but a log line.
+ */
+export function screenAlarmEvent(
   event: AlarmEvent,
   config: Pick<WatchdogConfig, 'alarms'>,
-  alarmNow: AlarmState | undefined,
-  facts: AutomaticTriggerFacts,
+  policy: Pick<RollbackPolicy, 'maxEventAgeSeconds'>,
+  now: number,
 ): Decision {
   const record = new CheckRecorder();
 
@@ -71,11 +80,7 @@ export function decideOnAlarm(
     return record.skip('not-in-alarm', 'event-is-alarm', `the alarm changed to ${event.state}`);
   record.pass('event-is-alarm');
 
-  // By ARN when the event has one: a same-named alarm of another account or region is not ours.
-  const isProtected = config.alarms.some((a) =>
-    event.alarmArn !== undefined ? a.arn === event.alarmArn : a.name === event.alarmName,
-  );
-  if (!isProtected)
+  if (protectedAlarmOf(event, config) === undefined)
     return record.skip(
       'unprotected-alarm',
       'alarm-is-protected',
@@ -83,15 +88,53 @@ export function decideOnAlarm(
     );
   record.pass('alarm-is-protected');
 
-  const ageSeconds = (facts.now - Date.parse(event.stateChangedAt)) / 1000;
-  if (ageSeconds > facts.policy.maxEventAgeSeconds) {
+  const changedAt = Date.parse(event.stateChangedAt);
+  if (changedAt - now > MAX_CLOCK_SKEW_MS) {
+    return record.skip(
+      'event-from-the-future',
+      'event-not-future-dated',
+      `the state change is dated ${event.stateChangedAt}, ${Math.round((changedAt - now) / 1000)} s ahead of the watchdog's clock; at most ${MAX_CLOCK_SKEW_MS / 1000} s of clock skew is accepted`,
+    );
+  }
+  record.pass('event-not-future-dated');
+
+  const ageSeconds = (now - changedAt) / 1000;
+  // The tick read the alarm's state just now: how long ago it changed is not the age of a delivery.
+  if (event.source !== 'tick' && ageSeconds > policy.maxEventAgeSeconds) {
     return record.skip(
       'event-too-old',
       'event-is-fresh',
-      `the state change is ${Math.round(ageSeconds)} s old; the limit is ${facts.policy.maxEventAgeSeconds} s`,
+      `the state change is ${Math.round(ageSeconds)} s old; the limit is ${policy.maxEventAgeSeconds} s`,
     );
   }
   record.pass('event-is-fresh', `${Math.max(0, Math.round(ageSeconds))} s old`);
+  return { act: true, checks: record.checks };
+}
+
+/**
+ * The protected alarm an event is about: by ARN when the event has one (a same-named alarm of
+ * another account or region is not ours), else by name.
+ */
+export function protectedAlarmOf(
+  event: Pick<AlarmEvent, 'alarmName' | 'alarmArn'>,
+  config: Pick<WatchdogConfig, 'alarms'>,
+): WatchdogConfig['alarms'][number] | undefined {
+  return config.alarms.find((a) =>
+    event.alarmArn !== undefined ? a.arn === event.alarmArn : a.name === event.alarmName,
+  );
+}
+
+/** Decides on an alarm state change, with the alarm's state as read back from CloudWatch now. */
+export function decideOnAlarm(
+  event: AlarmEvent,
+  config: Pick<WatchdogConfig, 'alarms'>,
+  alarmNow: AlarmState | undefined,
+  facts: AutomaticTriggerFacts,
+): Decision {
+  const screened = screenAlarmEvent(event, config, facts.policy, facts.now);
+  if (!screened.act) return screened;
+  const record = new CheckRecorder();
+  record.checks.push(...screened.checks);
 
   const releaseDecision = checkRelease(facts, Date.parse(event.stateChangedAt), record);
   if (releaseDecision) return releaseDecision;
@@ -102,6 +145,16 @@ export function decideOnAlarm(
       'alarm-still-in-alarm',
       `${event.alarmName} was not found when read back`,
     );
+  // The alarm read back must be the event's alarm: same name is not enough (another account's or
+  // region's alarm, or one deleted and created again, answers to the same name).
+  const expectedArn = protectedAlarmOf(event, config)?.arn;
+  if (alarmNow.arn !== expectedArn) {
+    return record.skip(
+      'alarm-not-found',
+      'alarm-still-in-alarm',
+      `the alarm named ${event.alarmName} read back is ${alarmNow.arn}, not the protected ${expectedArn ?? '(unknown)'}`,
+    );
+  }
   if (alarmNow.value !== 'ALARM') {
     return record.skip(
       'alarm-recovered',
@@ -164,6 +217,15 @@ function checkGuards(facts: AutomaticTriggerFacts, record: CheckRecorder): Decis
     );
   }
   record.pass('not-latched');
+
+  if (state.unfinished && state.unfinished.releaseId === release?.releaseId) {
+    return record.skip(
+      'already-rolled-back',
+      'no-unfinished-rollback',
+      `the rollback of ${state.unfinished.releaseId} begun at ${state.unfinished.since} is unfinished; the schedule tick is finishing it`,
+    );
+  }
+  record.pass('no-unfinished-rollback');
 
   if (
     state.lastRollbackAt !== undefined &&

@@ -13,6 +13,8 @@ export type RestoreStep =
       readonly actions: ListenerAction[];
       /** Where the actions send traffic: these must be healthy before the step runs. */
       readonly knownGoodTargetGroupArns: string[];
+      /** The release's groups the traffic is taken from (their load is what must be absorbed). */
+      readonly candidateTargetGroupArns: string[];
     }
   | {
       readonly kind: 'rule';
@@ -20,6 +22,7 @@ export type RestoreStep =
       readonly listenerArn: string;
       readonly actions: ListenerAction[];
       readonly knownGoodTargetGroupArns: string[];
+      readonly candidateTargetGroupArns: string[];
     }
   | { readonly kind: 'alias'; readonly target: string; readonly alias: CapturedAlias }
   | { readonly kind: 'parameter'; readonly target: string; readonly version: number }
@@ -49,6 +52,9 @@ export interface RestorePlan {
 /** The key of an alias in {@link LiveState.aliases}. */
 export const aliasKey = (functionName: string, aliasName: string): string => `${functionName}:${aliasName}`;
 
+/** No live state read: every captured listener and rule is planned (to be written as captured). */
+export const UNREAD_TRAFFIC: Pick<LiveState, 'listeners'> = { listeners: new Map() };
+
 export function planRestore(manifest: ReleaseManifest, live: LiveState): RestorePlan {
   const traffic: TrafficStep[] = [];
   const configuration: RestoreStep[] = [];
@@ -62,6 +68,7 @@ export function planRestore(manifest: ReleaseManifest, live: LiveState): Restore
         target: listener.listenerArn,
         actions: listener.defaultActions,
         knownGoodTargetGroupArns: forwardedTargetGroups(listener.defaultActions),
+        candidateTargetGroupArns: listener.candidateTargetGroupArns,
       });
     } else {
       unchanged.push(listener.listenerArn);
@@ -75,6 +82,7 @@ export function planRestore(manifest: ReleaseManifest, live: LiveState): Restore
           listenerArn: listener.listenerArn,
           actions: rule.actions,
           knownGoodTargetGroupArns: forwardedTargetGroups(rule.actions),
+          candidateTargetGroupArns: listener.candidateTargetGroupArns,
         });
       } else {
         unchanged.push(rule.ruleArn);

@@ -11,25 +11,37 @@ import {
   type AuditRecord,
   type CurrentRelease,
   type ReleaseManifest,
+  type StepRecord,
   type WatchdogState,
 } from '../../../lib';
 import type { AlarmEvent, RollbackRequest } from '../events';
-import type { AlarmState } from '../ports';
+import type { AlarmState, WriteCondition } from '../ports';
 import { auditRecord, recordDecision } from './audit';
 import {
   acquireLock,
+  acquireLockFast,
   checkReceipt,
+  createReceipt,
   readCurrentRelease,
-  readState,
+  readVersionedState,
   releaseLockQuietly,
   settleReceipt,
   writeState,
 } from './coordination';
 import { coordination, isoNow, type EngineContext } from './context';
 import { decideOnAlarm, decideOnHealthBreach, type Check, type Decision } from './decide';
-import { describePlan, executePlan, findUnhealthyTargetGroups } from './execute';
-import { aliasKey, forwardedTargetGroups, planRestore, type LiveState } from './plan';
+import {
+  capacityVerdicts,
+  describePlan,
+  heldBackConfiguration,
+  readCapacity,
+  restoreConfiguration,
+  restoreTraffic,
+  type HealthReadings,
+} from './execute';
+import { aliasKey, planRestore, type LiveState, type TrafficStep } from './plan';
 import { withRetry } from './retry';
+import { rememberedManifest, rememberRelease } from './warm';
 
 /** A health-ping run saw enough consecutive failures. */
 export interface HealthBreach {
@@ -40,11 +52,27 @@ export interface HealthBreach {
   readonly eventId?: string;
 }
 
-export type Trigger = AlarmEvent | HealthBreach | RollbackRequest;
+/** The schedule tick finishing the unfinished rollback the state records. */
+export interface FinishUnfinished {
+  readonly kind: 'finish';
+  readonly releaseId: string;
+}
+
+export type Trigger = AlarmEvent | HealthBreach | RollbackRequest | FinishUnfinished;
+
+export interface TriggerOptions {
+  /**
+   * The schedule tick found this trigger: a decision not to act is logged, not audited or notified
+   * (it would repeat every minute), and a partial outcome does not fail the invocation (the next
+   * tick tries again).
+   */
+  readonly fromTick?: boolean;
+}
 
 export interface TriggerOutcome {
   readonly decisionId?: string;
-  readonly outcome: AuditRecord['outcome'] | 'duplicate';
+  /** `dismissed`: not acted on and not recorded (screened out, or a tick with nothing to do). */
+  readonly outcome: AuditRecord['outcome'] | 'duplicate' | 'dismissed';
   readonly reason?: string;
   readonly steps: AuditRecord['steps'];
 }
@@ -68,14 +96,50 @@ export class PartialRollbackError extends Error {
   }
 }
 
-export async function handleTrigger(context: EngineContext, trigger: Trigger): Promise<TriggerOutcome> {
+/**
+ * A trigger, from delivery to audit, with as few sequential round trips as it can take before
+ * traffic is verified:
+ *   1. one parallel wave: the lock (one conditional write in a warm container), the receipt, the
+ *      release pointer (with its manifest), the state, the alarm read back, and the target health of
+ *      the groups the remembered release needs;
+ *   2. the latch and the hold (a conditional write);
+ *   3. every ModifyListener and ModifyRule at once, without reading the live actions first;
+ *   4. one batched read-back.
+ * Audit, notification, receipt and lock release come after. Automatic and manual rollbacks, and the
+ * schedule tick's retries, take this same path.
+ */
+export async function handleTrigger(
+  context: EngineContext,
+  trigger: Trigger,
+  options: TriggerOptions = {},
+): Promise<TriggerOutcome> {
   const coord = coordination(context);
-  const lease = await acquireLock(coord, context.lockWaitMs);
-  if (!lease) throw new LockBusyError(context.config.service);
   const eventId = 'eventId' in trigger ? trigger.eventId : undefined;
+  const dryRun = trigger.kind === 'rollback' && trigger.dryRun;
+  // The remembered release's groups: their health is read now, in case the decision is to act on it.
+  const remembered = context.warm?.release;
+  const capacityAhead = remembered && !dryRun ? startCapacityReads(context, remembered.manifest) : undefined;
+  const [locked, received, read] = await Promise.allSettled([
+    acquireLockFast(coord),
+    eventId !== undefined ? createReceipt(coord, eventId) : Promise.resolve(undefined),
+    readFacts(context, trigger),
+  ]);
+  let lease = locked.status === 'fulfilled' ? locked.value : undefined;
   try {
+    if (locked.status === 'rejected') throw locked.reason;
+    if (received.status === 'rejected') throw received.reason;
+    let facts: Facts;
+    if (lease) {
+      if (read.status === 'rejected') throw read.reason;
+      facts = read.value;
+    } else {
+      lease = await acquireLock(coord, context.lockWaitMs);
+      if (!lease) throw new LockBusyError(context.config.service);
+      // Another run held the lock since this container last did: read what it may have changed.
+      facts = await readFacts(context, trigger);
+    }
     let resumed: 'in-progress' | 'failed' | undefined;
-    if (eventId) {
+    if (eventId !== undefined && received.value?.status === 'seen') {
       const receipt = await checkReceipt(coord, eventId);
       if (receipt.status === 'duplicate') {
         context.log.info('duplicate delivery acknowledged', {
@@ -90,15 +154,15 @@ export async function handleTrigger(context: EngineContext, trigger: Trigger): P
       }
       if (receipt.status === 'resume') resumed = receipt.previous;
     }
-    const result = await decideAndAct(context, trigger, eventId, resumed);
-    if (eventId)
+    const result = await decideAndAct(context, trigger, facts, eventId, resumed, capacityAhead, options);
+    if (eventId !== undefined && result.outcome !== 'dismissed')
       await settleReceipt(
         coord,
         eventId,
         result.outcome === 'partial' ? 'failed' : 'done',
         result.decisionId ?? context.invocationId,
       );
-    if (result.outcome === 'partial') {
+    if (result.outcome === 'partial' && !options.fromTick) {
       throw new PartialRollbackError(
         context.invocationId,
         result.steps
@@ -108,25 +172,70 @@ export async function handleTrigger(context: EngineContext, trigger: Trigger): P
     }
     return result;
   } finally {
-    await releaseLockQuietly(coordination(context), lease, context.log);
+    if (lease) await releaseLockQuietly(coord, lease, context.log);
   }
 }
+
+/** What a decision reads: the release, the state (and how to replace it), the alarm now. */
+interface Facts {
+  readonly release: CurrentRelease | undefined;
+  readonly state: WatchdogState;
+  readonly stateCondition: WriteCondition;
+  readonly alarmNow: AlarmState | undefined;
+}
+
+async function readFacts(context: EngineContext, trigger: Trigger): Promise<Facts> {
+  const coord = coordination(context);
+  const [release, versioned, alarmNow] = await Promise.all([
+    readCurrentRelease(coord),
+    readVersionedState(coord),
+    trigger.kind === 'alarm' ? readAlarm(context, trigger.alarmName) : Promise.resolve(undefined),
+  ]);
+  return { release, state: versioned.state, stateCondition: versioned.condition, alarmNow };
+}
+
+/** Target health read ahead for a release's manifest. */
+interface CapacityReads {
+  readonly releaseId: string;
+  readonly readings: Promise<HealthReadings>;
+}
+
+function startCapacityReads(context: EngineContext, manifest: ReleaseManifest): CapacityReads {
+  const { knownGood, candidates } = groupsOf(planRestore(manifest, NOTHING_READ).traffic);
+  const readings = readCapacity(knownGood, candidates, executionContext(context));
+  // Read ahead and not needed (no action): its failure is nobody's business.
+  readings.catch(() => undefined);
+  return { releaseId: manifest.releaseId, readings };
+}
+
+function groupsOf(steps: readonly TrafficStep[]): { knownGood: string[]; candidates: string[] } {
+  return {
+    knownGood: [...new Set(steps.flatMap((s) => s.knownGoodTargetGroupArns))],
+    candidates: [...new Set(steps.flatMap((s) => s.candidateTargetGroupArns))],
+  };
+}
+
+/** Live state not read: every captured listener and rule is written back as captured. */
+const NOTHING_READ: LiveState = {
+  listeners: new Map(),
+  aliases: new Map(),
+  parametersAtCapturedVersion: new Map(),
+  artifactsAtCapturedVersion: new Map(),
+};
 
 async function decideAndAct(
   context: EngineContext,
   trigger: Trigger,
+  facts: Facts,
   eventId: string | undefined,
   resumed: 'in-progress' | 'failed' | undefined,
+  capacityAhead: CapacityReads | undefined,
+  options: TriggerOptions,
 ): Promise<TriggerOutcome> {
   const { config } = context;
+  const { release, state, alarmNow } = facts;
   const startedAt = isoNow(context);
   const coord = coordination(context);
-  // Independent reads go out together: every round trip is on the path to the switch.
-  const [release, state, alarmNow] = await Promise.all([
-    readCurrentRelease(coord),
-    readState(coord),
-    trigger.kind === 'alarm' ? readAlarm(context, trigger.alarmName) : Promise.resolve(undefined),
-  ]);
   // A run that completed this trigger's rollback and its audit record but died before settling the
   // receipt: the redelivery is a duplicate, not a second rollback (nor a second notification).
   if (resumed === 'in-progress' && eventId !== undefined && release !== undefined) {
@@ -144,13 +253,16 @@ async function decideAndAct(
   // one it began on: a half-restored release is worse than either state, so the latch, cooldown and
   // budget do not apply to it. The latch must name this very trigger: a run that could move nothing
   // writes no latch, and another trigger's later rollback is not this one's to finish (nor is a newer
-  // release's).
+  // release's). The schedule tick finishes the unfinished rollback the state records, likewise.
   const finishing =
-    resumed !== undefined &&
     release !== undefined &&
-    eventId !== undefined &&
-    state.latched?.releaseId === release.releaseId &&
-    state.latched.eventId === eventId;
+    (trigger.kind === 'finish'
+      ? state.unfinished?.releaseId === release.releaseId && state.unfinished.releaseId === trigger.releaseId
+      : resumed !== undefined &&
+        eventId !== undefined &&
+        ((state.latched?.releaseId === release.releaseId && state.latched.eventId === eventId) ||
+          // a rollback that could move nothing wrote no latch, only its unfinished record
+          state.unfinished?.releaseId === release.releaseId));
   const decision: Decision =
     finishing && release
       ? {
@@ -168,6 +280,15 @@ async function decideAndAct(
   };
 
   if (!decision.act) {
+    if (trigger.kind === 'finish' && state.unfinished) {
+      // A newer release (or an acknowledgement) overtook the unfinished rollback: nothing to finish.
+      await writeState(coord, { ...state, unfinished: undefined }, facts.stateCondition);
+    }
+    if (options.fromTick) {
+      // The tick re-evaluates every minute: a standing reason not to act is not news each time.
+      context.log.info('tick: no action', { reason: decision.detail });
+      return { outcome: 'dismissed', reason: decision.detail, steps: [] };
+    }
     // An OK or INSUFFICIENT_DATA transition is routine; an alarm the watchdog did not act on is news.
     const notify = !(trigger.kind === 'alarm' && decision.reason === 'not-in-alarm');
     await recordDecision(
@@ -183,7 +304,8 @@ async function decideAndAct(
     return { decisionId: context.invocationId, outcome: 'skipped', reason: decision.detail, steps: [] };
   }
 
-  const manifest = await loadManifest(context, release as CurrentRelease);
+  const current = release as CurrentRelease;
+  const manifest = await manifestOf(context, current);
   if (
     manifest.listeners.length +
       manifest.aliases.length +
@@ -206,28 +328,17 @@ async function decideAndAct(
     );
     return { decisionId: context.invocationId, outcome: 'skipped', reason: detail, steps: [] };
   }
-  // The health of every group the manifest sends traffic to is read alongside the live state.
-  const knownGood = [
-    ...new Set(
-      manifest.listeners.flatMap((l) =>
-        forwardedTargetGroups([...l.defaultActions, ...l.rules.flatMap((r) => r.actions)]),
-      ),
-    ),
-  ];
-  const dryRun = trigger.kind === 'rollback' && trigger.dryRun;
-  const [live, unhealthy] = await Promise.all([
-    readLiveState(context, manifest),
-    dryRun
-      ? Promise.resolve(new Set<string>())
-      : findUnhealthyTargetGroups(knownGood, executionContext(context)),
-  ]);
-  const plan = planRestore(manifest, live);
   const recoveryPoints = manifest.backups.flatMap((b) =>
     b.recoveryPointArn ? [b.recoveryPointArn] : [b.backupJobId],
   );
+  const execution = executionContext(context);
 
-  if (dryRun) {
-    const steps = describePlan(plan, isoNow(context));
+  if (trigger.kind === 'rollback' && trigger.dryRun) {
+    // A dry run is not in a hurry: it reads the live state and lists only what would change.
+    const steps = describePlan(
+      planRestore(manifest, await readLiveState(context, manifest)),
+      isoNow(context),
+    );
     await recordDecision(
       context,
       auditRecord(context, startedAt, {
@@ -243,21 +354,30 @@ async function decideAndAct(
     return { decisionId: context.invocationId, outcome: 'planned', steps };
   }
 
+  const plan = planRestore(manifest, NOTHING_READ);
+  const health = await (capacityAhead?.releaseId === manifest.releaseId
+    ? capacityAhead.readings
+    : readCapacity(groupsOf(plan.traffic).knownGood, groupsOf(plan.traffic).candidates, execution));
+  const capacity = capacityVerdicts(plan.traffic, health, config.policy);
+  if (capacity.unknown.length > 0)
+    context.log.warn('target health could not be read; not counted as unhealthy', {
+      targetGroups: capacity.unknown,
+    });
+
   const decidedAt = isoNow(context);
-  // When every traffic step would be blocked (no known-good group has healthy targets), nothing will
-  // move. A hold now would make the next deploy send all traffic to those same unhealthy groups, so
-  // the release is left as it is; the run is audited as partial and Lambda's retries try again.
+  // When every traffic step would be blocked, nothing will move. A hold now would make the next deploy
+  // send all traffic to those same unhealthy groups, so the release is left as it is; the state
+  // records the rollback as unfinished and the schedule tick tries again every minute.
   const nothingCanMove =
-    plan.traffic.length > 0 &&
-    plan.traffic.every((step) => step.knownGoodTargetGroupArns.some((arn) => unhealthy.has(arn)));
+    plan.traffic.length > 0 && plan.traffic.every((step) => capacity.blocked.has(step.target));
   // Write ahead: the latch and the hold go down before anything moves, so a run that dies half-way
   // still keeps the next deploy on blue, and its redelivery finishes the rollback (see finishing).
+  const latchedState = nothingCanMove
+    ? state
+    : nextState(state, manifest.releaseId, trigger, decidedAt, context.invocationId, finishing, eventId);
   if (!nothingCanMove)
     await Promise.all([
-      writeState(
-        coord,
-        nextState(state, manifest.releaseId, trigger, decidedAt, context.invocationId, finishing, eventId),
-      ),
+      writeState(coord, latchedState, facts.stateCondition),
       context.ports.store.putJson(rollbackMarkerKey(config.service, manifest.releaseId), {
         releaseId: manifest.releaseId,
         decisionId: context.invocationId,
@@ -266,9 +386,37 @@ async function decideAndAct(
       // An acknowledgement covered the previous rollback of this release, not this one.
       context.ports.store.deleteObject(acknowledgementKey(config.service, manifest.releaseId)),
     ]);
-  const result = await executePlan(plan, executionContext(context), unhealthy);
-  const outcome = result.complete ? 'rolled-back' : 'partial';
+  const traffic = await restoreTraffic(plan.traffic, capacity.blocked, execution);
+  // Old configuration served by the new release would be a third state nobody tested: configuration
+  // is restored only once every traffic write has landed.
+  const trafficWritten = traffic.steps.every((s) => s.outcome === 'applied' || s.outcome === 'unverified');
+  const configurationSteps = trafficWritten
+    ? await restoreConfiguration(
+        planRestore(manifest, { ...(await readConfigurationState(context, manifest)), listeners: new Map() })
+          .configuration,
+        execution,
+      )
+    : heldBackConfiguration(plan.configuration, execution);
+  const steps = [...traffic.steps, ...configurationSteps];
+  const outcome = steps.every((s) => s.outcome === 'applied')
+    ? 'rolled-back'
+    : steps.every((s) => s.outcome === 'applied' || s.outcome === 'unverified')
+      ? 'rolled-back-unverified'
+      : 'partial';
   const triggeredAt = trigger.kind === 'alarm' ? Date.parse(trigger.stateChangedAt) : Date.parse(startedAt);
+
+  // After traffic: record what is left for the tick (or that nothing is), and page at an interval.
+  const paging = await settleUnfinished(context, latchedState, manifest.releaseId, outcome, steps, trigger);
+  if (
+    trigger.kind === 'finish' &&
+    outcome !== 'rolled-back' &&
+    !paging.page &&
+    traffic.steps.every((s) => s.outcome === 'blocked')
+  ) {
+    // Still blocked, nothing moved, paged recently: the attempt is in the log, not another record.
+    context.log.warn('unfinished rollback still blocked', { releaseId: manifest.releaseId, steps });
+    return { decisionId: context.invocationId, outcome, steps };
+  }
   await recordDecision(
     context,
     auditRecord(context, startedAt, {
@@ -277,20 +425,60 @@ async function decideAndAct(
       decidedAt,
       decision: 'rollback',
       ...(trigger.kind === 'rollback' ? { reason: trigger.reason } : {}),
-      steps: result.steps,
+      steps,
       outcome,
-      ...(result.trafficVerifiedAt !== undefined
-        ? { timeToRollbackMs: result.trafficVerifiedAt - triggeredAt }
-        : {}),
+      ...(traffic.verifiedAt !== undefined ? { timeToRollbackMs: traffic.verifiedAt - triggeredAt } : {}),
     }),
-    true,
+    paging.page,
   );
   if (recoveryPoints.length > 0) {
     context.log.warn("data was not restored: restoring a recovery point is the operator's decision", {
       recoveryPoints,
     });
   }
-  return { decisionId: context.invocationId, outcome, steps: result.steps };
+  return { decisionId: context.invocationId, outcome, steps };
+}
+
+/**
+ * Records an incomplete rollback in the state for the schedule tick to finish (or clears the record
+ * when it completed), and says whether to page: on the first incomplete outcome, on completion after
+ * one, and otherwise at most every `repageMinutes`.
+ */
+async function settleUnfinished(
+  context: EngineContext,
+  state: WatchdogState,
+  releaseId: string,
+  outcome: 'rolled-back' | 'rolled-back-unverified' | 'partial',
+  steps: readonly StepRecord[],
+  trigger: Trigger,
+): Promise<{ readonly page: boolean }> {
+  const coord = coordination(context);
+  const now = isoNow(context);
+  const previous = state.unfinished?.releaseId === releaseId ? state.unfinished : undefined;
+  if (outcome === 'rolled-back') {
+    if (state.unfinished) await writeState(coord, { ...state, unfinished: undefined });
+    return { page: true };
+  }
+  const repage =
+    previous === undefined ||
+    context.clock.now() - Date.parse(previous.lastPagedAt) >= context.config.policy.repageMinutes * 60_000;
+  const detail = steps
+    .filter((s) => s.outcome !== 'applied')
+    .map((s) => `${s.kind} ${s.target}: ${s.outcome}`)
+    .join('; ')
+    .slice(0, 2000);
+  await writeState(coord, {
+    ...state,
+    unfinished: {
+      releaseId,
+      decisionId: previous?.decisionId ?? context.invocationId,
+      since: previous?.since ?? now,
+      detail,
+      lastPagedAt: repage ? now : (previous?.lastPagedAt ?? now),
+      attempts: (previous?.attempts ?? 0) + 1,
+    },
+  });
+  return { page: repage || trigger.kind !== 'finish' };
 }
 
 /**
@@ -328,6 +516,13 @@ function decide(
       return decideOnAlarm(trigger, context.config, alarmNow, facts);
     case 'health-ping':
       return decideOnHealthBreach(facts, trigger.breachedAt);
+    case 'finish':
+      return {
+        act: false,
+        reason: 'already-rolled-back',
+        detail: `the unfinished rollback of ${trigger.releaseId} is not the current release's, or was acknowledged`,
+        checks: [{ name: 'unfinished-rollback-current', passed: false }],
+      };
     case 'rollback': {
       const checks: Check[] = [{ name: 'manual-request', passed: true, detail: `by ${trigger.requestedBy}` }];
       return release
@@ -353,11 +548,35 @@ async function readAlarm(context: EngineContext, alarmName: string): Promise<Ala
   return value.find((s) => s.name === alarmName);
 }
 
+/**
+ * The release's manifest: embedded in the pointer, or remembered by this container (a manifest
+ * version never changes), or read by its version id (pointers written before it was embedded).
+ */
+async function manifestOf(context: EngineContext, release: CurrentRelease): Promise<ReleaseManifest> {
+  const known =
+    release.manifest ?? rememberedManifest(context.warm, release.releaseId, release.manifestVersionId);
+  const manifest = known ?? (await loadManifest(context, release));
+  rememberRelease(context.warm, release.releaseId, release.manifestVersionId, manifest);
+  return manifest;
+}
+
 async function loadManifest(context: EngineContext, release: CurrentRelease): Promise<ReleaseManifest> {
   const stored = await context.ports.store.getJson(release.manifestKey, release.manifestVersionId);
   if (!stored)
     throw new Error(`the manifest of release ${release.releaseId} (${release.manifestKey}) is missing`);
   return parseReleaseManifest(stored.body);
+}
+
+/** The live state of the configuration the manifest restores (aliases, parameters, artifacts). */
+async function readConfigurationState(
+  context: EngineContext,
+  manifest: ReleaseManifest,
+): Promise<Omit<LiveState, 'listeners'>> {
+  const { listeners: _skipped, ...configuration } = await readLiveState(context, {
+    ...manifest,
+    listeners: [],
+  });
+  return configuration;
 }
 
 async function readLiveState(context: EngineContext, manifest: ReleaseManifest): Promise<LiveState> {
@@ -404,14 +623,19 @@ function nextState(
   eventId: string | undefined,
 ): WatchdogState {
   // Finishing a partial rollback is the same rollback: it does not count against the budget again.
-  const automatic = trigger.kind !== 'rollback' && !finishing;
+  const automatic = trigger.kind !== 'rollback' && trigger.kind !== 'finish' && !finishing;
   return {
     ...state,
     latched: {
       releaseId,
       rolledBackAt: at,
       decisionId,
-      trigger: trigger.kind === 'alarm' ? `alarm ${trigger.alarmName}` : trigger.kind,
+      trigger:
+        trigger.kind === 'alarm'
+          ? `alarm ${trigger.alarmName}`
+          : trigger.kind === 'finish'
+            ? (state.latched?.trigger ?? 'tick')
+            : trigger.kind,
       ...(eventId ? { eventId } : {}),
     },
     lastRollbackAt: at,
@@ -432,6 +656,12 @@ function describeTrigger(trigger: Trigger): AuditRecord['trigger'] {
       };
     case 'health-ping':
       return { kind: 'health-ping', reason: trigger.detail };
+    case 'finish':
+      return {
+        kind: 'tick',
+        source: 'schedule',
+        reason: `finishing the unfinished rollback of ${trigger.releaseId}`,
+      };
     case 'rollback':
       return {
         kind: 'rollback',

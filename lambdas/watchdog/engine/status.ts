@@ -90,7 +90,8 @@ export async function serviceStatus(context: EngineContext): Promise<ServiceStat
     Date.parse(parsedLock.data.expiresAt) > clock.now();
   return {
     service: config.service,
-    ...(release ? { release } : {}),
+    // The pointer without its embedded manifest: operators see the manifest with `switchback history`.
+    ...(release ? { release: withoutManifest(release) } : {}),
     evaluationWindowLeftSeconds: release
       ? Math.max(0, Math.round((Date.parse(release.evaluationWindowEndsAt) - clock.now()) / 1000))
       : 0,
@@ -102,4 +103,9 @@ export async function serviceStatus(context: EngineContext): Promise<ServiceStat
     alarms,
     listeners,
   };
+}
+
+function withoutManifest(release: CurrentRelease): CurrentRelease {
+  const { manifest: _embedded, ...pointer } = release;
+  return pointer;
 }

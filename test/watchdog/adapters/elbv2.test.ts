@@ -106,6 +106,23 @@ describeBackends('the traffic adapter (ELBv2)', (backend) => {
     return error as AwsCallError;
   }
 
+  describe('describeDefaultActions', () => {
+    it('reads many listeners in one call per 20, and leaves out one that does not exist', async () => {
+      const other = await createBlueGreen(client, 'b', 81, await backend().network());
+      sent.clear();
+      const both = await traffic.describeDefaultActions([bg.listenerArn, other.listenerArn, bg.listenerArn]);
+      expect(sent.count('DescribeListeners')).toBe(1);
+      expect(both.get(bg.listenerArn)).toEqual(
+        (await traffic.describeListener(bg.listenerArn)).defaultActions,
+      );
+      expect(both.has(other.listenerArn)).toBe(true);
+
+      // One unknown ARN fails a batch: the batch is asked again one listener at a time.
+      const found = await traffic.describeDefaultActions([bg.listenerArn, missingListenerArn()]);
+      expect([...found.keys()]).toEqual([bg.listenerArn]);
+    });
+  });
+
   describe('describeListener', () => {
     it('returns the default actions and every rule but the default one, in priority order', async () => {
       // Given a listener on blue with a weighted sticky forward, a redirect and a fixed-response rule

@@ -1,0 +1,92 @@
+/**
+ * The schedule tick (every minute): level-triggered re-evaluation, so a lost delivery, an alarm that
+ * was already in ALARM, or a rollback that was blocked or partial is never given up on. An all-clear
+ * tick costs two reads (the protected alarms' states and the service's state) and writes nothing.
+ */
+import type { AlarmEvent } from '../events';
+import { alarmEventId } from '../events';
+import type { AlarmState } from '../ports';
+import { readCurrentRelease, readState } from './coordination';
+import { coordination, type EngineContext } from './context';
+import { decideOnAlarm } from './decide';
+import { handleTrigger, LockBusyError, type Trigger, type TriggerOutcome } from './rollback';
+import { withRetry } from './retry';
+
+export interface TickOutcome {
+  /** Protected alarms found in ALARM. */
+  readonly alarmsInAlarm: string[];
+  /** The unfinished rollback the tick tried to finish, if there was one. */
+  readonly finishing?: TriggerOutcome;
+  /** What the tick did about an alarm in ALARM, if it acted. */
+  readonly acted?: TriggerOutcome;
+}
+
+export async function handleTick(context: EngineContext): Promise<TickOutcome> {
+  const { config } = context;
+  const coord = coordination(context);
+  const [alarms, state] = await Promise.all([
+    config.alarms.length > 0
+      ? withRetry(() => context.ports.alarms.alarmStates(config.alarms.map((a) => a.name)), {
+          budgetMs: config.policy.stepTimeBudgetMs,
+          clock: context.clock,
+        }).then((r) => r.value)
+      : Promise.resolve([] as AlarmState[]),
+    readState(coord),
+  ]);
+  // By ARN: the alarm answering to a protected name must be the protected alarm.
+  const breached = alarms.filter(
+    (alarm) => alarm.value === 'ALARM' && config.alarms.some((p) => p.arn === alarm.arn),
+  );
+  const alarmsInAlarm = breached.map((a) => a.name);
+
+  let finishing: TriggerOutcome | undefined;
+  if (state.unfinished) {
+    context.log.warn('tick: finishing an unfinished rollback', {
+      releaseId: state.unfinished.releaseId,
+      since: state.unfinished.since,
+      attempts: state.unfinished.attempts,
+    });
+    finishing = await quietlyIfBusy(context, { kind: 'finish', releaseId: state.unfinished.releaseId });
+  }
+  if (breached.length === 0) return { alarmsInAlarm, ...(finishing ? { finishing } : {}) };
+
+  // Same checks as a delivered alarm, without writing anything unless they say act.
+  const release = await readCurrentRelease(coord);
+  const now = context.clock.now();
+  for (const alarm of breached) {
+    const event: AlarmEvent = {
+      kind: 'alarm',
+      source: 'tick',
+      alarmName: alarm.name,
+      alarmArn: alarm.arn,
+      state: 'ALARM',
+      stateChangedAt: alarm.updatedAt,
+      // The id every delivery of this state change has (by ARN): a redelivery later is a duplicate.
+      eventId: alarmEventId(alarm.arn, alarm.updatedAt, 'ALARM'),
+    };
+    const decision = decideOnAlarm(event, config, alarm, {
+      now,
+      policy: config.policy,
+      release,
+      state: finishing ? await readState(coord) : state,
+    });
+    if (!decision.act) {
+      context.log.info('tick: alarm in ALARM, no action', { alarm: alarm.name, reason: decision.detail });
+      continue;
+    }
+    const acted = await quietlyIfBusy(context, event);
+    return { alarmsInAlarm, ...(finishing ? { finishing } : {}), acted };
+  }
+  return { alarmsInAlarm, ...(finishing ? { finishing } : {}) };
+}
+
+/** Another run holds the lock: it is acting already, and the next tick looks again. */
+async function quietlyIfBusy(context: EngineContext, trigger: Trigger): Promise<TriggerOutcome> {
+  try {
+    return await handleTrigger(context, trigger, { fromTick: true });
+  } catch (error) {
+    if (!(error instanceof LockBusyError)) throw error;
+    context.log.info('tick: another run holds the lock; the next tick looks again');
+    return { outcome: 'dismissed', reason: error.message, steps: [] };
+  }
+}
