@@ -32,8 +32,8 @@ import { describeThrottle } from './watchdog/throttle';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 // The watchdog's logs and metrics would drown the figures.
-process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+process.env.SWITCHBACK_LOG_LEVEL = 'SILENT';
+process.env.SWITCHBACK_METRICS_DISABLED = 'true';
 
 async function main(): Promise<void> {
   const records: BenchRecord[] = [];

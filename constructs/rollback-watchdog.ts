@@ -141,8 +141,15 @@ export interface RollbackWatchdogProps {
   readonly maxEventAgeSeconds?: number;
   /** Capture even when a protected alarm is already in ALARM. @default false */
   readonly allowCaptureWhileAlarming?: boolean;
-  /** Healthy targets a known-good group needs before traffic is sent to it. @default 1 */
+  /** Healthy targets a known-good group needs before traffic is sent to it (the absolute minimum). @default 1 */
   readonly minHealthyTargets?: number;
+  /**
+   * Healthy targets a known-good group needs as a percentage (0-100) of the healthy targets of the
+   * candidate it takes the traffic from, so it can absorb the load; 0 turns the check off. @default 50
+   */
+  readonly minHealthyPercentOfCandidate?: number;
+  /** While a rollback stays blocked or partial, the schedule tick pages again after this many minutes. @default 15 */
+  readonly repageMinutes?: number;
   /**
    * The region the protected service runs in, when the watchdog is placed in another region
    * (standalone placement): its calls to the service go there. @default - the watchdog's own region
@@ -277,6 +284,8 @@ export class RollbackWatchdog extends Construct {
         maxEventAgeSeconds: props.maxEventAgeSeconds,
         allowCaptureWhileAlarming: props.allowCaptureWhileAlarming,
         minHealthyTargets: props.minHealthyTargets,
+        minHealthyPercentOfCandidate: props.minHealthyPercentOfCandidate,
+        repageMinutes: props.repageMinutes,
         // A run must finish well inside the lock's lease, or a second run could take the lock over.
         lockTtlSeconds: Math.min(900, timeoutSeconds + 30),
       },
@@ -946,6 +955,8 @@ function validate(
     ['maxAutomaticRollbacks', props.maxAutomaticRollbacks],
     ['budgetWindowMinutes', props.budgetWindowMinutes],
     ['minHealthyTargets', props.minHealthyTargets],
+    ['minHealthyPercentOfCandidate', props.minHealthyPercentOfCandidate],
+    ['repageMinutes', props.repageMinutes],
     ['healthPing.intervalSeconds', props.healthPing?.intervalSeconds],
     ['healthPing.failuresToBreach', props.healthPing?.failuresToBreach],
     ['healthPing.timeoutMs', props.healthPing?.timeoutMs],
@@ -1009,6 +1020,8 @@ function validate(
     1000,
     'never send traffic to an empty group',
   );
+  check.integerInRange('minHealthyPercentOfCandidate', props.minHealthyPercentOfCandidate, 0, 100);
+  check.integerInRange('repageMinutes', props.repageMinutes, 1, 1440);
   (props.aliases ?? []).forEach((alias, index) =>
     check.matches(
       `aliases[${index}].functionName`,

@@ -21,6 +21,19 @@ export const watchdogBuildOptions: BuildOptions = {
   // Prefer the SDK's ES module builds: they tree-shake.
   mainFields: ['module', 'main'],
   legalComments: 'linked',
+  // Lambda gives the function its credentials in the environment: the SDK's full provider chain
+  // (profiles, SSO, web identity and its STS client, instance metadata) is not bundled.
+  // And no watchdog operation streams events: the SDK's lazily loaded event-stream codec is left out.
+  alias: {
+    '@aws-sdk/credential-provider-node': join(
+      __dirname,
+      '..',
+      'lambdas',
+      'watchdog',
+      'lambda-credentials.ts',
+    ),
+    '@smithy/core/event-streams': join(__dirname, '..', 'lambdas', 'watchdog', 'no-event-streams.ts'),
+  },
   metafile: true,
   logLevel: 'warning',
 };

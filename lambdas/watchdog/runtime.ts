@@ -3,8 +3,6 @@
  * loaded from the store and cached per container. The SDK honours AWS_ENDPOINT_URL, which is how
  * tests and the drill point the watchdog at the local emulator.
  */
-import { Logger } from '@aws-lambda-powertools/logger';
-import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { BackupClient } from '@aws-sdk/client-backup';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -29,6 +27,7 @@ import { httpProbe, type Probe } from './engine/health-ping';
 import type { Clock } from './engine/retry';
 import { createHandler, type HandlerDependencies } from './handler';
 import type { WatchdogPorts } from './ports';
+import { createLogger, createMetrics } from './telemetry';
 
 /** The environment the Lambda needs: only where its configuration is. */
 const environmentSchema = z.object({
@@ -95,8 +94,12 @@ export function createRuntime(options: RuntimeOptions = {}) {
   };
   clientsFor(undefined); // built at cold start for the usual case: the watchdog beside its service
 
-  const logger = new Logger({ serviceName: 'switchback-watchdog' });
-  const metrics = new Metrics({ namespace: 'Switchback', serviceName: 'switchback-watchdog' });
+  const logger = createLogger({ serviceName: 'switchback-watchdog', env: processEnv });
+  const metrics = createMetrics({
+    namespace: 'Switchback',
+    serviceName: 'switchback-watchdog',
+    env: processEnv,
+  });
 
   // Cached per container for a minute: warm containers pick up a redeployed configuration soon,
   // and a capture always reads it fresh.
@@ -160,8 +163,8 @@ export function createRuntime(options: RuntimeOptions = {}) {
       clearKeys: () => logger.resetKeys(),
     },
     metrics: {
-      timeToRollback: (ms) => metrics.addMetric('TimeToRollback', MetricUnit.Milliseconds, ms),
-      decision: (outcome) => metrics.addMetric(`Decision_${outcome}`, MetricUnit.Count, 1),
+      timeToRollback: (ms) => metrics.addMetric('TimeToRollback', 'Milliseconds', ms),
+      decision: (outcome) => metrics.addMetric(`Decision_${outcome}`, 'Count', 1),
       forService: (service) => metrics.addDimension('ProtectedService', service),
       flush: () => metrics.publishStoredMetrics(),
     },

@@ -121,7 +121,7 @@ export async function startLambdaRuntime(motoEndpoint: string): Promise<LambdaRu
         AWS_ENDPOINT_URL_BACKUP: endpoint,
         AWS_LAMBDA_FUNCTION_NAME: configuration.name,
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        POWERTOOLS_LOG_LEVEL: process.env.SWITCHBACK_VERIFY_LOG_LEVEL ?? 'WARN',
+        SWITCHBACK_LOG_LEVEL: process.env.SWITCHBACK_VERIFY_LOG_LEVEL ?? 'WARN',
       },
       timeoutMs: configuration.timeout * 1000,
     });

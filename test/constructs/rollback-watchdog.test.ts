@@ -582,6 +582,18 @@ describe('RollbackWatchdog validation', () => {
       /got 0; must be an integer from 1 to 1000 \(never send traffic to an empty group\)/,
     ],
     [
+      'the known-good share of the candidate is over 100%',
+      { minHealthyPercentOfCandidate: 150 },
+      'minHealthyPercentOfCandidate',
+      /got 150; must be an integer from 0 to 100/,
+    ],
+    [
+      'a blocked rollback would page every few seconds',
+      { repageMinutes: 0 },
+      'repageMinutes',
+      /got 0; must be an integer from 1 to 1440/,
+    ],
+    [
       'an alias is named by ARN',
       {
         aliases: [{ functionName: 'arn:aws:lambda:us-east-1:123456789012:function:api', aliasName: 'live' }],

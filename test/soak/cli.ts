@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { runSoak, type SoakReport } from './soak';
 
 // The watchdog's logs and metrics would drown the figures.
-process.env.POWERTOOLS_LOG_LEVEL = 'SILENT';
-process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+process.env.SWITCHBACK_LOG_LEVEL = 'SILENT';
+process.env.SWITCHBACK_METRICS_DISABLED = 'true';
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 
 function integer(name: string, min: number) {
