@@ -4,7 +4,13 @@
  * it first; the known-good color needs enough healthy capacity; a read-back that is only throttled is
  * "unverified", not "failed"; and the schedule tick finishes what could not be finished.
  */
-import { watchdogLockKey, watchdogStateKey, type AuditRecord, type WatchdogState } from '../../lib';
+import {
+  auditKeyPrefix,
+  watchdogLockKey,
+  watchdogStateKey,
+  type AuditRecord,
+  type WatchdogState,
+} from '../../lib';
 import { ALARM, awsError, createFakeWorld, SERVICE, type FakeWorld } from './fakes';
 import { alarmArn, minutes, snsAlarmEvent } from './fixtures';
 
@@ -277,5 +283,48 @@ describe('the schedule tick', () => {
     expect(world.bucket.writes.length).toBe(writes);
     expect(world.auditRecords().filter((r) => r.decision === 'rollback')).toHaveLength(1);
     expect(world.published).toHaveLength(1);
+  });
+});
+
+describe('exactly once', () => {
+  it('does not roll back twice when the run that finished a partial rollback died before marking its receipt done', async () => {
+    // Given a manual rollback whose first run was partial (one listener write failed)...
+    const world = createFakeWorld({ listeners: 2, policy: { stepTimeBudgetMs: 500 } });
+    await capturedAndShifted(world);
+    const broken = world.pairs[1].listenerArn;
+    const fault = world.journal.addFault({
+      operation: 'traffic.restoreListenerActions',
+      match: ([arn]) => arn === broken,
+      error: awsError('transient', 'ModifyListener', 'InternalFailure'),
+    });
+    const request = {
+      action: 'rollback',
+      reason: 'bad release',
+      requestedBy: 'alice',
+      requestId: 'req-00000001',
+    };
+    await expect(world.invoke(request)).rejects.toMatchObject({ name: 'PartialRollbackError' });
+    fault.remove();
+    // ...and whose retry finished the rollback but could not mark the receipt done
+    const receiptDone = world.journal.addFault({
+      operation: 'store.putJson',
+      match: ([key, body]) =>
+        String(key).startsWith(`${auditKeyPrefix(SERVICE)}events/`) &&
+        (body as { status?: string }).status === 'done',
+      error: awsError('transient', 'PutObject', 'InternalError'),
+      times: 1,
+    });
+    await expect(world.invoke(request)).rejects.toThrow(/InternalError/);
+    receiptDone.remove();
+    expect(world.auditRecords().filter((r) => r.outcome === 'rolled-back')).toHaveLength(1);
+    const writes = world.journal.calls.filter((c) => c.operation.startsWith('traffic.restore')).length;
+
+    // When the client retries the same request once more
+    const again = (await world.invoke(request)) as Answer;
+
+    // Then it is a duplicate of the completed rollback: nothing written, one rollback on record
+    expect(again.result.outcome).toBe('duplicate');
+    expect(world.journal.calls.filter((c) => c.operation.startsWith('traffic.restore')).length).toBe(writes);
+    expect(world.auditRecords().filter((r) => r.outcome === 'rolled-back')).toHaveLength(1);
   });
 });

@@ -237,8 +237,10 @@ async function decideAndAct(
   const startedAt = isoNow(context);
   const coord = coordination(context);
   // A run that completed this trigger's rollback and its audit record but died before settling the
-  // receipt: the redelivery is a duplicate, not a second rollback (nor a second notification).
-  if (resumed === 'in-progress' && eventId !== undefined && release !== undefined) {
+  // receipt: the redelivery is a duplicate, not a second rollback (nor a second notification). That
+  // holds whatever the receipt last said: a partial run marks it failed, and the run that finished
+  // that rollback may have died before marking it done.
+  if (resumed !== undefined && eventId !== undefined && release !== undefined) {
     const completed = await completedRollbackOf(context, state, eventId, release.releaseId);
     if (completed) {
       context.log.info('duplicate delivery acknowledged: its rollback was completed and audited', {
