@@ -82,9 +82,16 @@ export async function released(emulator: Emulator, options: ReleaseOptions): Pro
       ),
     ),
   );
+  // A release bakes for minutes before an alarm fires: the capture's reads (two Describe calls per
+  // listener) have long been refilled in ELBv2's Describe budget by then, which the watchdog's
+  // client-side budget models (40 tokens, 10 a second). Wait for that refill, as time would.
+  await new Promise((resolve) => setTimeout(resolve, DESCRIBE_BUDGET_REFILL_MS));
   world.setAlarm(ALARM, 'ALARM');
   return { world, ruleArns };
 }
+
+/** Time for an empty ELBv2 Describe budget (40 tokens at 10 a second) to fill again. */
+const DESCRIBE_BUDGET_REFILL_MS = 4_100;
 
 async function createRules(
   elbv2: ElasticLoadBalancingV2Client,

@@ -74,7 +74,7 @@ export function createHandler(deps: HandlerDependencies) {
           reason: screened.detail,
           alarmName: event.alarmName.slice(0, 255),
           state: event.state,
-          service: config.service,
+          protectedService: config.service,
         });
         return ok('alarm', { outcome: 'dismissed', reason: screened.detail, steps: [] });
       }

@@ -94,12 +94,9 @@ export function createRuntime(options: RuntimeOptions = {}) {
   };
   clientsFor(undefined); // built at cold start for the usual case: the watchdog beside its service
 
-  const logger = createLogger({ serviceName: 'switchback-watchdog', env: processEnv });
-  const metrics = createMetrics({
-    namespace: 'Switchback',
-    serviceName: 'switchback-watchdog',
-    env: processEnv,
-  });
+  // Log level and metrics switches come from the process (Lambda's settings), not the config location.
+  const logger = createLogger({ serviceName: 'switchback-watchdog' });
+  const metrics = createMetrics({ namespace: 'Switchback', serviceName: 'switchback-watchdog' });
 
   // Cached per container for a minute: warm containers pick up a redeployed configuration soon,
   // and a capture always reads it fresh.

@@ -242,10 +242,12 @@ export async function readCapacity(
         [arn, { error: errorMessage(error instanceof RetriesExhausted ? error.lastError : error) }] as const,
     );
   const abort = new AbortController();
+  // Known-good first: under a request budget they are served first.
+  const goodReadings = Promise.all(knownGood.map((arn) => read(arn)));
   const candidateReads = Promise.all(
     candidates.filter((arn) => !knownGood.includes(arn)).map((arn) => read(arn, abort.signal)),
   );
-  const goodReads = await Promise.all(knownGood.map((arn) => read(arn)));
+  const goodReads = await goodReadings;
   // Already in (the usual case), or given a short grace; the grace is not waited when not needed.
   const candidateResults =
     (await Promise.race([candidateReads, Promise.resolve(undefined)])) ??
