@@ -31,7 +31,7 @@ export class RequestBudget {
   private tokens: number;
   private updatedAt: number;
   /** Waiters in arrival order; each resolves when it holds a token. */
-  private readonly queue: { grant(): void; signal?: AbortSignal }[] = [];
+  private readonly queue: { grant(): void }[] = [];
   private pumping = false;
   private readonly clock: BudgetClock;
 
@@ -58,19 +58,21 @@ export class RequestBudget {
       return Promise.resolve();
     }
     return new Promise<void>((resolve, reject) => {
-      const waiter = { grant: resolve, ...(signal ? { signal } : {}) };
-      this.queue.push(waiter);
-      signal?.addEventListener(
-        'abort',
-        () => {
-          const at = this.queue.indexOf(waiter);
-          if (at >= 0) {
-            this.queue.splice(at, 1);
-            reject(new BudgetWaitAborted());
-          }
+      const onAbort = () => {
+        const at = this.queue.indexOf(waiter);
+        if (at >= 0) {
+          this.queue.splice(at, 1);
+          reject(new BudgetWaitAborted());
+        }
+      };
+      const waiter = {
+        grant: () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
         },
-        { once: true },
-      );
+      };
+      this.queue.push(waiter);
+      signal?.addEventListener('abort', onAbort, { once: true });
       void this.pump();
     });
   }

@@ -4,6 +4,7 @@
  * batched wave, polled until it matches or the step budget runs out. Configuration (aliases,
  * parameters, artifacts) follows once traffic is back. A failed step does not stop the others.
  */
+import { setMaxListeners } from 'node:events';
 import type { RollbackPolicy, StepRecord } from '../../../lib';
 import type { TargetHealthSummary, WatchdogPorts } from '../ports';
 import { aliasKey, canonical, sameActions, type RestoreStep, type TrafficStep } from './plan';
@@ -221,10 +222,11 @@ export function describePlan(
 export type HealthReadings = ReadonlyMap<string, TargetHealthSummary | { readonly error: string }>;
 
 /**
- * Reads target health: the known-good groups in full (retried inside the step budget), the
- * candidate groups only as far as they come in within `candidateGraceMs` after the known-good ones
- * (the capacity rule must not hold a rollback back seconds under throttling; an unread candidate
- * leaves only the absolute minimum to check).
+ * Reads target health: the known-good groups in full (retried inside the step budget); the candidate
+ * groups as far as they come in. Once the known-good groups are read, candidate reads still waiting
+ * for a request token give up (under ELBv2's budget they would delay the flip and spend what the
+ * read-back needs), and reads already sent get `candidateGraceMs` to answer. A candidate left unread
+ * leaves only the absolute minimum to check.
  */
 export async function readCapacity(
   knownGood: readonly string[],
@@ -242,17 +244,19 @@ export async function readCapacity(
         [arn, { error: errorMessage(error instanceof RetriesExhausted ? error.lastError : error) }] as const,
     );
   const abort = new AbortController();
+  // One signal for every candidate read still waiting for a request token: more than Node's default 10.
+  setMaxListeners(candidates.length + 10, abort.signal);
   // Known-good first: under a request budget they are served first.
   const goodReadings = Promise.all(knownGood.map((arn) => read(arn)));
   const candidateReads = Promise.all(
     candidates.filter((arn) => !knownGood.includes(arn)).map((arn) => read(arn, abort.signal)),
   );
   const goodReads = await goodReadings;
+  abort.abort();
   // Already in (the usual case), or given a short grace; the grace is not waited when not needed.
   const candidateResults =
     (await Promise.race([candidateReads, Promise.resolve(undefined)])) ??
     (await Promise.race([candidateReads, context.clock.sleep(candidateGraceMs).then(() => undefined)]));
-  abort.abort();
   return new Map<string, TargetHealthSummary | { readonly error: string }>([
     ...goodReads,
     ...(candidateResults ?? []),
