@@ -74,6 +74,11 @@ export const eventReceiptSchema = z.strictObject({
   status: z.enum(['in-progress', 'done', 'failed']),
   receivedAt: isoTime,
   decisionId: z.optional(z.string()),
+  /**
+   * Written, with `decisionId`, by the run that acts on the trigger before it acts: where its audit
+   * record is, so a redelivery can tell whether that rollback completed.
+   */
+  decidedAt: z.optional(isoTime),
 });
 export type EventReceipt = z.output<typeof eventReceiptSchema>;
 

@@ -9,13 +9,14 @@ import { createWorld, snsAlarmEvent, type World } from './harness';
 const emulator = useEmulator();
 const ALARM = 'checkout-5xx';
 
-/** Fails every write of a trigger receipt after the first (the receipt's creation). */
+/** Fails every write that settles a trigger receipt (marks it done or failed). */
 function failReceiptSettle(world: World) {
-  let receiptWrites = 0;
   return world.emulator.faults.add({
     service: 's3',
     action: 'PutObject',
-    match: (call) => String(call.params.Key ?? '').includes('/events/') && ++receiptWrites > 1,
+    match: (call) =>
+      String(call.params.Key ?? '').includes('/events/') &&
+      /"status":"(done|failed)"/.test(String(call.params.$body ?? '')),
     error: { status: 500 },
   });
 }
@@ -48,6 +49,65 @@ describe('a redelivery after the receipt was lost', () => {
     // ... and the receipt is settled now: a further delivery is a plain duplicate
     const again = (await world.invoke(event)) as { result: { outcome: string } };
     expect(again.result.outcome).toBe('duplicate');
+  });
+
+  it('is a duplicate even when another rollback of the release latched meanwhile', async () => {
+    // Given a manual rollback that completed and was audited, but whose receipt was never settled
+    const world = await createWorld(emulator());
+    await world.invoke({ action: 'capture', releaseId: 'r1' });
+    await world.shiftToGreen();
+    const request = {
+      action: 'rollback',
+      reason: 'bad release',
+      requestedBy: 'oncall',
+      requestId: 'req-0001-lost-receipt',
+    };
+    const fault = failReceiptSettle(world);
+    await expect(world.invoke(request)).rejects.toThrow(/PutObject failed/);
+    fault.remove();
+    const [first] = (await world.auditRecords()).filter((r) => r.decision === 'rollback');
+    // ... and another request rolled the same release back before Lambda's retry came (its latch now)
+    await world.invoke({ action: 'rollback', reason: 'second opinion', requestedBy: 'oncall' });
+
+    // When Lambda redelivers the first request
+    const retried = (await world.invoke(request)) as { result: { outcome: string; decisionId: string } };
+
+    // Then it is a duplicate of its own completed rollback, not a second one
+    expect(retried.result).toEqual(
+      expect.objectContaining({ outcome: 'duplicate', decisionId: first.decisionId }),
+    );
+    expect(
+      (await world.auditRecords()).filter(
+        (r) => r.decision === 'rollback' && r.outcome === 'rolled-back' && r.reason === request.reason,
+      ),
+    ).toHaveLength(1);
+  });
+
+  it('is a duplicate after a new release, which it does not roll back', async () => {
+    // Given a manual rollback of r1 that completed and was audited, but whose receipt was never settled
+    const world = await createWorld(emulator());
+    await world.invoke({ action: 'capture', releaseId: 'r1' });
+    await world.shiftToGreen();
+    const request = {
+      action: 'rollback',
+      reason: 'bad release',
+      requestedBy: 'oncall',
+      requestId: 'req-0002-lost-receipt',
+    };
+    const fault = failReceiptSettle(world);
+    await expect(world.invoke(request)).rejects.toThrow(/PutObject failed/);
+    fault.remove();
+    // ... and a fix-forward release r2 was captured and deployed before Lambda's retry came
+    await world.invoke({ action: 'acknowledge', releaseId: 'r1', requestedBy: 'oncall', reason: 'fixed' });
+    await world.invoke({ action: 'capture', releaseId: 'r2' });
+    await world.shiftToGreen();
+
+    // When Lambda redelivers the request
+    const retried = (await world.invoke(request)) as { result: { outcome: string } };
+
+    // Then it is a duplicate: r2 keeps its traffic
+    expect(retried.result.outcome).toBe('duplicate');
+    expect(await world.weights()).toEqual([[0, 100]]);
   });
 
   it('still finishes a partial rollback whose receipt was lost', async () => {

@@ -134,9 +134,21 @@ export type ReceiptCheck =
   | { readonly status: 'duplicate'; readonly receipt: EventReceipt }
   /**
    * Seen before but its run did not finish: it crashed (`in-progress`: decide again) or its rollback
-   * was partial (`failed`: finish it). Safe either way, since restores are level-triggered.
+   * was partial (`failed`: finish it). Safe either way, since restores are level-triggered. `acted`
+   * names the run that began acting on it, if one did (see {@link markActing}).
    */
-  | { readonly status: 'resume'; readonly previous: 'in-progress' | 'failed'; readonly etag: string };
+  | {
+      readonly status: 'resume';
+      readonly previous: 'in-progress' | 'failed';
+      readonly etag: string;
+      readonly acted?: ActingDecision;
+    };
+
+/** The decision of a run that began acting on a trigger, and when it decided (its audit record's key). */
+export interface ActingDecision {
+  readonly decisionId: string;
+  readonly decidedAt: string;
+}
 
 /**
  * Creates the trigger's receipt if it has none: one conditional write, safe without the lock (only
@@ -163,15 +175,34 @@ export async function checkReceipt(context: CoordinationContext, eventId: string
   const parsed = eventReceiptSchema.safeParse(existing?.body);
   if (existing && parsed.success && parsed.data.status === 'done')
     return { status: 'duplicate', receipt: parsed.data };
+  // A run that began acting is kept on the receipt until one settles it: its rollback may have
+  // completed, and only its own audit record can say so.
+  const acted =
+    parsed.success && parsed.data.status === 'in-progress' && parsed.data.decisionId && parsed.data.decidedAt
+      ? { decisionId: parsed.data.decisionId, decidedAt: parsed.data.decidedAt }
+      : undefined;
   const resumed = await context.store.putJson(
     key,
-    receipt,
+    { ...receipt, ...acted },
     existing ? { ifMatch: existing.etag } : { ifNoneMatch: true },
   );
   if (resumed === 'precondition-failed')
     throw new Error(`the receipt of ${eventId} changed while the lock was held`);
   const previous = parsed.success && parsed.data.status === 'failed' ? 'failed' : 'in-progress';
-  return { status: 'resume', previous, etag: resumed.etag };
+  return { status: 'resume', previous, etag: resumed.etag, ...(acted ? { acted } : {}) };
+}
+
+/**
+ * Records on the trigger's receipt that this run is about to act (written ahead, with the latch):
+ * the latch names only the latest rollback, so a later trigger's rollback would hide this one's.
+ */
+export async function markActing(
+  context: CoordinationContext,
+  eventId: string,
+  acting: ActingDecision,
+): Promise<void> {
+  const receipt: EventReceipt = { eventId, status: 'in-progress', receivedAt: acting.decidedAt, ...acting };
+  await context.store.putJson(eventReceiptKey(context.service, eventId), receipt);
 }
 
 /** Marks the trigger's receipt done (or failed, so a retry acts again). */

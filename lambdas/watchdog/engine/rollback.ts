@@ -21,12 +21,14 @@ import {
   acquireLock,
   acquireLockFast,
   checkReceipt,
+  markActing,
   createReceipt,
   readCurrentRelease,
   readVersionedState,
   releaseLockQuietly,
   settleReceipt,
   writeState,
+  type ActingDecision,
 } from './coordination';
 import { coordination, isoNow, type EngineContext } from './context';
 import { decideOnAlarm, decideOnHealthBreach, type Check, type Decision } from './decide';
@@ -139,6 +141,7 @@ export async function handleTrigger(
       facts = await readFacts(context, trigger);
     }
     let resumed: 'in-progress' | 'failed' | undefined;
+    let acted: ActingDecision | undefined;
     if (eventId !== undefined && received.value?.status === 'seen') {
       const receipt = await checkReceipt(coord, eventId);
       if (receipt.status === 'duplicate') {
@@ -152,9 +155,21 @@ export async function handleTrigger(
           steps: [],
         };
       }
-      if (receipt.status === 'resume') resumed = receipt.previous;
+      if (receipt.status === 'resume') {
+        resumed = receipt.previous;
+        acted = receipt.acted;
+      }
     }
-    const result = await decideAndAct(context, trigger, facts, eventId, resumed, capacityAhead, options);
+    const result = await decideAndAct(
+      context,
+      trigger,
+      facts,
+      eventId,
+      resumed,
+      acted,
+      capacityAhead,
+      options,
+    );
     if (eventId !== undefined && result.outcome !== 'dismissed')
       await settleReceipt(
         coord,
@@ -229,6 +244,7 @@ async function decideAndAct(
   facts: Facts,
   eventId: string | undefined,
   resumed: 'in-progress' | 'failed' | undefined,
+  acted: ActingDecision | undefined,
   capacityAhead: CapacityReads | undefined,
   options: TriggerOptions,
 ): Promise<TriggerOutcome> {
@@ -239,9 +255,10 @@ async function decideAndAct(
   // A run that completed this trigger's rollback and its audit record but died before settling the
   // receipt: the redelivery is a duplicate, not a second rollback (nor a second notification). That
   // holds whatever the receipt last said: a partial run marks it failed, and the run that finished
-  // that rollback may have died before marking it done.
-  if (resumed !== undefined && eventId !== undefined && release !== undefined) {
-    const completed = await completedRollbackOf(context, state, eventId, release.releaseId);
+  // that rollback may have died before marking it done. It holds too when other rollbacks, or a new
+  // release, came in between: the receipt names the run that acted (see markActing).
+  if (resumed !== undefined && eventId !== undefined) {
+    const completed = await completedRollbackOf(context, state, eventId, release?.releaseId, acted);
     if (completed) {
       context.log.info('duplicate delivery acknowledged: its rollback was completed and audited', {
         eventId,
@@ -380,6 +397,7 @@ async function decideAndAct(
   if (!nothingCanMove)
     await Promise.all([
       writeState(coord, latchedState, facts.stateCondition),
+      eventId ? markActing(coord, eventId, { decisionId: context.invocationId, decidedAt }) : undefined,
       context.ports.store.putJson(rollbackMarkerKey(config.service, manifest.releaseId), {
         releaseId: manifest.releaseId,
         decisionId: context.invocationId,
@@ -484,24 +502,31 @@ async function settleUnfinished(
 }
 
 /**
- * The decision id of the completed rollback this trigger latched on the current release, if its
- * audit record says `rolled-back` (the latch names the decision and when it was made, which is
- * where its record is).
+ * The decision id of this trigger's completed rollback, if its audit record says `rolled-back`. The
+ * receipt names the run that acted on the trigger (`acted`, written before it acted); a receipt from
+ * before that was written falls back to the latch, which names only the latest rollback of the
+ * current release.
  */
 async function completedRollbackOf(
   context: EngineContext,
   state: WatchdogState,
   eventId: string,
-  releaseId: string,
+  releaseId: string | undefined,
+  acted: ActingDecision | undefined,
 ): Promise<string | undefined> {
   const { latched } = state;
-  if (!latched || latched.eventId !== eventId || latched.releaseId !== releaseId) return undefined;
+  const candidate =
+    acted ??
+    (latched && latched.eventId === eventId && latched.releaseId === releaseId
+      ? { decisionId: latched.decisionId, decidedAt: latched.rolledBackAt }
+      : undefined);
+  if (!candidate) return undefined;
   const stored = await context.ports.store.getJson(
-    decisionRecordKey(context.config.service, latched.rolledBackAt, latched.decisionId),
+    decisionRecordKey(context.config.service, candidate.decidedAt, candidate.decisionId),
   );
   const record = auditRecordSchema.safeParse(stored?.body);
   return record.success && record.data.decision === 'rollback' && record.data.outcome === 'rolled-back'
-    ? latched.decisionId
+    ? candidate.decisionId
     : undefined;
 }
 
