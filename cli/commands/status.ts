@@ -89,6 +89,15 @@ function printStatus(ctx: CommandContext, report: StatusReport, gap: boolean): v
         ? `last rollback ${relativeTime(s.state.lastRollbackAt, now)}; none latched`
         : 'none',
   ]);
+  if (s.state.unfinished) {
+    const u = s.state.unfinished;
+    rows.push([
+      'unfinished',
+      c.red(
+        `the rollback of ${u.releaseId} is unfinished since ${relativeTime(u.since, now)} (${u.attempts} attempt(s)): ${u.detail}; the watchdog tries again every minute until it completes or \`switchback promote --ack\``,
+      ),
+    ]);
+  }
   rows.push([
     'lock',
     s.lock.held ? c.yellow(`held by ${s.lock.owner ?? '?'} until ${s.lock.expiresAt ?? '?'}`) : 'free',

@@ -28,6 +28,7 @@ import type { Clock } from './engine/retry';
 import { createHandler, type HandlerDependencies } from './handler';
 import type { WatchdogPorts } from './ports';
 import { createLogger, createMetrics } from './telemetry';
+import { ELBV2_DESCRIBE_BUDGET, RequestBudget } from './adapters/request-budget';
 
 /** The environment the Lambda needs: only where its configuration is. */
 const environmentSchema = z.object({
@@ -98,11 +99,16 @@ export function createRuntime(options: RuntimeOptions = {}) {
   const logger = createLogger({ serviceName: 'switchback-watchdog' });
   const metrics = createMetrics({ namespace: 'Switchback', serviceName: 'switchback-watchdog' });
 
-  // Cached per container for a minute: warm containers pick up a redeployed configuration soon,
-  // and a capture always reads it fresh.
+  const clock: Clock = options.clock ?? {
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  };
+
+  // Cached per container for a minute (of the injected clock: tests move time): warm containers
+  // pick up a redeployed configuration soon, and a capture always reads it fresh.
   let cachedConfig: { readonly loaded: Promise<WatchdogConfig>; readonly at: number } | undefined;
   const loadConfig = (loadOptions: { readonly fresh?: boolean } = {}): Promise<WatchdogConfig> => {
-    const now = Date.now();
+    const now = clock.now();
     if (!cachedConfig || loadOptions.fresh || now - cachedConfig.at > CONFIG_CACHE_MS) {
       const loaded = createStoreAdapter(s3, configBucket)
         .getJson(configKey)
@@ -126,7 +132,10 @@ export function createRuntime(options: RuntimeOptions = {}) {
     if (existing) return existing;
     const clients = { ...clientsFor(config.region), s3 };
     const ports: WatchdogPorts = {
-      traffic: createTrafficAdapter(clients.elbv2),
+      // One Describe budget per container and service region, on the same clock as the engine.
+      traffic: createTrafficAdapter(clients.elbv2, {
+        describeBudget: new RequestBudget({ ...ELBV2_DESCRIBE_BUDGET, clock }),
+      }),
       alarms: createAlarmAdapter(clients.cloudwatch),
       aliases: createAliasAdapter(clients.lambda),
       parameters: createParameterAdapter(clients.ssm),
@@ -147,10 +156,7 @@ export function createRuntime(options: RuntimeOptions = {}) {
     loadConfig,
     portsFor,
     warm: {},
-    clock: options.clock ?? {
-      now: () => Date.now(),
-      sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-    },
+    clock,
     ...(options.lockWaitMs !== undefined ? { lockWaitMs: options.lockWaitMs } : {}),
     log: {
       info: (message, extra) => logger.info(message, extra ?? {}),

@@ -1,6 +1,7 @@
 /**
  * `npm run soak -- --events 10000 --seed 42 --fault-rate 0.1`: runs the watchdog soak, prints its
- * figures and invariants, writes them to bench/results/soak.json, and exits 1 if an invariant failed.
+ * figures and invariants, writes them to bench/results/soak.json, and exits 1 if an invariant failed
+ * (printing a trace of what failed and the command that runs the same soak again).
  */
 import { Command, InvalidArgumentError } from 'commander';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -33,7 +34,12 @@ const program = new Command('soak')
   .option('--events <n>', 'watchdog invocations before the final redelivery', integer('--events', 1), 1000)
   .option('--seed <n>', 'seed of the event sequence', integer('--seed', 0), 42)
   .option('--fault-rate <p>', 'fraction of AWS calls that get a fault', fraction, 0.1)
-  .option('--time-scale <x>', 'how much faster than real time the clock runs', integer('--time-scale', 1), 20)
+  .option(
+    '--time-scale <x>',
+    'how much shorter in real time a sleep is than on the soak clock',
+    integer('--time-scale', 1),
+    20,
+  )
   .option('--concurrency <n>', 'largest batch of events delivered at once', integer('--concurrency', 1), 4)
   .option(
     '--out <file>',
@@ -80,7 +86,7 @@ async function main(): Promise<void> {
 function print(report: SoakReport): void {
   const { options: o } = report;
   console.log(
-    `soak: ${o.events} events, seed ${o.seed}, fault rate ${o.faultRate}, time ${o.timeScale}x, batches up to ${o.maxConcurrency}, ${o.listeners} listeners`,
+    `soak: ${o.events} events, seed ${o.seed}, fault rate ${o.faultRate}, sleeps ${o.timeScale}x shorter, batches up to ${o.maxConcurrency}, ${o.listeners} listeners`,
   );
   console.log(
     `wall time ${(report.wallTimeMs / 1000).toFixed(1)} s; handler latency median ${report.latencyMs.median} ms, p99 ${report.latencyMs.p99} ms, max ${report.latencyMs.max} ms`,
@@ -100,8 +106,13 @@ function print(report: SoakReport): void {
     `thrown:              ${report.thrown.retryable} retryable, ${report.thrown.refused} refused, ${report.thrown.unhandled} unhandled; ${report.finalRedeliveries} redelivered at the end`,
   );
   for (const sample of report.thrown.unhandledSamples) console.log(`  unhandled: ${sample}`);
+  console.log(`fingerprint:         ${report.fingerprint} (the same for runs that went the same way)`);
   console.log('invariants:');
-  for (const i of report.invariants) console.log(`  ${i.passed ? 'PASS' : 'FAIL'} ${i.name}: ${i.detail}`);
+  for (const i of report.invariants) {
+    console.log(`  ${i.passed ? 'PASS' : 'FAIL'} ${i.name}: ${i.detail}`);
+    for (const line of i.trace ?? []) console.log(`      ${line}`);
+  }
+  if (report.invariants.some((i) => !i.passed)) console.log(`\nre-run: ${report.rerun}`);
 }
 
 function line(counts: Record<string, number>): string {

@@ -1,6 +1,7 @@
 /**
- * Seeded randomness for the soak: a small PRNG (mulberry32), weighted choices, and malformed events.
- * Every random choice of the soak's event sequence comes from here, so a seed replays the sequence.
+ * Seeded randomness for the soak: a small PRNG (mulberry32), weighted choices, malformed events, and
+ * a hash for draws that must not depend on order. Every random choice of the soak's event sequence
+ * and of its faults comes from here, so a seed replays them.
  */
 
 /** A seeded source of random numbers in [0, 1), with the helpers the soak needs. */
@@ -78,6 +79,24 @@ export class Random {
       }
     }
   }
+}
+
+/**
+ * A number in [0, 1) that depends only on `parts`: FNV-1a over their text, then murmur3's finalizer.
+ * The soak draws a call's faults with it, so that a draw does not depend on the order calls arrive in.
+ */
+export function hashUnit(...parts: readonly (string | number)[]): number {
+  let h = 0x811c9dc5;
+  for (const ch of parts.join('\u0000')) {
+    h ^= ch.codePointAt(0) as number;
+    h = Math.imul(h, 0x01000193);
+  }
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return (h >>> 0) / 4294967296;
 }
 
 /**

@@ -2,14 +2,19 @@
  * The watchdog soak in CI: 1,000 mixed events with faults on 10% of the AWS calls (see soak.ts), then
  * every invariant must hold. `npm run soak -- --events 10000` runs a larger one.
  */
+import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { decisionRecordKey } from '../../lib';
 import { setForwardWeights } from '../emulator/elbv2-fixtures';
 import { runSoak, type SoakReport } from './soak';
 
 const EVENTS = Number(process.env.SOAK_EVENTS ?? '1000');
 const SEED = Number(process.env.SOAK_SEED ?? '42');
 
+/** Failed invariants, each with its trace (when it has one) and the command that re-runs the soak. */
 function failed(report: SoakReport): string[] {
-  return report.invariants.filter((i) => !i.passed).map((i) => `${i.name}: ${i.detail}`);
+  return report.invariants
+    .filter((i) => !i.passed)
+    .map((i) => [`${i.name}: ${i.detail}`, ...(i.trace ?? []), `re-run: ${report.rerun}`].join('\n'));
 }
 
 describe('the watchdog soak', () => {
@@ -62,6 +67,59 @@ describe('the watchdog soak', () => {
     expect(failed(report)).toEqual([
       expect.stringMatching(/^final live state .*: 1: release r\d+ .*serves .*=1/),
     ]);
+  }, 60_000);
+
+  it('traces a breach rolled back twice: its deliveries, their store operations, and how to re-run', async () => {
+    // Given a short soak after which the audit record of a manual rollback is there twice
+    let copied = '';
+    const report = await runSoak({
+      events: 60,
+      seed: 7,
+      faultRate: 0,
+      beforeChecks: async (world) => {
+        // (a request with a requestId: one without is a new request at every delivery)
+        const withReceipt = new Set(
+          world.emulator.s3
+            .keys(world.bucket)
+            .flatMap((key) => /\/events\/manual-soak-manual-(\d+)\.json$/.exec(key)?.[1] ?? [])
+            .map((id) => `soak manual #${Number(id)}`),
+        );
+        const [record] = (await world.auditRecords()).filter(
+          (r) =>
+            r.outcome === 'rolled-back' &&
+            r.trigger.kind === 'rollback' &&
+            withReceipt.has(r.trigger.reason ?? ''),
+        );
+        copied = record.decisionId;
+        const copy = { ...record, decisionId: 'inv-999999' };
+        await world.s3.send(
+          new PutObjectCommand({
+            Bucket: world.bucket,
+            Key: decisionRecordKey(record.service, copy.decidedAt, copy.decisionId),
+            Body: JSON.stringify(copy),
+          }),
+        );
+      },
+    });
+
+    // Then "at most one rollback per breach" fails, naming both decisions, and traces the breach
+    const [invariant] = report.invariants.filter((i) => !i.passed);
+    expect(invariant.name).toBe('at most one rollback per breach');
+    expect(invariant.detail).toMatch(
+      new RegExp(`^1: manual\\|soak manual #\\d+: 2 rollbacks \\(.*${copied}`),
+    );
+    expect(invariant.trace).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^breach manual\|soak manual #\d+:$/),
+        expect.stringMatching(/^ {2}origin #\d+ manual, event id /),
+        expect.stringMatching(new RegExp(`^ {4}#\\d+ manual, batch \\d+ .*: rolled-back ${copied}$`)),
+        expect.stringMatching(/^ {6}\d+ put lock\.json if-(none-)?match \{held by inv-\d+\} -> ok$/),
+        expect.stringMatching(/^ {6}\d+ put decisions\/.* \{rollback\/rolled-back r\d+\} -> ok$/),
+      ]),
+    );
+    expect(report.rerun).toBe(
+      'npm run soak -- --events 60 --seed 7 --fault-rate 0 --time-scale 20 --concurrency 4',
+    );
   }, 60_000);
 
   it('refuses settings that cannot run, naming them', async () => {

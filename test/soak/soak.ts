@@ -6,10 +6,21 @@
  * concurrently. At the end the faults stop, work still pending is redelivered once, and the
  * invariants are checked on what the store and the emulator hold.
  *
- * The event sequence is seeded; which call a fault hits follows the order calls arrive in, so
- * outcomes under concurrency may differ between runs of one seed. The invariants may not.
+ * The event sequence is seeded, and so is time: the soak clock moves only when a run sleeps or the
+ * driver jumps it, never with the machine's speed (see clock.ts). Which call a fault hits is drawn
+ * from the call itself (what it is, and how many times that call was made before), not from the
+ * order calls arrive in, so concurrent runs do not take each other's faults. What still varies
+ * between runs of one seed is how concurrent runs interleave (who gets the lock first), and with it
+ * some outcomes; the report's fingerprint tells two runs apart. The invariants may not vary.
+ *
+ * A failed invariant says how to re-run (`rerun`) and, for "at most one rollback per breach", traces
+ * the breach: its event id, every delivery of it in order (batch, container, outcome, decision id)
+ * with the store operations each made (lock, receipt, latch, hold, audit record), its audit records,
+ * and the rollbacks of other triggers meanwhile. Invocation `n` has the id `inv-<n>`, so decision ids
+ * and lock owners name the invocation.
  */
 import { ModifyListenerCommand } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { createHash } from 'node:crypto';
 import {
   currentReleaseKey,
   currentReleaseSchema,
@@ -20,19 +31,28 @@ import {
   type ListenerAction,
   type RollbackPolicy,
 } from '../../lib';
+import { parseWatchdogEvent } from '../../lambdas/watchdog/events';
 import { createHandler } from '../../lambdas/watchdog/handler';
 import { createRuntime } from '../../lambdas/watchdog/runtime';
-import { startEmulator, type Emulator, type FaultHandle, type FaultRule } from '../emulator/index';
+import {
+  startEmulator,
+  type Emulator,
+  type FaultCall,
+  type FaultHandle,
+  type FaultRule,
+} from '../emulator/index';
 import { fastRetry } from '../emulator/testing';
 import {
   createWorld,
+  SERVICE,
   directAlarmEvent,
   eventBridgeAlarmEvent,
   snsAlarmEvent,
   type World,
 } from '../watchdog/harness';
 import { SoakClock } from './clock';
-import { malformedEvent, Random } from './random';
+import { hashUnit, malformedEvent, Random } from './random';
+import { describeOp, invocationId, sameOp, StoreTrace } from './trace';
 
 /** How to run a soak. */
 export interface SoakOptions {
@@ -41,7 +61,7 @@ export interface SoakOptions {
   readonly seed: number;
   /** Fraction of AWS calls that get a fault (0 to 1). */
   readonly faultRate: number;
-  /** How much faster than real time the clock runs. @default 20 */
+  /** How much shorter in real time a sleep is than on the soak clock (it does not move the clock). @default 20 */
   readonly timeScale?: number;
   /** Production listeners of the protected service. @default 2 */
   readonly listeners?: number;
@@ -61,6 +81,8 @@ export interface InvariantResult {
   readonly name: string;
   readonly passed: boolean;
   readonly detail: string;
+  /** When it failed: what happened to the failing cases, line by line (see `traceBreach`). @default none */
+  readonly trace?: readonly string[];
 }
 
 /** What a soak did and found. */
@@ -100,6 +122,13 @@ export interface SoakReport {
   /** Times a target group lost its healthy targets for a while (not invocations). */
   readonly healthLosses: number;
   readonly invariants: readonly InvariantResult[];
+  /** The command that runs this soak again (same seed and settings). */
+  readonly rerun: string;
+  /**
+   * A hash of every invocation's origin, kind and outcome, in order: two runs of one seed with the same
+   * fingerprint went the same way.
+   */
+  readonly fingerprint: string;
 }
 
 const ALARMS = ['checkout-5xx', 'checkout-p99-latency'] as const;
@@ -161,6 +190,25 @@ type Delivered =
   | { readonly threw: false; readonly response: unknown }
   | { readonly threw: true; readonly error: unknown; readonly class: 'retryable' | 'refused' | 'unhandled' };
 
+/** One invocation as the soak made it, for fingerprints and failure traces. */
+interface Delivery {
+  /** Invocation number: the order invocations were made in. */
+  readonly n: number;
+  /** The batch it was delivered in (invocations of one batch run concurrently). */
+  readonly batch: number;
+  readonly container: number;
+  readonly originId: number;
+  readonly kind: EventKind;
+  /** Soak time when it was made, and when it returned or threw. */
+  readonly startedAt: number;
+  finishedAt?: number;
+  /** Order of finishing among all invocations (differs from `n` within a batch). */
+  finishedAs?: number;
+  /** What it returned (`rolled-back`, `duplicate`...) or threw (`threw:<error>`). */
+  result?: string;
+  decisionId?: string;
+}
+
 /** Runs a soak and returns its figures and invariant results (it does not throw on a failed invariant). */
 export async function runSoak(options: SoakOptions): Promise<SoakReport> {
   const settings = {
@@ -189,8 +237,11 @@ export async function runSoak(options: SoakOptions): Promise<SoakReport> {
       clock,
       lockWaitMs: LOCK_WAIT_MS,
     });
-    const containers = Array.from({ length: settings.maxConcurrency }, () => container(world, clock));
-    const soak = new Soak(world, containers, clock, settings);
+    const storeTrace = new StoreTrace(SERVICE);
+    const containers = Array.from({ length: settings.maxConcurrency }, () =>
+      container(world, clock, storeTrace),
+    );
+    const soak = new Soak(world, containers, storeTrace, clock, settings);
     await soak.run(options.onProgress);
     await options.beforeChecks?.(world);
     return await soak.report(performance.now() - started);
@@ -213,37 +264,60 @@ function withFastRetries(emulator: Emulator): Emulator {
 }
 
 /** Invokes one warm Lambda container's handler. */
-type Container = (event: unknown) => Promise<unknown>;
+type Container = (event: unknown, n: number) => Promise<unknown>;
 
 /**
  * A warm container of the watchdog: its own runtime (clients, configuration cache), as Lambda runs
- * concurrent invocations in separate containers. Logs and metrics go nowhere: they are not under test.
+ * concurrent invocations in separate containers, one at a time each. Invocation `n` gets the id
+ * `inv-<n>` (so decision ids and lock owners name the invocation), and its store operations go to
+ * `storeTrace`. Logs and metrics go nowhere: they are not under test.
  */
-function container(world: World, clock: SoakClock): Container {
+function container(world: World, clock: SoakClock, storeTrace: StoreTrace): Container {
   const { dependencies } = createRuntime({
-    env: { SWITCHBACK_CONFIG_BUCKET: world.bucket, SWITCHBACK_CONFIG_KEY: watchdogConfigKey('checkout') },
+    env: { SWITCHBACK_CONFIG_BUCKET: world.bucket, SWITCHBACK_CONFIG_KEY: watchdogConfigKey(SERVICE) },
     clientConfig: world.emulator.clientConfig(),
     clock,
     lockWaitMs: LOCK_WAIT_MS,
   });
+  let current = 0;
   const quiet = () => undefined;
   const handler = createHandler({
     ...dependencies,
+    newId: () => invocationId(current),
+    portsFor: (config) => {
+      const ports = dependencies.portsFor(config);
+      return { ...ports, store: storeTrace.record(ports.store, () => current) };
+    },
     log: { info: quiet, warn: quiet, error: quiet },
     metrics: { timeToRollback: quiet, decision: quiet, flush: quiet },
   });
-  return (event) => handler(event, {});
+  return (event, n) => {
+    current = n;
+    return handler(event, {});
+  };
 }
 
 class Soak {
+  /** The event sequence: kinds, contents, batches, duplicates. It draws nothing that depends on outcomes. */
   private readonly random: Random;
-  /** A separate stream for faults: which call gets one depends on arrival order, not on the event sequence. */
-  private readonly faultRandom: Random;
+  /**
+   * What depends on outcomes (Lambda's retries, a capture tried again): time between steps,
+   * containers, alarm delivery paths, when a retry comes. Apart, so that every run of a seed delivers
+   * the same events (origin #n is the same event), however concurrent runs interleave.
+   */
+  private readonly deliveryRandom: Random;
+  /** How many times each kind of fault was drawn for each call identity (see `callIdentity`). */
+  private readonly faultDraws = new Map<string, number>();
   private readonly emulator: Emulator;
   private faultsActive = false;
   private readonly faults: { kind: string; handle: FaultHandle }[] = [];
 
   private invocations = 0;
+  private batches = 0;
+  private finished = 0;
+  private readonly deliveries: Delivery[] = [];
+  /** The watchdog's event id of each origin that has one (receipts are keyed by it). */
+  private readonly eventIds = new Map<number, string>();
   private nextOriginId = 1;
   private releaseNumber = 0;
   private readonly origins: Origin[] = [];
@@ -276,11 +350,12 @@ class Soak {
   constructor(
     private readonly world: World,
     private readonly containers: readonly Container[],
+    private readonly storeTrace: StoreTrace,
     private readonly clock: SoakClock,
     private readonly settings: Required<Omit<SoakOptions, 'onProgress' | 'beforeChecks'>>,
   ) {
     this.random = new Random(settings.seed);
-    this.faultRandom = new Random(settings.seed ^ 0x5eed);
+    this.deliveryRandom = new Random(settings.seed ^ 0xde11);
     this.emulator = world.emulator;
   }
 
@@ -313,7 +388,7 @@ class Soak {
     const total = this.settings.events;
     while (this.invocations < total) {
       // Time passes between deliveries: cooldowns end, events age, leases expire.
-      this.clock.jump(this.random.int(0, 45_000));
+      this.clock.jump(this.deliveryRandom.int(0, 45_000));
       for (const [group, recoversAt] of this.unhealthy)
         if (recoversAt <= this.invocations) this.setHealth(group, 'healthy');
       const due = this.retryQueue.findIndex((r) => r.dueAt <= this.invocations);
@@ -362,9 +437,20 @@ class Soak {
   private installFaults(): void {
     const rate = this.settings.faultRate;
     if (rate === 0) return;
-    const share = (fraction: number) => () => this.faultsActive && this.faultRandom.chance(rate * fraction);
+    // A call's draw depends on the seed, the fault, what the call is and how many times that call was
+    // made before: not on which concurrent run's call came first.
+    const share = (kind: string, fraction: number) => (call: FaultCall) => {
+      if (!this.faultsActive) return false;
+      const identity = `${kind} ${callIdentity(call)}`;
+      const draw = (this.faultDraws.get(identity) ?? 0) + 1;
+      this.faultDraws.set(identity, draw);
+      return hashUnit(this.settings.seed, identity, draw) < rate * fraction;
+    };
     const add = (kind: string, fraction: number, rule: Omit<FaultRule, 'match'>) =>
-      this.faults.push({ kind, handle: this.emulator.faults.add({ ...rule, match: share(fraction) }) });
+      this.faults.push({
+        kind,
+        handle: this.emulator.faults.add({ ...rule, match: share(kind, fraction) }),
+      });
     // Shares of the fault rate; a call may get more than one (latency and an error, say).
     add('throttle', 0.3, { throttle: 'always' });
     add('5xx', 0.25, { error: { status: 500 } });
@@ -491,7 +577,7 @@ class Soak {
   }
 
   private alarmShape(name: string, state: string, at: number): unknown {
-    const shape = this.random.pick([snsAlarmEvent, eventBridgeAlarmEvent, directAlarmEvent]);
+    const shape = this.deliveryRandom.pick([snsAlarmEvent, eventBridgeAlarmEvent, directAlarmEvent]);
     return shape(name, state, at);
   }
 
@@ -611,10 +697,11 @@ class Soak {
     attempts: readonly number[] = [],
   ): Promise<Delivered[]> {
     // Concurrent invocations run in separate containers; a lone one in any warm container.
-    const first = this.random.int(0, this.containers.length - 1);
+    const first = this.deliveryRandom.int(0, this.containers.length - 1);
+    const batchNumber = ++this.batches;
     const results = await Promise.all(
       batch.map((invocation, i) =>
-        this.deliver(invocation, this.containers[(first + i) % this.containers.length]),
+        this.deliver(invocation, batchNumber, (first + i) % this.containers.length),
       ),
     );
     let rolledBack = false;
@@ -634,7 +721,11 @@ class Soak {
           this.pending.set(origin.id, origin);
           const attempt = (attempts[i] ?? 0) + 1;
           if (attempt <= LAMBDA_RETRIES && kind !== 'final-redelivery')
-            this.retryQueue.push({ origin, attempt, dueAt: this.invocations + this.random.int(1, 12) });
+            this.retryQueue.push({
+              origin,
+              attempt,
+              dueAt: this.invocations + this.deliveryRandom.int(1, 12),
+            });
         }
         return;
       }
@@ -650,17 +741,35 @@ class Soak {
     return results;
   }
 
-  private async deliver(invocation: Invocation, invoke: Container): Promise<Delivered> {
-    this.invocations++;
+  private async deliver(invocation: Invocation, batch: number, container: number): Promise<Delivered> {
+    const { origin, kind, event } = invocation;
+    const delivery: Delivery = {
+      n: ++this.invocations,
+      batch,
+      container,
+      originId: origin.id,
+      kind,
+      startedAt: this.clock.now(),
+    };
+    this.deliveries.push(delivery);
+    const eventId = eventIdOf(event);
+    if (eventId !== undefined && !this.eventIds.has(origin.id)) this.eventIds.set(origin.id, eventId);
     const started = performance.now();
+    let delivered: Delivered;
     try {
-      const response = await invoke(invocation.event);
-      return { threw: false, response };
+      delivered = { threw: false, response: await this.containers[container](event, delivery.n) };
     } catch (error) {
-      return { threw: true, error, class: classify(error) };
-    } finally {
-      this.latencies.push(performance.now() - started);
+      delivered = { threw: true, error, class: classify(error) };
     }
+    this.latencies.push(performance.now() - started);
+    delivery.finishedAt = this.clock.now();
+    delivery.finishedAs = ++this.finished;
+    delivery.result = delivered.threw ? `threw:${errorName(delivered.error)}` : outcomeOf(delivered.response);
+    const decisionId = delivered.threw
+      ? (delivered.error as { decisionId?: unknown }).decisionId
+      : (delivered.response as { result?: { decisionId?: unknown } } | undefined)?.result?.decisionId;
+    if (typeof decisionId === 'string') delivery.decisionId = decisionId;
+    return delivered;
   }
 
   /** After a completed rollback, every listener serves the captured state of the current release. */
@@ -700,26 +809,34 @@ class Soak {
   async report(wallTimeMs: number): Promise<SoakReport> {
     const records = await this.world.auditRecords();
     const invariants: InvariantResult[] = [];
-    const check = (name: string, failures: readonly string[], passedDetail: string) =>
+    const check = (name: string, failures: readonly string[], passedDetail: string, trace?: string[]) =>
       invariants.push({
         name,
         passed: failures.length === 0,
         detail:
           failures.length === 0 ? passedDetail : `${failures.length}: ${failures.slice(0, 5).join(' | ')}`,
+        ...(failures.length > 0 && trace && trace.length > 0 ? { trace } : {}),
       });
 
-    // At most one completed rollback per breach (an alarm state change, a health breach, a manual request).
+    // At most one completed rollback per breach (an alarm state change, a health breach, a manual
+    // request). A manual request without a requestId is a new request at every delivery, Lambda's
+    // retries included (the requestId is what makes a retried request a duplicate): each of its
+    // rollbacks is a breach of its own.
+    const originsByBreach = new Map(this.origins.map((o) => [o.breachKey, o]));
     const rollbacksByBreach = new Map<string, AuditRecord[]>();
     for (const record of records.filter((r) => r.decision === 'rollback' && r.outcome === 'rolled-back')) {
-      const key = breachKeyOf(record);
+      const breach = breachKeyOf(record);
+      const origin = originsByBreach.get(breach);
+      const key =
+        origin?.kind === 'manual' && !origin.redeliverable ? `${breach}|${record.decisionId}` : breach;
       rollbacksByBreach.set(key, [...(rollbacksByBreach.get(key) ?? []), record]);
     }
+    const twice = [...rollbacksByBreach].filter(([, rs]) => rs.length > 1);
     check(
       'at most one rollback per breach',
-      [...rollbacksByBreach]
-        .filter(([, rs]) => rs.length > 1)
-        .map(([key, rs]) => `${key}: ${rs.length} rollbacks`),
+      twice.map(([key, rs]) => `${key}: ${rs.length} rollbacks (${rs.map((r) => r.decisionId).join(', ')})`),
       `${rollbacksByBreach.size} breaches rolled back, each once`,
+      twice.slice(0, 3).flatMap(([key]) => this.traceBreach(key, records)),
     );
 
     // Every decision the handler reported (or failed with) is on record; so is every capture and acknowledgement.
@@ -809,8 +926,100 @@ class Soak {
       finalRedeliveries: this.finalRedeliveries,
       healthLosses: this.healthLosses,
       invariants,
+      rerun: rerunCommand(this.settings),
+      fingerprint: this.fingerprint(),
     };
   }
+
+  private fingerprint(): string {
+    const hash = createHash('sha256');
+    for (const d of this.deliveries) hash.update(`${d.n}|${d.originId}|${d.kind}|${d.result ?? '?'}\n`);
+    return hash.digest('hex').slice(0, 16);
+  }
+
+  /**
+   * What happened to one breach, for a failed "at most one rollback per breach": its origin and event
+   * id; every delivery of it in the order made (batch and batch-mates, container, soak time, outcome,
+   * decision id) with that invocation's store operations in order (the receipt and state it read, every
+   * write: lock, receipt, latch, hold, audit record; the number before each is its place among all the
+   * soak's store operations); the breach's audit records; and the other rollbacks from its first
+   * delivery to its last record (which moved the latch meanwhile). Decision ids are `inv-<n>`: the
+   * invocation that decided.
+   */
+  private traceBreach(key: string, records: readonly AuditRecord[]): string[] {
+    const origins = this.origins.filter((o) => o.breachKey === key);
+    const ids = new Set(origins.map((o) => o.id));
+    const deliveries = this.deliveries.filter((d) => ids.has(d.originId));
+    const own = records.filter((r) => breachKeyOf(r) === key);
+    const lines = [`breach ${key}:`];
+    for (const origin of origins)
+      lines.push(
+        `  origin #${origin.id} ${origin.kind}, event id ${this.eventIds.get(origin.id) ?? '(none)'}`,
+      );
+    lines.push('  deliveries, in the order made, each with its store operations:');
+    for (const d of deliveries) {
+      const mates = this.deliveries
+        .filter((m) => m.batch === d.batch && m !== d)
+        .map((m) => `#${m.n} (origin #${m.originId} ${m.kind}: ${m.result ?? '?'})`);
+      lines.push(
+        `    #${d.n} ${d.kind}, batch ${d.batch}${mates.length > 0 ? ` with ${mates.join(', ')}` : ' alone'}, container ${d.container}, ${soakTime(d.startedAt)} to ${soakTime(d.finishedAt ?? d.startedAt)}, finished ${ordinal(d.finishedAs ?? 0)}: ${d.result ?? '?'}${d.decisionId ? ` ${d.decisionId}` : ''}`,
+      );
+      // A lock wait is many identical polls: one line for a run of them.
+      const ops = this.storeTrace.of(d.n);
+      for (let i = 0; i < ops.length;) {
+        let j = i + 1;
+        while (j < ops.length && sameOp(ops[i], ops[j])) j++;
+        lines.push(
+          `      ${describeOp(ops[i], SERVICE)}${j - i > 1 ? ` (${j - i} times, to ${ops[j - 1].seq})` : ''}`,
+        );
+        i = j;
+      }
+    }
+    lines.push('  its audit records:');
+    for (const r of own) lines.push(`    ${describeRecord(r)}`);
+    const from = Math.min(...deliveries.map((d) => d.startedAt));
+    const to = Math.max(...own.map((r) => Date.parse(r.decidedAt)));
+    const meanwhile = records.filter(
+      (r) =>
+        r.decision === 'rollback' &&
+        breachKeyOf(r) !== key &&
+        Date.parse(r.decidedAt) >= from &&
+        Date.parse(r.decidedAt) <= to,
+    );
+    lines.push(`  other rollbacks from its first delivery to its last record: ${meanwhile.length}`);
+    const shown = meanwhile.length > 8 ? [...meanwhile.slice(0, 4), ...meanwhile.slice(-4)] : meanwhile;
+    shown.forEach((r, i) => {
+      if (meanwhile.length > 8 && i === 4) lines.push(`    ... ${meanwhile.length - 8} more`);
+      lines.push(`    ${describeRecord(r)} (${breachKeyOf(r)})`);
+    });
+    return lines;
+  }
+}
+
+function rerunCommand(settings: Required<Omit<SoakOptions, 'onProgress' | 'beforeChecks'>>): string {
+  const command = `npm run soak -- --events ${settings.events} --seed ${settings.seed} --fault-rate ${settings.faultRate} --time-scale ${settings.timeScale} --concurrency ${settings.maxConcurrency}`;
+  return settings.listeners === 2 ? command : `${command} (with runSoak's listeners: ${settings.listeners})`;
+}
+
+/** The watchdog's event id of an event (receipts are keyed by it), if it has one. */
+function eventIdOf(event: unknown): string | undefined {
+  const parsed = parseWatchdogEvent(event);
+  return parsed.ok && 'eventId' in parsed.event && typeof parsed.event.eventId === 'string'
+    ? parsed.event.eventId
+    : undefined;
+}
+
+function describeRecord(r: AuditRecord): string {
+  return `${r.decision}/${r.outcome} ${r.decisionId}, release ${r.releaseId ?? '-'}, decided ${soakTime(Date.parse(r.decidedAt))}, checks ${r.checks.map((c) => `${c.name}${c.passed ? '' : '!'}`).join(',')}, steps ${r.steps.map((st) => st.outcome).join(',') || '-'}`;
+}
+
+/** Soak time as an ISO timestamp. */
+function soakTime(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function ordinal(n: number): string {
+  return `${n}${n % 10 === 1 && n % 100 !== 11 ? 'st' : n % 10 === 2 && n % 100 !== 12 ? 'nd' : n % 10 === 3 && n % 100 !== 13 ? 'rd' : 'th'}`;
 }
 
 /** Events that are triggers: a failed one is work Lambda retries, and in the end redelivered. */
@@ -839,6 +1048,31 @@ function classify(error: unknown): 'retryable' | 'refused' | 'unhandled' {
   if (/another watchdog run holds the lock of .*; (retry|try again)/.test(message)) return 'retryable';
   if (/was not rolled back: there is nothing to acknowledge/.test(message)) return 'refused';
   return 'unhandled';
+}
+
+/**
+ * What a call is, the same in every run of a seed: service, action and the string inputs that name
+ * things (key, ARN, alarm, parameter), with what differs between runs left out: the bucket (one per
+ * soak, numbered per process), the emulator's random ids (hex runs), soak times and invocation ids
+ * in keys, and contents (bodies, messages, values, versions).
+ */
+function callIdentity(call: FaultCall): string {
+  const names = Object.entries(call.params)
+    .filter(
+      (entry): entry is [string, string] =>
+        typeof entry[1] === 'string' &&
+        entry[0] !== 'Bucket' &&
+        !/body|message|payload|value|subject|version|content|policy/i.test(entry[0]),
+    )
+    .map(
+      ([name, value]) =>
+        `${name}=${value
+          .replace(/\d{4}-\d\d-\d\dT\d\d[-:]\d\d[-:]\d\d[-.]\d{3}Z/g, '<time>')
+          .replace(/inv-\d+/g, '<invocation>')
+          .replace(/[0-9a-f]{8,}/gi, '*')}`,
+    )
+    .sort();
+  return `${call.service} ${call.action} ${names.join(' ')}`;
 }
 
 function errorName(error: unknown): string {

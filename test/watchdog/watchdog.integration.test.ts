@@ -137,6 +137,40 @@ describe('the watchdog rolls a bad release back', () => {
     ]);
   });
 
+  it('acts once on a manual request delivered twice at once, when the later delivery takes the lock first', async () => {
+    // Given a manual request whose first delivery creates the receipt but is slow to take the lock
+    const world = await createWorld(emulator());
+    await capturedAndShifted(world);
+    const request = {
+      action: 'rollback',
+      reason: 'bad release',
+      requestedBy: 'oncall',
+      requestId: 'req-0003-concurrent',
+    };
+    let lockWrites = 0;
+    const slowLock = world.emulator.faults.add({
+      service: 's3',
+      action: 'PutObject',
+      match: (call) => String(call.params.Key ?? '').endsWith('/lock.json') && ++lockWrites === 1,
+      latencyMs: 500,
+    });
+    const first = world.invoke(request);
+    const receipt = 'audit/checkout/events/manual-req-0003-concurrent.json';
+    for (let i = 0; i < 200 && !world.emulator.s3.keys(world.bucket).includes(receipt); i++)
+      await new Promise((resolve) => setTimeout(resolve, 5));
+
+    // When a second delivery of it arrives meanwhile (and gets the lock, then acts, before the first)
+    const second = world.invoke(request);
+    const outcomes = ((await Promise.all([first, second])) as { result: { outcome: string } }[])
+      .map((r) => r.result.outcome)
+      .sort();
+    slowLock.remove();
+
+    // Then one of them rolls back and the other is a duplicate
+    expect(outcomes).toEqual(['duplicate', 'rolled-back']);
+    expect((await world.auditRecords()).filter((r) => r.decision === 'rollback')).toHaveLength(1);
+  });
+
   it('rides out a throttling storm on ModifyListener beyond the SDK’s own retries', async () => {
     const world = await createWorld(emulator(), { listeners: 3 });
     await capturedAndShifted(world);

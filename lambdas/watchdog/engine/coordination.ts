@@ -153,22 +153,49 @@ export interface ActingDecision {
 /**
  * Creates the trigger's receipt if it has none: one conditional write, safe without the lock (only
  * one run can create it). `'seen'`: it exists; look at it with {@link checkReceipt} under the lock.
+ * `'new'` holds only until another delivery takes the lock first: confirm it under the lock with
+ * {@link receiptUntouched}.
  */
 export async function createReceipt(
   context: CoordinationContext,
   eventId: string,
 ): Promise<{ readonly status: 'new'; readonly etag: string } | { readonly status: 'seen' }> {
-  const receipt: EventReceipt = { eventId, status: 'in-progress', receivedAt: iso(context.clock.now()) };
+  // The run's id makes its receipt's content, and so its entity tag, its own (see receiptUntouched).
+  const receipt: EventReceipt = {
+    eventId,
+    status: 'in-progress',
+    receivedAt: iso(context.clock.now()),
+    decisionId: context.owner,
+  };
   const created = await context.store.putJson(eventReceiptKey(context.service, eventId), receipt, {
     ifNoneMatch: true,
   });
   return created === 'precondition-failed' ? { status: 'seen' } : { status: 'new', etag: created.etag };
 }
 
+/**
+ * Whether the receipt this run created outside the lock is still as it wrote it (`etag`): a
+ * concurrent delivery of the trigger that took the lock first has rewritten it (and may have acted).
+ * Call with the lock held.
+ */
+export async function receiptUntouched(
+  context: CoordinationContext,
+  eventId: string,
+  etag: string,
+): Promise<boolean> {
+  const current = await context.store.getJson(eventReceiptKey(context.service, eventId));
+  return current?.etag === etag;
+}
+
 /** Records the trigger as received; call with the lock held. */
 export async function checkReceipt(context: CoordinationContext, eventId: string): Promise<ReceiptCheck> {
   const key = eventReceiptKey(context.service, eventId);
-  const receipt: EventReceipt = { eventId, status: 'in-progress', receivedAt: iso(context.clock.now()) };
+  const receipt: EventReceipt = {
+    eventId,
+    status: 'in-progress',
+    receivedAt: iso(context.clock.now()),
+    decisionId: context.owner,
+  };
   const created = await context.store.putJson(key, receipt, { ifNoneMatch: true });
   if (created !== 'precondition-failed') return { status: 'new', etag: created.etag };
   const existing = await context.store.getJson(key);

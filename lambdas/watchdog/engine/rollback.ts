@@ -22,6 +22,7 @@ import {
   acquireLockFast,
   checkReceipt,
   markActing,
+  receiptUntouched,
   createReceipt,
   readCurrentRelease,
   readVersionedState,
@@ -131,6 +132,10 @@ export async function handleTrigger(
     if (locked.status === 'rejected') throw locked.reason;
     if (received.status === 'rejected') throw received.reason;
     let facts: Facts;
+    // A receipt this run created outside the lock stays new on the fast path (no run held the lock
+    // since this container last did). Otherwise another delivery of the trigger may have taken the
+    // lock first, found the receipt in progress and acted: the receipt must still be as created.
+    let seen = received.value?.status === 'seen';
     if (lease) {
       if (read.status === 'rejected') throw read.reason;
       facts = read.value;
@@ -138,11 +143,19 @@ export async function handleTrigger(
       lease = await acquireLock(coord, context.lockWaitMs);
       if (!lease) throw new LockBusyError(context.config.service);
       // Another run held the lock since this container last did: read what it may have changed.
-      facts = await readFacts(context, trigger);
+      const created = received.value?.status === 'new' ? received.value.etag : undefined;
+      const [reread, untouched] = await Promise.all([
+        readFacts(context, trigger),
+        eventId !== undefined && created !== undefined
+          ? receiptUntouched(coord, eventId, created)
+          : Promise.resolve(true),
+      ]);
+      facts = reread;
+      seen ||= !untouched;
     }
     let resumed: 'in-progress' | 'failed' | undefined;
     let acted: ActingDecision | undefined;
-    if (eventId !== undefined && received.value?.status === 'seen') {
+    if (eventId !== undefined && seen) {
       const receipt = await checkReceipt(coord, eventId);
       if (receipt.status === 'duplicate') {
         context.log.info('duplicate delivery acknowledged', {
