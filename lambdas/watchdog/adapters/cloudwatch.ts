@@ -20,12 +20,16 @@ interface DescribedAlarm {
   readonly AlarmArn?: string;
   readonly StateValue?: string;
   readonly StateUpdatedTimestamp?: Date;
+  /** When the state value last changed (StateUpdatedTimestamp also moves with the reason). */
+  readonly StateTransitionedTimestamp?: Date;
 }
 
 const STATE_VALUES: ReadonlySet<string> = new Set<AlarmStateValue>(['OK', 'ALARM', 'INSUFFICIENT_DATA']);
 
 function alarmState(alarm: DescribedAlarm): AlarmState {
-  const { AlarmName: name, AlarmArn: arn, StateValue: value, StateUpdatedTimestamp: updated } = alarm;
+  const { AlarmName: name, AlarmArn: arn, StateValue: value } = alarm;
+  // The transition time is what the state-change event carries: the tick derives the same event id.
+  const updated = alarm.StateTransitionedTimestamp ?? alarm.StateUpdatedTimestamp;
   if (!name || !arn || !value || !STATE_VALUES.has(value) || !updated) {
     throw new AwsCallError(
       'invalid',
