@@ -12,14 +12,7 @@ import {
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { watchdogConfigKey, type WatchdogConfigInput } from '../../lib';
 import type { BlueGreen } from '../../test/emulator/elbv2-fixtures';
-import type { Emulator, RequestLogEntry } from '../../test/emulator/index';
-import { backupService } from '../../test/emulator/services/backup';
-import { cloudWatchService } from '../../test/emulator/services/cloudwatch';
-import { elbv2Service } from '../../test/emulator/services/elbv2';
-import { lambdaService } from '../../test/emulator/services/lambda';
-import { s3Service } from '../../test/emulator/services/s3';
-import { snsService } from '../../test/emulator/services/sns';
-import { ssmService } from '../../test/emulator/services/ssm';
+import { isWriteCall, type Emulator, type RequestLogEntry } from '../../test/emulator/index';
 import {
   createWorld,
   createWorldRuntime,
@@ -198,26 +191,8 @@ export async function invokeEvent(
   };
 }
 
-const SERVICES = [
-  elbv2Service,
-  lambdaService,
-  ssmService,
-  s3Service,
-  cloudWatchService,
-  snsService,
-  backupService,
-];
-
 /** Whether the emulator models the call as a write (it changes state): S3 Put/Copy/Delete, SNS Publish... */
-export function isWrite(call: RequestLogEntry): boolean {
-  const service = SERVICES.find((s) => s.name === call.service);
-  const operations: Record<string, { readonly kind: 'read' | 'write' }> = service?.operations ?? {};
-  const operation = Object.prototype.hasOwnProperty.call(operations, call.action)
-    ? operations[call.action]
-    : undefined;
-  // An action the emulator does not know is counted as a write: it is surely not a plain read.
-  return operation?.kind !== 'read';
-}
+export const isWrite = isWriteCall;
 
 /**
  * `s3:GetObject ×2, sns:Publish` for a list of calls; with `keys`, S3 calls name their key (ids in

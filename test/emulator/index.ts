@@ -15,7 +15,7 @@ import { Runtime, ServiceDefinition } from './core/service';
 import { ServiceName } from './core/types';
 import { Engine } from './engine';
 import { FaultInjector } from './faults';
-import { RequestLog } from './request-log';
+import { RequestLog, type RequestLogEntry } from './request-log';
 import { Edge, listen } from './server';
 import { BackupInspector, backupService } from './services/backup';
 import { CloudWatchInspector, cloudWatchService } from './services/cloudwatch';
@@ -120,6 +120,19 @@ const SERVICES: ReadonlyArray<ServiceDefinition<unknown>> = [
   snsService,
   backupService,
 ] as ReadonlyArray<ServiceDefinition<unknown>>;
+
+/**
+ * Whether the emulator models a logged call as a write (it changes state: S3 Put/Copy/Delete, SNS
+ * Publish...). An action it does not know counts as a write: it is surely not a plain read.
+ */
+export function isWriteCall(call: Pick<RequestLogEntry, 'service' | 'action'>): boolean {
+  const service = SERVICES.find((s) => s.name === call.service);
+  const operations: Record<string, { readonly kind: 'read' | 'write' }> = service?.operations ?? {};
+  const operation = Object.prototype.hasOwnProperty.call(operations, call.action)
+    ? operations[call.action]
+    : undefined;
+  return operation?.kind !== 'read';
+}
 
 /** Starts an emulator on a loopback port. */
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {

@@ -345,15 +345,8 @@ function stepRecord(
 
 async function runStep(step: RestoreStep, context: ExecutionContext): Promise<StepRecord> {
   const started = context.clock.now();
-  const record = (outcome: StepRecord['outcome'], attempts: number, detail?: string): StepRecord => ({
-    kind: step.kind,
-    target: step.target,
-    outcome,
-    attempts,
-    startedAt: new Date(started).toISOString(),
-    durationMs: context.clock.now() - started,
-    ...(detail ? { detail } : {}),
-  });
+  const record = (outcome: StepRecord['outcome'], attempts: number, detail?: string): StepRecord =>
+    stepRecord(step, outcome, attempts, started, context, detail);
   let attempts = 0;
   try {
     const applied = await withRetry(() => apply(step, context), retryOptions(context));
