@@ -6,26 +6,21 @@ import {
   acknowledgementKey,
   auditRecordSchema,
   decisionRecordKey,
-  parseReleaseManifest,
   rollbackMarkerKey,
   type AuditRecord,
   type CurrentRelease,
-  type ReleaseManifest,
-  type StepRecord,
   type WatchdogState,
 } from '../../../lib';
 import type { AlarmEvent, RollbackRequest } from '../events';
-import type { AlarmState, WriteCondition } from '../ports';
+import type { AlarmState } from '../ports';
 import { auditRecord, recordDecision } from './audit';
 import {
   acquireLock,
   acquireLockFast,
   checkReceipt,
+  createReceipt,
   markActing,
   receiptUntouched,
-  createReceipt,
-  readCurrentRelease,
-  readVersionedState,
   releaseLockQuietly,
   settleReceipt,
   writeState,
@@ -40,11 +35,21 @@ import {
   readCapacity,
   restoreConfiguration,
   restoreTraffic,
-  type HealthReadings,
 } from './execute';
-import { aliasKey, planRestore, type LiveState, type TrafficStep } from './plan';
-import { withRetry } from './retry';
-import { rememberedManifest, rememberRelease } from './warm';
+import {
+  executionContext,
+  groupsOf,
+  manifestOf,
+  NOTHING_READ,
+  readConfigurationState,
+  readFacts,
+  readLiveState,
+  startCapacityReads,
+  type CapacityReads,
+  type Facts,
+} from './facts';
+import { planRestore } from './plan';
+import { settleUnfinished } from './unfinished';
 
 /** A health-ping run saw enough consecutive failures. */
 export interface HealthBreach {
@@ -125,7 +130,7 @@ export async function handleTrigger(
   const [locked, received, read] = await Promise.allSettled([
     acquireLockFast(coord),
     eventId !== undefined ? createReceipt(coord, eventId) : Promise.resolve(undefined),
-    readFacts(context, trigger),
+    readFacts(context, trigger.kind === 'alarm' ? trigger.alarmName : undefined),
   ]);
   let lease = locked.status === 'fulfilled' ? locked.value : undefined;
   try {
@@ -145,7 +150,7 @@ export async function handleTrigger(
       // Another run held the lock since this container last did: read what it may have changed.
       const created = received.value?.status === 'new' ? received.value.etag : undefined;
       const [reread, untouched] = await Promise.all([
-        readFacts(context, trigger),
+        readFacts(context, trigger.kind === 'alarm' ? trigger.alarmName : undefined),
         eventId !== undefined && created !== undefined
           ? receiptUntouched(coord, eventId, created)
           : Promise.resolve(true),
@@ -203,53 +208,6 @@ export async function handleTrigger(
     if (lease) await releaseLockQuietly(coord, lease, context.log);
   }
 }
-
-/** What a decision reads: the release, the state (and how to replace it), the alarm now. */
-interface Facts {
-  readonly release: CurrentRelease | undefined;
-  readonly state: WatchdogState;
-  readonly stateCondition: WriteCondition;
-  readonly alarmNow: AlarmState | undefined;
-}
-
-async function readFacts(context: EngineContext, trigger: Trigger): Promise<Facts> {
-  const coord = coordination(context);
-  const [release, versioned, alarmNow] = await Promise.all([
-    readCurrentRelease(coord),
-    readVersionedState(coord),
-    trigger.kind === 'alarm' ? readAlarm(context, trigger.alarmName) : Promise.resolve(undefined),
-  ]);
-  return { release, state: versioned.state, stateCondition: versioned.condition, alarmNow };
-}
-
-/** Target health read ahead for a release's manifest. */
-interface CapacityReads {
-  readonly releaseId: string;
-  readonly readings: Promise<HealthReadings>;
-}
-
-function startCapacityReads(context: EngineContext, manifest: ReleaseManifest): CapacityReads {
-  const { knownGood, candidates } = groupsOf(planRestore(manifest, NOTHING_READ).traffic);
-  const readings = readCapacity(knownGood, candidates, executionContext(context));
-  // Read ahead and not needed (no action): its failure is nobody's business.
-  readings.catch(() => undefined);
-  return { releaseId: manifest.releaseId, readings };
-}
-
-function groupsOf(steps: readonly TrafficStep[]): { knownGood: string[]; candidates: string[] } {
-  return {
-    knownGood: [...new Set(steps.flatMap((s) => s.knownGoodTargetGroupArns))],
-    candidates: [...new Set(steps.flatMap((s) => s.candidateTargetGroupArns))],
-  };
-}
-
-/** Live state not read: every captured listener and rule is written back as captured. */
-const NOTHING_READ: LiveState = {
-  listeners: new Map(),
-  aliases: new Map(),
-  parametersAtCapturedVersion: new Map(),
-  artifactsAtCapturedVersion: new Map(),
-};
 
 async function decideAndAct(
   context: EngineContext,
@@ -473,48 +431,6 @@ async function decideAndAct(
 }
 
 /**
- * Records an incomplete rollback in the state for the schedule tick to finish (or clears the record
- * when it completed), and says whether to page: on the first incomplete outcome, on completion after
- * one, and otherwise at most every `repageMinutes`.
- */
-async function settleUnfinished(
-  context: EngineContext,
-  state: WatchdogState,
-  releaseId: string,
-  outcome: 'rolled-back' | 'rolled-back-unverified' | 'partial',
-  steps: readonly StepRecord[],
-  trigger: Trigger,
-): Promise<{ readonly page: boolean }> {
-  const coord = coordination(context);
-  const now = isoNow(context);
-  const previous = state.unfinished?.releaseId === releaseId ? state.unfinished : undefined;
-  if (outcome === 'rolled-back') {
-    if (state.unfinished) await writeState(coord, { ...state, unfinished: undefined });
-    return { page: true };
-  }
-  const repage =
-    previous === undefined ||
-    context.clock.now() - Date.parse(previous.lastPagedAt) >= context.config.policy.repageMinutes * 60_000;
-  const detail = steps
-    .filter((s) => s.outcome !== 'applied')
-    .map((s) => `${s.kind} ${s.target}: ${s.outcome}`)
-    .join('; ')
-    .slice(0, 2000);
-  await writeState(coord, {
-    ...state,
-    unfinished: {
-      releaseId,
-      decisionId: previous?.decisionId ?? context.invocationId,
-      since: previous?.since ?? now,
-      detail,
-      lastPagedAt: repage ? now : (previous?.lastPagedAt ?? now),
-      attempts: (previous?.attempts ?? 0) + 1,
-    },
-  });
-  return { page: repage || trigger.kind !== 'finish' };
-}
-
-/**
  * The decision id of this trigger's completed rollback, if its audit record says `rolled-back`. The
  * receipt names the run that acted on the trigger (`acted`, written before it acted); a receipt from
  * before that was written falls back to the latch, which names only the latest rollback of the
@@ -578,79 +494,6 @@ function decide(
           };
     }
   }
-}
-
-async function readAlarm(context: EngineContext, alarmName: string): Promise<AlarmState | undefined> {
-  const { value } = await withRetry(() => context.ports.alarms.alarmStates([alarmName]), {
-    budgetMs: context.config.policy.stepTimeBudgetMs,
-    clock: context.clock,
-  });
-  return value.find((s) => s.name === alarmName);
-}
-
-/**
- * The release's manifest: embedded in the pointer, or remembered by this container (a manifest
- * version never changes), or read by its version id (pointers written before it was embedded).
- */
-async function manifestOf(context: EngineContext, release: CurrentRelease): Promise<ReleaseManifest> {
-  const known =
-    release.manifest ?? rememberedManifest(context.warm, release.releaseId, release.manifestVersionId);
-  const manifest = known ?? (await loadManifest(context, release));
-  rememberRelease(context.warm, release.releaseId, release.manifestVersionId, manifest);
-  return manifest;
-}
-
-async function loadManifest(context: EngineContext, release: CurrentRelease): Promise<ReleaseManifest> {
-  const stored = await context.ports.store.getJson(release.manifestKey, release.manifestVersionId);
-  if (!stored)
-    throw new Error(`the manifest of release ${release.releaseId} (${release.manifestKey}) is missing`);
-  return parseReleaseManifest(stored.body);
-}
-
-/** The live state of the configuration the manifest restores (aliases, parameters, artifacts). */
-async function readConfigurationState(
-  context: EngineContext,
-  manifest: ReleaseManifest,
-): Promise<Omit<LiveState, 'listeners'>> {
-  const { listeners: _skipped, ...configuration } = await readLiveState(context, {
-    ...manifest,
-    listeners: [],
-  });
-  return configuration;
-}
-
-async function readLiveState(context: EngineContext, manifest: ReleaseManifest): Promise<LiveState> {
-  const { ports } = context;
-  const retry = <T>(fn: () => Promise<T>) =>
-    withRetry(fn, { budgetMs: context.config.policy.stepTimeBudgetMs, clock: context.clock }).then(
-      (r) => r.value,
-    );
-  // A read that fails leaves the item out of the live state; the plan then restores it (and verifies).
-  const settle = async <T>(fn: () => Promise<T>): Promise<T | undefined> => retry(fn).catch(() => undefined);
-  const [listeners, aliases, parameters, artifacts] = await Promise.all([
-    Promise.all(manifest.listeners.map((l) => settle(() => ports.traffic.describeListener(l.listenerArn)))),
-    Promise.all(
-      manifest.aliases.map((a) => settle(() => ports.aliases.describeAlias(a.functionName, a.aliasName))),
-    ),
-    Promise.all(
-      manifest.parameters.map((p) => settle(() => ports.parameters.matchesVersion(p.name, p.version))),
-    ),
-    Promise.all(
-      manifest.artifacts.map((a) => settle(() => ports.artifacts.matchesVersion(a.key, a.versionId))),
-    ),
-  ]);
-  return {
-    listeners: new Map(listeners.flatMap((l) => (l ? [[l.listenerArn, l] as const] : []))),
-    aliases: new Map(
-      aliases.flatMap((a) => (a ? [[aliasKey(a.functionName, a.aliasName), a] as const] : [])),
-    ),
-    parametersAtCapturedVersion: new Map(manifest.parameters.map((p, i) => [p.name, parameters[i] === true])),
-    artifactsAtCapturedVersion: new Map(manifest.artifacts.map((a, i) => [a.key, artifacts[i] === true])),
-  };
-}
-
-function executionContext(context: EngineContext) {
-  return { ports: context.ports, policy: context.config.policy, clock: context.clock };
 }
 
 function nextState(
