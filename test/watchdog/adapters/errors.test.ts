@@ -1,4 +1,5 @@
-import { call, isFailure, toAwsCallError } from '../../../lambdas/watchdog/adapters';
+import type { S3Client } from '@aws-sdk/client-s3';
+import { call, createStoreAdapter, isFailure, toAwsCallError } from '../../../lambdas/watchdog/adapters';
 import { AwsCallError } from '../../../lambdas/watchdog/ports';
 
 /** An error shaped as the SDK throws them: a name, maybe a wire `Code`, `$metadata`, `$retryable`. */
@@ -162,5 +163,31 @@ describe('call', () => {
     expect(isFailure(error, 'not-found')).toBe(true);
     expect(isFailure(error, 'throttled', 'transient')).toBe(false);
     expect(isFailure(new Error('x'), 'invalid')).toBe(false);
+  });
+});
+
+describe('the store adapter’s conditional writes', () => {
+  /** An S3 client whose PutObject fails as given, once (so the SDK made one attempt). */
+  const failingClient = (error: unknown) => ({ send: () => Promise.reject(error) }) as unknown as S3Client;
+
+  it('recognises 409 ConditionalRequestConflict by its status when the error has no code', async () => {
+    // A proxy or an older parser may hand back a bare 409: still a lost race, not an error.
+    const bare409 = Object.assign(new Error('Conflict'), {
+      name: 'Error',
+      $metadata: { httpStatusCode: 409, attempts: 1 },
+    });
+    const store = createStoreAdapter(failingClient(bare409), 'shop-switchback-store');
+    await expect(store.putJson('events/a.json', { a: 1 }, { ifNoneMatch: true })).resolves.toBe(
+      'precondition-failed',
+    );
+  });
+
+  it('still raises a 409 on an unconditional write', async () => {
+    const bare409 = Object.assign(new Error('Conflict'), {
+      name: 'Error',
+      $metadata: { httpStatusCode: 409, attempts: 1 },
+    });
+    const store = createStoreAdapter(failingClient(bare409), 'shop-switchback-store');
+    await expect(store.putJson('events/a.json', { a: 1 })).rejects.toBeInstanceOf(AwsCallError);
   });
 });
