@@ -51,7 +51,11 @@ export async function handleTick(context: EngineContext): Promise<TickOutcome> {
   if (breached.length === 0) return { alarmsInAlarm, ...(finishing ? { finishing } : {}) };
 
   // Same checks as a delivered alarm, without writing anything unless they say act.
-  const release = await readCurrentRelease(coord);
+  // After finishing, the state has changed: read it again (once) with the release.
+  const [release, current] = await Promise.all([
+    readCurrentRelease(coord),
+    finishing ? readState(coord) : Promise.resolve(state),
+  ]);
   const now = context.clock.now();
   for (const alarm of breached) {
     const event: AlarmEvent = {
@@ -68,7 +72,7 @@ export async function handleTick(context: EngineContext): Promise<TickOutcome> {
       now,
       policy: config.policy,
       release,
-      state: finishing ? await readState(coord) : state,
+      state: current,
     });
     if (!decision.act) {
       context.log.info('tick: alarm in ALARM, no action', { alarm: alarm.name, reason: decision.detail });
