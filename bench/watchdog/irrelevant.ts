@@ -7,13 +7,12 @@
  * The notes list the last run's calls. In a warm container (configuration cached by the
  * capture) and in a cold one (a new runtime that loads it).
  */
-import type { Emulator } from '../../test/emulator/index';
+import { isWriteCall, type Emulator } from '../../test/emulator/index';
 import type { BenchRecord } from '../record';
 import {
   ALARM,
   describeCalls,
   invokeEvent,
-  isWrite,
   medianRecord,
   released,
   RUNS,
@@ -45,7 +44,7 @@ export async function irrelevantEvents(emulator: Emulator, records: BenchRecord[
       }
       const name = `irrelevant: ${event.name}, ${coldContainer ? 'cold' : 'warm'} container, ${LISTENERS} listeners`;
       const calls = runs.map((r) => r.calls);
-      const writes = calls.map((c) => c.filter(isWrite));
+      const writes = calls.map((c) => c.filter(isWriteCall));
       const counts = (lists: (typeof calls)[number][]) => lists.map((l) => l.length);
       // The notes list the last run's calls.
       const withNote = (note: string) => (r: BenchRecord) => ({ ...r, note });

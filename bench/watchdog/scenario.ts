@@ -12,7 +12,7 @@ import {
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { watchdogConfigKey, type WatchdogConfigInput } from '../../lib';
 import type { BlueGreen } from '../../test/emulator/elbv2-fixtures';
-import { isWriteCall, type Emulator, type RequestLogEntry } from '../../test/emulator/index';
+import type { Emulator, RequestLogEntry } from '../../test/emulator/index';
 import {
   createWorld,
   createWorldRuntime,
@@ -190,9 +190,6 @@ export async function invokeEvent(
     calls,
   };
 }
-
-/** Whether the emulator models the call as a write (it changes state): S3 Put/Copy/Delete, SNS Publish... */
-export const isWrite = isWriteCall;
 
 /**
  * `s3:GetObject ×2, sns:Publish` for a list of calls; with `keys`, S3 calls name their key (ids in

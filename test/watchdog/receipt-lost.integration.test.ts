@@ -21,6 +21,18 @@ function failReceiptSettle(world: World) {
   });
 }
 
+/** Release r1 captured and deployed, then rolled back by hand, but the write settling the receipt failed. */
+async function rolledBackWithReceiptLost(requestId: string) {
+  const world = await createWorld(emulator());
+  await world.invoke({ action: 'capture', releaseId: 'r1' });
+  await world.shiftToGreen();
+  const request = { action: 'rollback', reason: 'bad release', requestedBy: 'oncall', requestId };
+  const fault = failReceiptSettle(world);
+  await expect(world.invoke(request)).rejects.toThrow(/PutObject failed/);
+  fault.remove();
+  return { world, request };
+}
+
 describe('a redelivery after the receipt was lost', () => {
   it('is a duplicate of the completed rollback: one rollback record, one notification', async () => {
     // Given a rollback that completed and was audited, but whose receipt was never settled
@@ -53,18 +65,7 @@ describe('a redelivery after the receipt was lost', () => {
 
   it('is a duplicate even when another rollback of the release latched meanwhile', async () => {
     // Given a manual rollback that completed and was audited, but whose receipt was never settled
-    const world = await createWorld(emulator());
-    await world.invoke({ action: 'capture', releaseId: 'r1' });
-    await world.shiftToGreen();
-    const request = {
-      action: 'rollback',
-      reason: 'bad release',
-      requestedBy: 'oncall',
-      requestId: 'req-0001-lost-receipt',
-    };
-    const fault = failReceiptSettle(world);
-    await expect(world.invoke(request)).rejects.toThrow(/PutObject failed/);
-    fault.remove();
+    const { world, request } = await rolledBackWithReceiptLost('req-0001-lost-receipt');
     const [first] = (await world.auditRecords()).filter((r) => r.decision === 'rollback');
     // ... and another request rolled the same release back before Lambda's retry came (its latch now)
     await world.invoke({ action: 'rollback', reason: 'second opinion', requestedBy: 'oncall' });
@@ -85,18 +86,7 @@ describe('a redelivery after the receipt was lost', () => {
 
   it('is a duplicate after a new release, which it does not roll back', async () => {
     // Given a manual rollback of r1 that completed and was audited, but whose receipt was never settled
-    const world = await createWorld(emulator());
-    await world.invoke({ action: 'capture', releaseId: 'r1' });
-    await world.shiftToGreen();
-    const request = {
-      action: 'rollback',
-      reason: 'bad release',
-      requestedBy: 'oncall',
-      requestId: 'req-0002-lost-receipt',
-    };
-    const fault = failReceiptSettle(world);
-    await expect(world.invoke(request)).rejects.toThrow(/PutObject failed/);
-    fault.remove();
+    const { world, request } = await rolledBackWithReceiptLost('req-0002-lost-receipt');
     // ... and a fix-forward release r2 was captured and deployed before Lambda's retry came
     await world.invoke({ action: 'acknowledge', releaseId: 'r1', requestedBy: 'oncall', reason: 'fixed' });
     await world.invoke({ action: 'capture', releaseId: 'r2' });

@@ -52,9 +52,6 @@ export interface RestorePlan {
 /** The key of an alias in {@link LiveState.aliases}. */
 export const aliasKey = (functionName: string, aliasName: string): string => `${functionName}:${aliasName}`;
 
-/** No live state read: every captured listener and rule is planned (to be written as captured). */
-export const UNREAD_TRAFFIC: Pick<LiveState, 'listeners'> = { listeners: new Map() };
-
 export function planRestore(manifest: ReleaseManifest, live: LiveState): RestorePlan {
   const traffic: TrafficStep[] = [];
   const configuration: RestoreStep[] = [];
