@@ -1,10 +1,33 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import frameworkImports from './eslint-rules/framework-imports.cjs';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'cdktf.out/', 'coverage/', '.venv*/', '*.js', '*.mjs'] },
+  {
+    ignores: [
+      'node_modules/',
+      'dist/',
+      'cdktf.out/',
+      'coverage/',
+      '.venv*/',
+      '*.js',
+      '*.mjs',
+      // Generated from the sources by scripts/frameworks (the CDK Terrain tree and both packages).
+      'frameworks/',
+    ],
+  },
   js.configs.recommended,
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
   ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    plugins: { switchback: frameworkImports },
+    // One source tree, two packages: only the forms scripts/frameworks/rewrite.ts can translate.
+    rules: { 'switchback/framework-imports': 'error' },
+  },
   {
     rules: {
       '@typescript-eslint/no-explicit-any': 'error',

@@ -25,6 +25,7 @@ import { SwitchbackChecks } from './checks/switchback-checks';
 import { accountKeyPolicy } from './internal/key-policy';
 import { sanitizeName } from './internal/names';
 import { isKnown, PropValidator, show, SwitchbackValidationError } from './internal/validation';
+import { inOwnFramework } from './internal/framework';
 import type { ReleaseBackupProps } from './rollback-watchdog';
 
 /** A tag: a key and a value. */
@@ -385,7 +386,7 @@ export class BackupSchedule extends Construct {
   public readonly region?: string;
 
   constructor(scope: Construct, id: string, props: BackupScheduleProps = {}) {
-    super(scope, id);
+    super(inOwnFramework(scope, 'BackupSchedule'), id);
     const check = new PropValidator(this);
     this.serviceName = props.serviceName ?? sanitizeName(id, 40);
     this.region = props.region ?? defaultProviderRegion(this) ?? arnRegion(props.kmsKeyArn);

@@ -16,6 +16,7 @@ import {
 } from '../lib';
 import { isKnown, PropValidator } from './internal/validation';
 import { sanitizeName, targetGroupName } from './internal/names';
+import { inOwnFramework } from './internal/framework';
 
 /** The two colors of a blue-green pair. */
 export type Color = 'blue' | 'green';
@@ -254,7 +255,7 @@ export class BlueGreenListener extends Construct {
   public readonly rollbackHeld?: IResolvable;
 
   constructor(scope: Construct, id: string, props: BlueGreenListenerProps) {
-    super(scope, id);
+    super(inOwnFramework(scope, 'BlueGreenListener'), id);
     const settings = resolveSettings(this, id, props);
     this.serviceName = settings.serviceName;
     this.protocol = settings.protocol;

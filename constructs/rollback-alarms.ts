@@ -5,6 +5,7 @@ import { Construct } from 'constructs';
 import type { ProtectedAlarm } from '../lib';
 import { sanitizeName } from './internal/names';
 import { isKnown, PropValidator, show } from './internal/validation';
+import { inOwnFramework } from './internal/framework';
 
 /** A statistic a KPI alarm evaluates. */
 export type KpiStatistic = 'Sum' | 'Average' | 'Minimum' | 'Maximum' | 'SampleCount';
@@ -184,7 +185,7 @@ export class RollbackAlarms extends Construct {
   public readonly compositeAlarmName: string;
 
   constructor(scope: Construct, id: string, props: RollbackAlarmsProps) {
-    super(scope, id);
+    super(inOwnFramework(scope, 'RollbackAlarms'), id);
     const settings = resolveSettings(this, id, props);
     this.serviceName = settings.serviceName;
     this.alarmNamePrefix = settings.prefix;

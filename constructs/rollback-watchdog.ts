@@ -47,6 +47,7 @@ import { SwitchbackChecks } from './checks/switchback-checks';
 import { sanitizeName } from './internal/names';
 import { isKnown, PropValidator, SwitchbackValidationError } from './internal/validation';
 import { watchdogBundleDirectory } from './internal/watchdog-bundle';
+import { inOwnFramework } from './internal/framework';
 import type { VersionedArtifactStore } from './versioned-artifact-store';
 
 /** An alarm the watchdog protects: a breach of it rolls the release back. */
@@ -215,7 +216,7 @@ export class RollbackWatchdog extends Construct {
   private captureDependency?: string;
 
   constructor(scope: Construct, id: string, props: RollbackWatchdogProps) {
-    super(scope, id);
+    super(inOwnFramework(scope, 'RollbackWatchdog'), id);
     const check = new PropValidator(this);
     this.serviceName = props.serviceName ?? props.store.serviceName;
     const timeoutSeconds = props.timeoutSeconds ?? 90;

@@ -4,6 +4,7 @@ import { DEFAULT_ROLLBACK_POLICY } from '../lib';
 import { BackupSchedule, type BackupScheduleProps } from './backup-schedule';
 import { BlueGreenListener, type BlueGreenListenerProps } from './blue-green-listener';
 import { isKnown, PropValidator } from './internal/validation';
+import { inOwnFramework } from './internal/framework';
 import { RollbackAlarms, type RollbackAlarmsProps } from './rollback-alarms';
 import { RollbackWatchdog, type RollbackWatchdogProps } from './rollback-watchdog';
 import { VersionedArtifactStore, type VersionedArtifactStoreProps } from './versioned-artifact-store';
@@ -87,7 +88,7 @@ export class SwitchbackService extends Construct {
   public readonly backup?: BackupSchedule;
 
   constructor(scope: Construct, id: string, props: SwitchbackServiceProps) {
-    super(scope, id);
+    super(inOwnFramework(scope, 'SwitchbackService'), id);
     this.serviceName = props.serviceName ?? id.toLowerCase().replace(/[^a-z0-9-]+/g, '-');
 
     this.store = new VersionedArtifactStore(this, 'ArtifactStore', {

@@ -22,6 +22,7 @@ import { ARN_PATTERNS, BUCKET_NAME_PATTERN, STORE_KEY_PREFIXES, type StoreConfig
 import { accountKeyPolicy } from './internal/key-policy';
 import { sanitizeName, shortHash } from './internal/names';
 import { isKnown, PropValidator, SwitchbackValidationError } from './internal/validation';
+import { inOwnFramework } from './internal/framework';
 
 /** How objects in the store are encrypted at rest. */
 export type StoreEncryption = 'kms' | 's3';
@@ -158,7 +159,7 @@ export class VersionedArtifactStore extends Construct {
   public readonly serviceName: string;
 
   constructor(scope: Construct, id: string, props: VersionedArtifactStoreProps = {}) {
-    super(scope, id);
+    super(inOwnFramework(scope, 'VersionedArtifactStore'), id);
     const check = new PropValidator(this);
     this.serviceName = props.serviceName ?? sanitizeName(id, 40);
     this.encryption = props.encryption ?? 'kms';

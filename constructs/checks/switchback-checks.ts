@@ -17,6 +17,7 @@ import {
   type IAspect,
 } from 'cdktf';
 import type { IConstruct } from 'constructs';
+import { inOwnFramework } from '../internal/framework';
 import { SwitchbackValidationError } from '../internal/validation';
 import { evaluate, ResourceIndex, typeKey, typesNeeded } from './evaluate';
 import { isExpression } from './references';
@@ -78,6 +79,7 @@ export class SwitchbackChecks implements IAspect {
    * returns the Aspect, whose {@link findings} fill in at synth.
    */
   static applyTo(scope: IConstruct, options: SwitchbackChecksOptions = {}): SwitchbackChecks {
+    inOwnFramework(scope, 'SwitchbackChecks');
     const checks = new SwitchbackChecks(options);
     const stacks = TerraformStack.isStack(scope)
       ? [scope]

@@ -26,6 +26,8 @@ export interface DrillCommand {
   readonly scenarios: readonly ScenarioName[];
   readonly controlPlane: ControlPlaneName;
   readonly outDir: string;
+  /** The watchdog bundle to run: the repository's build, or one taken out of a packed package. */
+  readonly bundlePath: string;
   readonly json: boolean;
   readonly help: boolean;
 }
@@ -44,6 +46,8 @@ Options:
                       which emulator serves the AWS APIs (default: emulator); moto (from
                       .venv-moto, see requirements/moto.txt) runs ${MOTO_SCENARIOS.join(', ')}
   --out <dir>         where report.json and the HTML timelines go (default: drill-report)
+  --bundle <file>     the watchdog bundle to run (default: dist/watchdog/index.js), e.g. the
+                      one inside a packed cdktf-switchback or cdktn-switchback
   --json              print report.json to stdout instead of the table
   --help              show this help
 
@@ -58,6 +62,7 @@ export function parseDrillArgs(argv: readonly string[]): DrillCommand {
       options: {
         scenario: { type: 'string', multiple: true },
         out: { type: 'string' },
+        bundle: { type: 'string' },
         'control-plane': { type: 'string' },
         json: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
@@ -67,7 +72,7 @@ export function parseDrillArgs(argv: readonly string[]): DrillCommand {
     });
   } catch (error) {
     throw new Error(
-      `${error instanceof Error ? error.message : String(error)}; allowed options: --scenario <name>, --control-plane <emulator|moto>, --out <dir>, --json, --help`,
+      `${error instanceof Error ? error.message : String(error)}; allowed options: --scenario <name>, --control-plane <emulator|moto>, --out <dir>, --bundle <file>, --json, --help`,
     );
   }
   const requested = (parsed.values.scenario ?? []).flatMap((value) =>
@@ -99,6 +104,8 @@ export function parseDrillArgs(argv: readonly string[]): DrillCommand {
   }
   const out = parsed.values.out;
   if (out !== undefined && out.trim() === '') throw new Error('--out needs a directory');
+  const bundle = parsed.values.bundle;
+  if (bundle !== undefined && bundle.trim() === '') throw new Error('--bundle needs a file');
   return {
     scenarios:
       requested.length > 0
@@ -106,6 +113,7 @@ export function parseDrillArgs(argv: readonly string[]): DrillCommand {
         : [...(controlPlane === 'moto' ? MOTO_SCENARIOS : SCENARIO_NAMES)],
     controlPlane,
     outDir: out ?? 'drill-report',
+    bundlePath: bundle ?? DEFAULT_BUNDLE_PATH,
     json: parsed.values.json === true,
     help: parsed.values.help === true,
   };
@@ -124,10 +132,12 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return DRILL_EXIT.passed;
   }
-  if (!existsSync(DEFAULT_BUNDLE_PATH)) {
-    process.stderr.write(
-      `drill: the watchdog bundle ${DEFAULT_BUNDLE_PATH} is missing; run 'npm run drill' (it builds it) or 'npx tsx scripts/bundle-watchdog.ts'\n`,
-    );
+  if (!existsSync(command.bundlePath)) {
+    const hint =
+      command.bundlePath === DEFAULT_BUNDLE_PATH
+        ? "run 'npm run drill' (it builds it) or 'npx tsx scripts/bundle-watchdog.ts'"
+        : 'name an existing file with --bundle';
+    process.stderr.write(`drill: the watchdog bundle ${command.bundlePath} is missing; ${hint}\n`);
     return DRILL_EXIT.usage;
   }
   const colors = createColors(process.stdout.isTTY === true && !process.env.NO_COLOR);
@@ -135,7 +145,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   const { report, files } = await runDrill({
     scenarios: command.scenarios,
     outDir: command.outDir,
-    settings: { controlPlane: command.controlPlane },
+    settings: { controlPlane: command.controlPlane, bundlePath: command.bundlePath },
     onProgress: ({ scenario, result }) => {
       if (!result) process.stderr.write(`drill: ${scenario} ...\n`);
       else

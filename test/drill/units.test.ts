@@ -13,6 +13,7 @@ import {
   type MetricAlarmSpec,
 } from './alarm-evaluator';
 import { main, parseDrillArgs, DRILL_EXIT } from './cli';
+import { DEFAULT_BUNDLE_PATH } from './watchdog-function';
 import type { RoutedRequest } from './data-plane';
 import { renderTable } from './report';
 import { refusedToSwitch, type ScenarioResult } from './run-scenario';
@@ -315,6 +316,7 @@ describe('the drill command line', () => {
     expect(parseDrillArgs([])).toEqual(
       expect.objectContaining({
         outDir: 'drill-report',
+        bundlePath: DEFAULT_BUNDLE_PATH,
         json: false,
         scenarios: expect.arrayContaining(['unhealthy-blue']),
       }),
@@ -329,7 +331,7 @@ describe('the drill command line', () => {
 
   it('names an unknown option and the allowed ones', () => {
     expect(() => parseDrillArgs(['--fast'])).toThrow(
-      /Unknown option '--fast'.*allowed options: --scenario <name>, --control-plane <emulator\|moto>, --out <dir>, --json, --help/,
+      /Unknown option '--fast'.*allowed options: --scenario <name>, --control-plane <emulator\|moto>, --out <dir>, --bundle <file>, --json, --help/,
     );
   });
 
@@ -347,6 +349,22 @@ describe('the drill command line', () => {
     expect(() => parseDrillArgs(['--control-plane', 'localstack'])).toThrow(
       "unknown control plane 'localstack'; allowed: emulator, moto",
     );
+  });
+
+  it('runs the bundle --bundle names, and exits 2 naming a bundle that is not there', async () => {
+    expect(parseDrillArgs(['--bundle', '/tmp/pkg/dist/watchdog/index.js']).bundlePath).toBe(
+      '/tmp/pkg/dist/watchdog/index.js',
+    );
+    expect(() => parseDrillArgs(['--bundle', ' '])).toThrow('--bundle needs a file');
+    const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+    try {
+      await expect(main(['--bundle', '/nonexistent/index.js'])).resolves.toBe(DRILL_EXIT.usage);
+      expect(String(write.mock.calls[0]?.[0])).toBe(
+        'drill: the watchdog bundle /nonexistent/index.js is missing; name an existing file with --bundle\n',
+      );
+    } finally {
+      write.mockRestore();
+    }
   });
 
   it('exits 2 on bad usage', async () => {

@@ -1,0 +1,95 @@
+/**
+ * `npm run test:frameworks`: the CDK Terrain half of CI, after `npm test` has checked the cdktf half.
+ *   1. install the cdktn toolchain (npm ci: cdktn, its provider, its CLI, Node.js 22 from the registry)
+ *   2. bundle the watchdog and generate the cdktn tree
+ *   3. type-check the tree against cdktn
+ *   4. its construct, example and framework tests (jest: the example app synthesized by both CLIs
+ *      and compared, the wrong package refused)
+ *   5. build and pack both packages and compare them
+ *   6. install each tarball into a new app of its framework and synthesize the README's example
+ *   7. the fire drill on the watchdog bundle taken out of the packed cdktn-switchback
+ * Prints how long each phase took.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { CDKTN_DIR, CDKTN_TOOLCHAIN_DIR, REPO_ROOT, generateCdktnTree } from './generate';
+import { buildPackages, tarballFiles } from './package';
+import { checkScratchApps } from './scratch-apps';
+
+const DRILL_REPORT = join(REPO_ROOT, 'frameworks', 'out', 'drill-report');
+
+const timings: { phase: string; seconds: number }[] = [];
+
+function phase<T>(name: string, work: () => T): T {
+  const started = performance.now();
+  console.log(`\n== ${name}`);
+  const result = work();
+  timings.push({ phase: name, seconds: (performance.now() - started) / 1000 });
+  return result;
+}
+
+function run(command: string, args: string[], cwd = REPO_ROOT): void {
+  const result = spawnSync(command, args, {
+    cwd,
+    stdio: 'inherit',
+    env: { ...process.env, CHECKPOINT_DISABLE: '1' },
+  });
+  if (result.status !== 0)
+    throw new Error(`${command} ${args.join(' ')} exited ${result.status ?? result.signal}`);
+}
+
+function main(): void {
+  phase('install the cdktn toolchain (npm ci)', () =>
+    run('npm', ['ci', '--no-audit', '--no-fund', '--prefer-offline'], CDKTN_TOOLCHAIN_DIR),
+  );
+  phase('bundle the watchdog, generate the cdktn tree', () => {
+    run('npx', ['tsx', 'scripts/bundle-watchdog.ts']);
+    console.log(`generated ${generateCdktnTree().length} files`);
+  });
+  phase('type-check against cdktn', () =>
+    run(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', CDKTN_DIR]),
+  );
+  phase('cdktn tests (constructs, examples, both CLIs)', () =>
+    run('npx', ['jest', '--config', join(CDKTN_DIR, 'jest.config.js')]),
+  );
+  const built = phase('build and pack both packages', buildPackages);
+  const scratch = phase('scratch apps: install each package, synthesize the simplest example', () =>
+    checkScratchApps(built),
+  );
+  phase('the drill on the watchdog bundle packed in cdktn-switchback', () => {
+    const bundle = tarballFiles(built.cdktn).get('dist/watchdog/index.js');
+    if (!bundle) throw new Error('the cdktn-switchback tarball has no dist/watchdog/index.js');
+    const dir = mkdtempSync(join(tmpdir(), 'switchback-cdktn-drill-'));
+    try {
+      mkdirSync(join(dir, 'watchdog'));
+      writeFileSync(join(dir, 'watchdog', 'index.js'), bundle);
+      run('npx', [
+        'tsx',
+        'test/drill/cli.ts',
+        '--bundle',
+        join(dir, 'watchdog', 'index.js'),
+        '--out',
+        DRILL_REPORT,
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  for (const app of scratch.apps) {
+    console.log(
+      `${app.framework} app: synthesized ${app.resources} resources; switchback runbook wrote ${app.runbookLines} lines`,
+    );
+  }
+  console.log('the packaged CLI wrote the same runbook in both apps');
+  console.log(`cdktn app with cdktf-switchback: refused at synth with\n  ${scratch.wrongPackageMessage}`);
+  console.log('\nphase timings:');
+  for (const { phase: name, seconds } of timings)
+    console.log(`  ${seconds.toFixed(1).padStart(6)} s  ${name}`);
+  const total = timings.reduce((sum, entry) => sum + entry.seconds, 0);
+  console.log(`  ${total.toFixed(1).padStart(6)} s  total`);
+}
+
+main();
