@@ -110,7 +110,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .description('after a rollback, let the candidate go live again (shows the options; --ack acknowledges)')
     .option(
       '--ack',
-      'acknowledge the rollback: the next `cdktf deploy` of the release sends traffic to it again',
+      'acknowledge the rollback: the next deploy (`cdktf deploy` or `cdktn deploy`) of the release sends traffic to it again',
       false,
     )
     .option('--reason <text>', 'why it is safe now (required with --ack)')
@@ -124,7 +124,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .action(action(historyCommand));
   program
     .command('capture')
-    .description('capture the live state for a release by hand (e.g. from CI before `cdktf deploy`)')
+    .description('capture the live state for a release by hand (e.g. from CI before the deploy)')
     .option('--release <id>', 'the release id (required)')
     .action(action(captureCommand));
   program

@@ -76,7 +76,7 @@ export function readSynthesizedApp(appDir: string): SynthesizedService[] {
   const manifestPath = join(resolve(appDir), 'manifest.json');
   if (!existsSync(manifestPath)) {
     throw new CliError(
-      `no synthesized app at ${appDir}: run \`cdktf synth\` (or \`npm run synth\`) first, pass --app <dir>, or name the watchdog with --function.`,
+      `no synthesized app at ${appDir}: run \`cdktf synth\` or \`cdktn synth\` (or \`npm run synth\`) first, pass --app <dir>, or name the watchdog with --function.`,
       EXIT.setup,
     );
   }

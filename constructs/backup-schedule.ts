@@ -386,7 +386,7 @@ export class BackupSchedule extends Construct {
   public readonly region?: string;
 
   constructor(scope: Construct, id: string, props: BackupScheduleProps = {}) {
-    super(inOwnFramework(scope, 'BackupSchedule'), id);
+    super(inOwnFramework(scope, 'BackupSchedule', id), id);
     const check = new PropValidator(this);
     this.serviceName = props.serviceName ?? sanitizeName(id, 40);
     this.region = props.region ?? defaultProviderRegion(this) ?? arnRegion(props.kmsKeyArn);
@@ -938,7 +938,7 @@ function validate(
       check.fail(
         'vaultPolicyAdminArns',
         props.vaultPolicyAdminArns,
-        'give at least one principal that may still change the vault policy (the role cdktf deploy runs with), or leave it out.',
+        'give at least one principal that may still change the vault policy (the role your deploys run with), or leave it out.',
       );
     }
     props.vaultPolicyAdminArns.forEach((arn, index) =>

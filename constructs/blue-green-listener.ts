@@ -255,7 +255,7 @@ export class BlueGreenListener extends Construct {
   public readonly rollbackHeld?: IResolvable;
 
   constructor(scope: Construct, id: string, props: BlueGreenListenerProps) {
-    super(inOwnFramework(scope, 'BlueGreenListener'), id);
+    super(inOwnFramework(scope, 'BlueGreenListener', id), id);
     const settings = resolveSettings(this, id, props);
     this.serviceName = settings.serviceName;
     this.protocol = settings.protocol;

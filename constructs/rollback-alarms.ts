@@ -185,7 +185,7 @@ export class RollbackAlarms extends Construct {
   public readonly compositeAlarmName: string;
 
   constructor(scope: Construct, id: string, props: RollbackAlarmsProps) {
-    super(inOwnFramework(scope, 'RollbackAlarms'), id);
+    super(inOwnFramework(scope, 'RollbackAlarms', id), id);
     const settings = resolveSettings(this, id, props);
     this.serviceName = settings.serviceName;
     this.alarmNamePrefix = settings.prefix;

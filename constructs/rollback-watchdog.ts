@@ -216,7 +216,7 @@ export class RollbackWatchdog extends Construct {
   private captureDependency?: string;
 
   constructor(scope: Construct, id: string, props: RollbackWatchdogProps) {
-    super(inOwnFramework(scope, 'RollbackWatchdog'), id);
+    super(inOwnFramework(scope, 'RollbackWatchdog', id), id);
     const check = new PropValidator(this);
     this.serviceName = props.serviceName ?? props.store.serviceName;
     const timeoutSeconds = props.timeoutSeconds ?? 90;

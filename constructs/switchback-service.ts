@@ -88,7 +88,7 @@ export class SwitchbackService extends Construct {
   public readonly backup?: BackupSchedule;
 
   constructor(scope: Construct, id: string, props: SwitchbackServiceProps) {
-    super(inOwnFramework(scope, 'SwitchbackService'), id);
+    super(inOwnFramework(scope, 'SwitchbackService', id), id);
     this.serviceName = props.serviceName ?? id.toLowerCase().replace(/[^a-z0-9-]+/g, '-');
 
     this.store = new VersionedArtifactStore(this, 'ArtifactStore', {

@@ -159,7 +159,7 @@ export class VersionedArtifactStore extends Construct {
   public readonly serviceName: string;
 
   constructor(scope: Construct, id: string, props: VersionedArtifactStoreProps = {}) {
-    super(inOwnFramework(scope, 'VersionedArtifactStore'), id);
+    super(inOwnFramework(scope, 'VersionedArtifactStore', id), id);
     const check = new PropValidator(this);
     this.serviceName = props.serviceName ?? sanitizeName(id, 40);
     this.encryption = props.encryption ?? 'kms';

@@ -5,7 +5,7 @@
  *   'cdktf', '@cdktf/provider-aws/lib/<module>' and 'cdktf/lib/testing/adapters/jest'.
  * cdktn is never imported by hand: its tree is generated. '@cdktf/hcl2json' is HashiCorp's HCL
  * parser, a tool rather than the framework, and is left alone by the rewrite.
- * test/frameworks/rewrite.test.ts checks that this rule and the rewrite accept the same specifiers.
+ * The rewrite takes these forms from here (`problemWith`), so the rule and the rewrite cannot disagree.
  */
 'use strict';
 
@@ -13,6 +13,7 @@ const NAMES_A_FRAMEWORK = /^(?:@cdkt[fn]\/|cdkt[fn](?:\/|$))/;
 const DEEP_PROVIDER_PATH = /^@cdktf\/provider-aws\/lib\/[a-z0-9-]+$/;
 const JEST_ADAPTER = 'cdktf/lib/testing/adapters/jest';
 const NEUTRAL = new Set(['@cdktf/hcl2json']);
+const ALLOWED_FORMS = `'cdktf', '@cdktf/provider-aws/lib/<module>' or '${JEST_ADAPTER}'`;
 
 /**
  * Undefined when `specifier` may appear in a source; otherwise the message id that says why not.
@@ -36,9 +37,7 @@ const rule = {
     messages: {
       form:
         "'{{specifier}}' names the framework in a form the cdktn rewrite cannot translate. " +
-        "Use 'cdktf', '@cdktf/provider-aws/lib/<module>' or '" +
-        JEST_ADAPTER +
-        "' (scripts/frameworks/rewrite.ts).",
+        `Use ${ALLOWED_FORMS} (scripts/frameworks/rewrite.ts).`,
       notRewritten:
         "'{{specifier}}' names the framework where the cdktn rewrite does not look (require.resolve, jest.mock): " +
         'import the module instead, so that both packages load their own framework.',
@@ -49,14 +48,22 @@ const rule = {
   },
   create(context) {
     function check(node, outsideTheRewrite = false) {
-      if (!node || node.type !== 'Literal' || typeof node.value !== 'string') return;
-      const messageId = problemWith(node.value, outsideTheRewrite);
-      if (messageId) context.report({ node, messageId, data: { specifier: node.value } });
+      const specifier =
+        node && node.type === 'Literal' && typeof node.value === 'string'
+          ? node.value
+          : node && node.type === 'TemplateLiteral' && node.expressions.length === 0
+            ? node.quasis[0].value.cooked
+            : undefined;
+      if (specifier === undefined) return;
+      const messageId = problemWith(specifier, outsideTheRewrite);
+      if (messageId) context.report({ node, messageId, data: { specifier } });
     }
     return {
       ImportDeclaration: (node) => check(node.source),
       ExportNamedDeclaration: (node) => check(node.source),
       ExportAllDeclaration: (node) => check(node.source),
+      // `declare module 'cdktf' { … }` augments the framework's types: the rewrite renames it too.
+      TSModuleDeclaration: (node) => node.id.type === 'Literal' && check(node.id),
       ImportExpression: (node) => check(node.source),
       TSImportEqualsDeclaration: (node) =>
         node.moduleReference.type === 'TSExternalModuleReference' && check(node.moduleReference.expression),
@@ -85,4 +92,4 @@ const rule = {
   },
 };
 
-module.exports = { rules: { 'framework-imports': rule }, problemWith };
+module.exports = { rules: { 'framework-imports': rule }, problemWith, ALLOWED_FORMS };

@@ -39,7 +39,8 @@ export async function promoteCommand(ctx: CommandContext, options: PromoteOption
     );
   }
   const latched = status.state.latched?.releaseId === releaseId ? status.state.latched : undefined;
-  const deploy = 'cdktf deploy';
+  // The CLI is the same in cdktf-switchback and cdktn-switchback: name both frameworks' command.
+  const deploy = 'cdktf deploy` or `cdktn deploy';
 
   if (!options.ack) {
     const next = latched

@@ -156,9 +156,9 @@ export function renderRunbook(service: SynthesizedService, where: { region?: str
 
   add('## Go forward again', '');
   add(
-    'A rolled-back release stays on the known-good color across `cdktf deploy` runs. Once fixed, either:',
+    'A rolled-back release stays on the known-good color across deploys. Once fixed, either:',
     '',
-    `- deploy the fix under a new release id (\`SWITCHBACK_RELEASE_ID=<new id> cdktf deploy\`), or`,
+    `- deploy the fix under a new release id (\`SWITCHBACK_RELEASE_ID=<new id> cdktf deploy\`, or \`cdktn deploy\`), or`,
     `- acknowledge the rollback, then deploy the same release again: \`switchback promote ${flags} --ack --reason "<why it is safe now>"\`.`,
     '',
   );

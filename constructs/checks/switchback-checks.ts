@@ -79,7 +79,7 @@ export class SwitchbackChecks implements IAspect {
    * returns the Aspect, whose {@link findings} fill in at synth.
    */
   static applyTo(scope: IConstruct, options: SwitchbackChecksOptions = {}): SwitchbackChecks {
-    inOwnFramework(scope, 'SwitchbackChecks');
+    inOwnFramework(scope, 'SwitchbackChecks.applyTo');
     const checks = new SwitchbackChecks(options);
     const stacks = TerraformStack.isStack(scope)
       ? [scope]

@@ -15,15 +15,26 @@ interface JsiiClass {
   readonly [JSII_RTTI]?: { readonly fqn?: unknown };
 }
 
-/** The framework this copy of Switchback was built against (`cdktf` or `cdktn`). */
-export const OWN_FRAMEWORK = frameworkOfClass(TerraformStack as unknown as JsiiClass) ?? 'unknown';
+/** The frameworks Switchback is built for; a subclass from any other jsii library is looked through. */
+const FRAMEWORK_CLASS = /^(cdktf|cdktn)\.(TerraformStack|App)$/;
 
 function frameworkOfClass(type: JsiiClass | undefined): string | undefined {
   const fqn = type?.[JSII_RTTI]?.fqn;
-  return typeof fqn === 'string' && /^[a-z][a-z0-9-]*\.(TerraformStack|App)$/.test(fqn)
-    ? fqn.slice(0, fqn.indexOf('.'))
-    : undefined;
+  return typeof fqn === 'string' ? FRAMEWORK_CLASS.exec(fqn)?.[1] : undefined;
 }
+
+/** The framework this copy of Switchback was built against (`cdktf` or `cdktn`). */
+export const OWN_FRAMEWORK: string = (() => {
+  const own = frameworkOfClass(TerraformStack as unknown as JsiiClass);
+  if (!own) {
+    throw new Error(
+      `Switchback cannot tell which framework its TerraformStack comes from (jsii fqn ${String(
+        (TerraformStack as unknown as JsiiClass)[JSII_RTTI]?.fqn,
+      )}); it supports cdktf and cdktn.`,
+    );
+  }
+  return own;
+})();
 
 /** The framework whose TerraformStack or App class `value` is an instance of, if it is one. */
 function frameworkOfInstance(value: object): string | undefined {
@@ -41,16 +52,18 @@ export function packageFor(framework: string): string {
 
 /**
  * Returns `scope` when its stack (or, outside a stack, its app) belongs to the framework this package
- * was built for; throws naming the right package otherwise. Called in each construct's `super(...)`,
- * before the construct tree is touched.
+ * was built for; throws naming the right package otherwise. Called in each construct's `super(...)`
+ * with the construct's id (before the construct tree is touched), and by the Aspect without one.
  */
-export function inOwnFramework<T extends IConstruct>(scope: T, construct: string): T {
+export function inOwnFramework<T extends IConstruct>(scope: T, construct: string, id?: string): T {
   for (let current: IConstruct | undefined = scope; current; current = current.node?.scope) {
     const framework = frameworkOfInstance(current);
     if (framework === undefined) continue;
     if (framework === OWN_FRAMEWORK) return scope;
+    const scopePath = scope.node?.path || '(the app)';
+    const path = id === undefined ? scopePath : [scope.node?.path, id].filter(Boolean).join('/');
     throw new Error(
-      `${construct} '${scope.node?.path ?? ''}': this is ${packageFor(OWN_FRAMEWORK)}, built for ${OWN_FRAMEWORK}, ` +
+      `${construct} '${path}': this is ${packageFor(OWN_FRAMEWORK)}, built for ${OWN_FRAMEWORK}, ` +
         `but the scope belongs to a ${framework} app. Install ${packageFor(framework)} instead ` +
         `(npm install ${packageFor(framework)}) and import the constructs from it; both packages have the same API.`,
     );

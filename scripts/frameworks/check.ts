@@ -8,17 +8,19 @@
  *   5. build and pack both packages and compare them
  *   6. install each tarball into a new app of its framework and synthesize the README's example
  *   7. the fire drill on the watchdog bundle taken out of the packed cdktn-switchback
+ *   8. checkov (a scanner we did not write) over the example app as `cdktn synth` writes it
  * Prints how long each phase took.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { CDKTN_DIR, CDKTN_TOOLCHAIN_DIR, REPO_ROOT, generateCdktnTree } from './generate';
+import { delimiter, dirname, join } from 'node:path';
+import { CDKTN_DIR, CDKTN_SOURCE_DIR, CDKTN_TOOLCHAIN_DIR, REPO_ROOT, generateCdktnTree } from './generate';
 import { buildPackages, tarballFiles } from './package';
-import { checkScratchApps } from './scratch-apps';
+import { CDKTN_CLI, NODE_22, checkScratchApps } from './scratch-apps';
 
 const DRILL_REPORT = join(REPO_ROOT, 'frameworks', 'out', 'drill-report');
+const CDKTN_EXAMPLE_OUT = join(REPO_ROOT, 'frameworks', 'out', 'cdktn.out');
 
 const timings: { phase: string; seconds: number }[] = [];
 
@@ -30,15 +32,22 @@ function phase<T>(name: string, work: () => T): T {
   return result;
 }
 
-function run(command: string, args: string[], cwd = REPO_ROOT): void {
+function run(command: string, args: string[], cwd = REPO_ROOT, env: NodeJS.ProcessEnv = {}): void {
   const result = spawnSync(command, args, {
     cwd,
     stdio: 'inherit',
-    env: { ...process.env, CHECKPOINT_DISABLE: '1' },
+    env: { ...process.env, CHECKPOINT_DISABLE: '1', ...env },
   });
-  if (result.status !== 0)
-    throw new Error(`${command} ${args.join(' ')} exited ${result.status ?? result.signal}`);
+  if (result.status !== 0) {
+    const why = result.error
+      ? `failed to start: ${result.error.message}`
+      : `exited ${result.status ?? result.signal}`;
+    throw new Error(`${command} ${args.join(' ')} ${why}`);
+  }
 }
+
+/** The environment that puts the toolchain's Node.js 22 first, for everything that runs cdktn. */
+const ON_NODE_22 = { PATH: `${dirname(NODE_22)}${delimiter}${process.env.PATH ?? ''}` };
 
 function main(): void {
   phase('install the cdktn toolchain (npm ci)', () =>
@@ -48,11 +57,26 @@ function main(): void {
     run('npx', ['tsx', 'scripts/bundle-watchdog.ts']);
     console.log(`generated ${generateCdktnTree().length} files`);
   });
+  // cdktn-switchback declares Node.js 22.11+: its type-check and tests run on the toolchain's 22.
   phase('type-check against cdktn', () =>
-    run(process.execPath, [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', CDKTN_DIR]),
+    run(
+      NODE_22,
+      [join(REPO_ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', CDKTN_DIR],
+      REPO_ROOT,
+      ON_NODE_22,
+    ),
   );
-  phase('cdktn tests (constructs, examples, both CLIs)', () =>
-    run('npx', ['jest', '--config', join(CDKTN_DIR, 'jest.config.js')]),
+  phase('cdktn tests on Node.js 22 (constructs, examples, both CLIs)', () =>
+    run(
+      NODE_22,
+      [
+        join(REPO_ROOT, 'node_modules', 'jest', 'bin', 'jest.js'),
+        '--config',
+        join(CDKTN_DIR, 'jest.config.js'),
+      ],
+      REPO_ROOT,
+      ON_NODE_22,
+    ),
   );
   const built = phase('build and pack both packages', buildPackages);
   const scratch = phase('scratch apps: install each package, synthesize the simplest example', () =>
@@ -77,6 +101,13 @@ function main(): void {
       rmSync(dir, { recursive: true, force: true });
     }
   });
+  phase('checkov over the example app synthesized by cdktn', () => {
+    run(NODE_22, [CDKTN_CLI, 'synth', '--output', CDKTN_EXAMPLE_OUT], CDKTN_SOURCE_DIR, {
+      ...ON_NODE_22,
+      SWITCHBACK_WATCHDOG_BUNDLE: join(REPO_ROOT, 'dist', 'watchdog'),
+    });
+    run('npx', ['tsx', 'scripts/checkov.ts', CDKTN_EXAMPLE_OUT]);
+  });
 
   for (const app of scratch.apps) {
     console.log(
@@ -92,4 +123,4 @@ function main(): void {
   console.log(`  ${total.toFixed(1).padStart(6)} s  total`);
 }
 
-main();
+if (require.main === module) main();

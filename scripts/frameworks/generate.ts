@@ -59,7 +59,7 @@ export function sourceClosure(entries: readonly string[]): string[] {
     if (seen.has(file)) continue;
     seen.add(file);
     if (!file.endsWith('.ts')) continue;
-    for (const { specifier } of moduleSpecifiers(readFileSync(join(REPO_ROOT, file), 'utf8'))) {
+    for (const { specifier } of moduleSpecifiers(readFileSync(join(REPO_ROOT, file), 'utf8'), file)) {
       if (specifier.startsWith('.')) queue.push(resolveRelative(file, specifier));
     }
   }
@@ -73,25 +73,36 @@ function cdktfJson(target: Framework): string {
   return `${JSON.stringify({ ...config, app: `node ${tsx} examples/app.ts`, projectId: `${target}-switchback-example` }, null, 2)}\n`;
 }
 
+/** The repository files the cdktn tree is made of (relative to the repository). */
+export function cdktnTreeSources(): string[] {
+  return sourceClosure([...ENTRY_POINTS, ...TEST_DIRECTORIES.flatMap(testFiles)]);
+}
+
 /** Regenerates frameworks/cdktn/src; returns the files written (relative to it). */
 export function generateCdktnTree(): string[] {
-  const files = sourceClosure([...ENTRY_POINTS, ...TEST_DIRECTORIES.flatMap(testFiles)]);
-  rmSync(CDKTN_SOURCE_DIR, { recursive: true, force: true });
-  for (const file of files) {
+  const links = TOOLCHAIN_PEERS.map((peer) => ({
+    target: join(CDKTN_TOOLCHAIN_DIR, 'node_modules', peer),
+    link: join(CDKTN_SOURCE_DIR, 'node_modules', peer),
+  }));
+  const missing = links.find(({ target }) => !existsSync(target));
+  if (missing) {
+    throw new Error(
+      `${relative(REPO_ROOT, missing.target)} is missing: run 'npm ci --prefix frameworks/cdktn/toolchain'`,
+    );
+  }
+  const files = cdktnTreeSources();
+  // Every file is rewritten in memory first: a source the rewrite refuses leaves the old tree alone.
+  const rewritten = files.map((file) => {
     const text = readFileSync(join(REPO_ROOT, file), 'utf8');
-    const out = file.endsWith('.ts') ? rewriteSource(text, 'cdktn', file) : text;
+    return { file, text: file.endsWith('.ts') ? rewriteSource(text, 'cdktn', file) : text };
+  });
+  rmSync(CDKTN_SOURCE_DIR, { recursive: true, force: true });
+  for (const { file, text } of rewritten) {
     mkdirSync(dirname(join(CDKTN_SOURCE_DIR, file)), { recursive: true });
-    writeFileSync(join(CDKTN_SOURCE_DIR, file), out);
+    writeFileSync(join(CDKTN_SOURCE_DIR, file), text);
   }
   writeFileSync(join(CDKTN_SOURCE_DIR, 'cdktf.json'), cdktfJson('cdktn'));
-  for (const peer of TOOLCHAIN_PEERS) {
-    const target = join(CDKTN_TOOLCHAIN_DIR, 'node_modules', peer);
-    if (!existsSync(target)) {
-      throw new Error(
-        `${relative(REPO_ROOT, target)} is missing: run 'npm ci --prefix frameworks/cdktn/toolchain'`,
-      );
-    }
-    const link = join(CDKTN_SOURCE_DIR, 'node_modules', peer);
+  for (const { target, link } of links) {
     mkdirSync(dirname(link), { recursive: true });
     symlinkSync(relative(dirname(link), target), link, 'dir');
   }

@@ -4,15 +4,17 @@
  *   cdktn-switchback  frameworks/cdktn/package: the generated tree compiled against cdktn, the same
  *                     watchdog bundle, and a package.json naming cdktn's peers and Node engine
  * Then it checks the two tarballs against each other: the same files; the watchdog bundle, the lib
- * and the CLI byte for byte; the constructs differing only in the framework's module names.
- * Needs the cdktn toolchain installed (npm ci --prefix frameworks/cdktn/toolchain).
+ * and the CLI byte for byte (their source maps apart from the paths to the .ts sources, which
+ * neither package ships); the constructs differing only in the framework's module names; and no
+ * file of cdktn-switchback naming a cdktf module.
+ * Installs the cdktn toolchain first when it is not (npm ci in frameworks/cdktn/toolchain).
  */
 import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { FLAVORS } from './rewrite';
-import { CDKTN_DIR, REPO_ROOT, generateCdktnTree } from './generate';
+import { CDKTN_DIR, CDKTN_TOOLCHAIN_DIR, REPO_ROOT, generateCdktnTree } from './generate';
 
 export const PACKAGES_OUT_DIR = join(REPO_ROOT, 'frameworks', 'out');
 const CDKTN_PACKAGE_DIR = join(CDKTN_DIR, 'package');
@@ -23,29 +25,51 @@ function run(command: string, args: string[], cwd: string): string {
 
 type PackageJson = Record<string, unknown> & { name: string; version: string; keywords?: string[] };
 
+function cdktnDescription(description: string): string {
+  if (!description.startsWith('CDK for Terraform ')) {
+    throw new Error(
+      `package.json's description must start with 'CDK for Terraform ' (the cdktn package names its framework there): ${description}`,
+    );
+  }
+  return `CDK Terrain (cdktn) ${description.slice('CDK for Terraform '.length)}`;
+}
+
 /** cdktn-switchback's package.json: the repository's, with the framework's name, peers and engines. */
 export function cdktnPackageJson(root: PackageJson): PackageJson {
   const { scripts: _scripts, devDependencies: _dev, overrides: _overrides, ...published } = root;
   return {
     ...published,
     name: FLAVORS.cdktn.packageName,
-    description: String(root.description).replace('CDK for Terraform', 'CDK Terrain (cdktn)'),
+    description: cdktnDescription(String(root.description)),
     keywords: (root.keywords ?? []).map((keyword) => (keyword === 'cdktf' ? 'cdktn' : keyword)),
     engines: FLAVORS.cdktn.engines,
     peerDependencies: FLAVORS.cdktn.peerDependencies,
   };
 }
 
-const CDKTN_README_PREFACE = `# cdktn-switchback
+/** The top of cdktn-switchback's README (the rest is the repository's), with the toolchain's pins. */
+function cdktnReadmePreface(): string {
+  const toolchain = JSON.parse(readFileSync(join(CDKTN_TOOLCHAIN_DIR, 'package.json'), 'utf8')) as {
+    devDependencies: Record<string, string>;
+  };
+  const install = ['cdktn', 'constructs', '@cdktn/provider-aws']
+    .map((name) => `${name}@${toolchain.devDependencies[name]}`)
+    .join(' ');
+  return `# cdktn-switchback
 
 **This is the CDK Terrain build of \`cdktf-switchback\`**: the same constructs, CLI and watchdog, built
 from the same source for apps on [\`cdktn\`](https://www.npmjs.com/package/cdktn). Install it with
-\`npm install cdktn-switchback cdktn@0.24.0 constructs@10.7.2 @cdktn/provider-aws@25.7.0\` (Node.js
-22.11 or later). Everywhere below, read \`cdktn\` for \`cdktf\`, \`@cdktn/provider-aws\` for
-\`@cdktf/provider-aws\` and \`cdktn-switchback\` for \`cdktf-switchback\`; docs/frameworks.md in the
+\`npm install cdktn-switchback ${install}\` (Node.js ${FLAVORS.cdktn.engines.node.replace('>=', '')} or
+later; \`cdktn-cli\` needs 22.19). Everywhere below, read \`cdktn\` for \`cdktf\`, \`@cdktn/provider-aws\`
+for \`@cdktf/provider-aws\` and \`cdktn-switchback\` for \`cdktf-switchback\`; docs/frameworks.md in the
 repository says what differs between the two.
 
 `;
+}
+
+/** Entry types of a plain ustar archive: files and directories. Anything else is refused, not skipped. */
+const TAR_FILE = new Set(['0', '']);
+const TAR_DIRECTORY = '5';
 
 /** A tarball's files (path inside `package/` -> bytes). npm writes plain ustar archives. */
 export function tarballFiles(tarball: string): Map<string, Buffer> {
@@ -62,8 +86,13 @@ export function tarballFiles(tarball: string): Map<string, Buffer> {
     const name = [field(345, 155), field(0, 100)].filter(Boolean).join('/');
     const size = parseInt(field(124, 12).trim() || '0', 8);
     const type = field(156, 1);
-    if (type === '0' || type === '')
+    if (!field(257, 6).startsWith('ustar'))
+      throw new Error(`${tarball}: entry ${name} is not a ustar header`);
+    if (TAR_FILE.has(type))
       files.set(name.replace(/^package\//, ''), data.subarray(offset + 512, offset + 512 + size));
+    else if (type !== TAR_DIRECTORY) {
+      throw new Error(`${tarball}: entry ${name} has tar type '${type}', which this reader does not handle`);
+    }
     offset += 512 + Math.ceil(size / 512) * 512;
   }
   return files;
@@ -112,6 +141,19 @@ export function unexplainedDifferences(cdktf: Map<string, Buffer>, cdktn: Map<st
   return problems;
 }
 
+/** A module specifier naming cdktf, as tsc writes it into .js and .d.ts files. */
+const CDKTF_MODULE = /(["'])(?:cdktf|@cdktf\/provider-aws)(?:\/[^"'\s]*)?\1/;
+
+/** The files of the cdktn package that still load or type against cdktf: must be none. */
+export function cdktfModulesIn(files: Map<string, Buffer>): string[] {
+  return [...files]
+    .filter(([name]) => /\.(?:js|d\.ts)$/.test(name))
+    .flatMap(([name, bytes]) => {
+      const found = CDKTF_MODULE.exec(bytes.toString('utf8'));
+      return found ? [`${name}: ${found[0]}`] : [];
+    });
+}
+
 export interface BuiltPackages {
   cdktf: string;
   cdktn: string;
@@ -119,6 +161,10 @@ export interface BuiltPackages {
 
 /** Builds and packs both packages; returns the tarballs' paths. */
 export function buildPackages(): BuiltPackages {
+  // On a fresh clone the toolchain is not installed yet.
+  if (!existsSync(join(CDKTN_TOOLCHAIN_DIR, 'node_modules', 'cdktn'))) {
+    run('npm', ['ci', '--no-audit', '--no-fund', '--prefer-offline'], CDKTN_TOOLCHAIN_DIR);
+  }
   rmSync(PACKAGES_OUT_DIR, { recursive: true, force: true });
   mkdirSync(PACKAGES_OUT_DIR, { recursive: true });
 
@@ -138,7 +184,7 @@ export function buildPackages(): BuiltPackages {
   );
   writeFileSync(
     join(CDKTN_PACKAGE_DIR, 'README.md'),
-    CDKTN_README_PREFACE + readFileSync(join(REPO_ROOT, 'README.md'), 'utf8'),
+    cdktnReadmePreface() + readFileSync(join(REPO_ROOT, 'README.md'), 'utf8'),
   );
   cpSync(join(REPO_ROOT, 'LICENSE'), join(CDKTN_PACKAGE_DIR, 'LICENSE'));
 
@@ -152,7 +198,12 @@ export function buildPackages(): BuiltPackages {
   };
   const built = { cdktf: pack(REPO_ROOT), cdktn: pack(CDKTN_PACKAGE_DIR) };
 
-  const problems = unexplainedDifferences(tarballFiles(built.cdktf), tarballFiles(built.cdktn));
+  const cdktnFiles = tarballFiles(built.cdktn);
+  const leftovers = cdktfModulesIn(cdktnFiles);
+  if (leftovers.length > 0) {
+    throw new Error(`cdktn-switchback still names cdktf modules:\n  ${leftovers.join('\n  ')}`);
+  }
+  const problems = unexplainedDifferences(tarballFiles(built.cdktf), cdktnFiles);
   if (problems.length > 0) {
     throw new Error(
       `the two packages differ where the framework does not explain it:\n  ${problems.join('\n  ')}`,

@@ -3,7 +3,7 @@
  * module specifiers, nothing else. Three forms may name the framework (ESLint's
  * `switchback/framework-imports` keeps the sources to them): the package itself, a provider class by
  * deep path, and the jest adapter. Any other specifier naming either framework is an error here, so
- * a rewrite can never half-succeed.
+ * a rewrite can never half-succeed. (cdktf-switchback's peers and engines are package.json's own.)
  */
 import ts from 'typescript';
 
@@ -13,8 +13,6 @@ export const FLAVORS = {
     framework: 'cdktf',
     packageName: 'cdktf-switchback',
     providerPackage: '@cdktf/provider-aws',
-    peerDependencies: { '@cdktf/provider-aws': '^21.22.1', cdktf: '^0.21.0', constructs: '^10.4.2' },
-    engines: { node: '>=20' },
   },
   cdktn: {
     framework: 'cdktn',
@@ -28,48 +26,108 @@ export const FLAVORS = {
 
 export type Framework = keyof typeof FLAVORS;
 
-/** Specifiers that mention a framework's name but are tools, not the framework (HashiCorp's HCL parser). */
-const NEUTRAL = new Set(['@cdktf/hcl2json']);
+interface FrameworkForms {
+  /** Undefined when a source may name `specifier`; otherwise why not (the lint rule's message id). */
+  problemWith(specifier: string, outsideTheRewrite?: boolean): 'form' | 'cdktn' | 'notRewritten' | undefined;
+  ALLOWED_FORMS: string;
+}
 
-const NAMES_A_FRAMEWORK = /^(?:@cdkt[fn]\/|cdkt[fn](?:\/|$))/;
-const DEEP_PROVIDER_PATH = /^@cdktf\/provider-aws\/lib\/[a-z0-9-]+$/;
-const JEST_ADAPTER = 'cdktf/lib/testing/adapters/jest';
+// The forms live in the ESLint rule, so the editor and the rewrite judge a specifier alike.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const forms = require('../../eslint-rules/framework-imports.cjs') as FrameworkForms;
 
-/** What the rewrite accepts, for error messages (and the ESLint rule says the same). */
-export const ALLOWED_FORMS = `'cdktf', '@cdktf/provider-aws/lib/<module>' or '${JEST_ADAPTER}'`;
+/** What the rewrite accepts, for error messages (the ESLint rule says the same). */
+export const ALLOWED_FORMS = forms.ALLOWED_FORMS;
 
 /** The specifier as the target framework names it; throws for a form that cannot be rewritten. */
 export function rewriteSpecifier(specifier: string, target: Framework, where: string): string {
-  if (!NAMES_A_FRAMEWORK.test(specifier) || NEUTRAL.has(specifier)) return specifier;
-  const isAllowed = specifier === 'cdktf' || specifier === JEST_ADAPTER || DEEP_PROVIDER_PATH.test(specifier);
-  if (!isAllowed) {
+  const problem = forms.problemWith(specifier);
+  if (problem) {
     throw new Error(
       `${where}: cannot rewrite the import '${specifier}' for ${target}: the sources may name the framework only as ${ALLOWED_FORMS}.`,
     );
   }
   if (target === 'cdktf') return specifier;
-  return specifier.startsWith('@cdktf/')
-    ? `${FLAVORS.cdktn.providerPackage}${specifier.slice(FLAVORS.cdktf.providerPackage.length)}`
-    : `cdktn${specifier.slice('cdktf'.length)}`;
+  const provider = `${FLAVORS.cdktf.providerPackage}/`;
+  if (specifier.startsWith(provider))
+    return `${FLAVORS.cdktn.providerPackage}/${specifier.slice(provider.length)}`;
+  if (specifier === 'cdktf' || specifier.startsWith('cdktf/'))
+    return `cdktn${specifier.slice('cdktf'.length)}`;
+  return specifier; // not the framework (or a tool of it, like @cdktf/hcl2json)
 }
 
-/** Every module specifier of a TypeScript source (imports, re-exports, dynamic imports, require). */
-export function moduleSpecifiers(source: string): { specifier: string; start: number; end: number }[] {
-  const info = ts.preProcessFile(source, true, true);
-  return info.importedFiles.map((ref) => {
-    // `pos` is where the string literal starts; the specifier's text follows its quote.
-    const start = source.indexOf(ref.fileName, ref.pos);
-    if (start !== ref.pos + 1)
-      throw new Error(`unexpected import position of '${ref.fileName}' at ${ref.pos}`);
-    return { specifier: ref.fileName, start, end: start + ref.fileName.length };
-  });
+interface SpecifierRef {
+  specifier: string;
+  /** Where the specifier's text starts and ends (inside its quotes). */
+  start: number;
+  end: number;
+  /** A call the rewrite does not translate (require.resolve, jest.mock): no framework name may appear. */
+  outsideTheRewrite: boolean;
+}
+
+const UNTRANSLATED_CALLS = new Set([
+  'require.resolve',
+  'jest.mock',
+  'jest.doMock',
+  'jest.unmock',
+  'jest.requireActual',
+]);
+
+/**
+ * Every module specifier of a TypeScript source, from its syntax tree: imports and exports of every
+ * kind (`export * as ns from`, `import x = require()`), `import()` and `require()`, import types,
+ * `declare module '…'`, and the calls that name a module without loading it.
+ */
+export function moduleSpecifiers(source: string, where = 'source'): SpecifierRef[] {
+  const file = ts.createSourceFile(where, source, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  const refs: SpecifierRef[] = [];
+  const add = (node: ts.Node | undefined, outsideTheRewrite = false) => {
+    if (!node || !(ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node))) return;
+    const start = node.getStart(file) + 1;
+    const end = node.getEnd() - 1;
+    if (source.slice(start, end) !== node.text) {
+      throw new Error(
+        `${where}: write the module specifier ${source.slice(start - 1, end + 1)} without escapes`,
+      );
+    }
+    refs.push({ specifier: node.text, start, end, outsideTheRewrite });
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) add(node.moduleSpecifier);
+    else if (ts.isImportEqualsDeclaration(node) && ts.isExternalModuleReference(node.moduleReference)) {
+      add(node.moduleReference.expression);
+    } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) add(node.argument.literal);
+    else if (ts.isModuleDeclaration(node) && ts.isStringLiteral(node.name)) add(node.name);
+    else if (ts.isCallExpression(node)) {
+      const callee = node.expression;
+      if (
+        callee.kind === ts.SyntaxKind.ImportKeyword ||
+        (ts.isIdentifier(callee) && callee.text === 'require')
+      ) {
+        add(node.arguments[0]);
+      } else if (ts.isPropertyAccessExpression(callee) && UNTRANSLATED_CALLS.has(callee.getText(file))) {
+        add(node.arguments[0], true);
+      }
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(file);
+  return refs;
 }
 
 /** The source with its framework imports named for `target`; everything else byte for byte. */
 export function rewriteSource(source: string, target: Framework, where: string): string {
   let out = source;
   // From the end backwards, so earlier offsets stay valid.
-  for (const ref of moduleSpecifiers(source).sort((a, b) => b.start - a.start)) {
+  for (const ref of moduleSpecifiers(source, where).sort((a, b) => b.start - a.start)) {
+    if (ref.outsideTheRewrite) {
+      if (forms.problemWith(ref.specifier, true)) {
+        throw new Error(
+          `${where}: '${ref.specifier}' names the framework in a call the rewrite does not translate (require.resolve, jest.mock); import the module instead.`,
+        );
+      }
+      continue;
+    }
     const replacement = rewriteSpecifier(ref.specifier, target, where);
     if (replacement !== ref.specifier) out = out.slice(0, ref.start) + replacement + out.slice(ref.end);
   }

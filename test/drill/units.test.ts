@@ -3,6 +3,8 @@
  * datapoints, the scenarios' checks on made-up observations (so a ping-pong or a flip to an
  * unhealthy blue is caught), and the command line.
  */
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AuditRecord } from '../../lib';
 import {
   compositeRule,
@@ -356,8 +358,15 @@ describe('the drill command line', () => {
       '/tmp/pkg/dist/watchdog/index.js',
     );
     expect(() => parseDrillArgs(['--bundle', ' '])).toThrow('--bundle needs a file');
+    // Relative to where the drill runs, made absolute for the function's process.
+    expect(parseDrillArgs(['--bundle', 'pkg/dist/watchdog/index.js']).bundlePath).toBe(
+      join(process.cwd(), 'pkg/dist/watchdog/index.js'),
+    );
     const write = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
     try {
+      await expect(main(['--bundle', tmpdir()])).resolves.toBe(DRILL_EXIT.usage);
+      expect(String(write.mock.calls[0]?.[0])).toContain(`the watchdog bundle ${tmpdir()} is missing`);
+      write.mockClear();
       await expect(main(['--bundle', '/nonexistent/index.js'])).resolves.toBe(DRILL_EXIT.usage);
       expect(String(write.mock.calls[0]?.[0])).toBe(
         'drill: the watchdog bundle /nonexistent/index.js is missing; name an existing file with --bundle\n',

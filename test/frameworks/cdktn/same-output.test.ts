@@ -30,6 +30,8 @@ function archiveEntries(file: string): Record<string, string> {
   );
 }
 
+const EXAMPLE_STACKS = ['switchback-example', 'payments-service', 'payments-watchdog'];
+
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 function run(command: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = {}): string {
@@ -95,6 +97,13 @@ describe('the example app from both frameworks', () => {
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
   it('synthesizes the same stacks and the same asset files', () => {
+    // Every stack of the app is compared below: a new stack must be added to EXAMPLE_STACKS.
+    const stacksOf = (dir: string) =>
+      Object.keys(
+        (JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')) as { stacks: object }).stacks,
+      ).sort();
+    expect(stacksOf(cdktfOut)).toEqual([...EXAMPLE_STACKS].sort());
+    expect(stacksOf(cdktnOut)).toEqual([...EXAMPLE_STACKS].sort());
     const list = (dir: string) => readdirSync(dir, { recursive: true, encoding: 'utf8' }).sort();
     expect(list(cdktnOut)).toEqual(list(cdktfOut));
     for (const file of list(cdktfOut).filter((name) => name.includes('assets') && name.endsWith('.zip'))) {
@@ -104,7 +113,7 @@ describe('the example app from both frameworks', () => {
     }
   });
 
-  it.each(['switchback-example', 'payments-service', 'payments-watchdog'])(
+  it.each(EXAMPLE_STACKS)(
     'defines the same resources and arguments in %s; only the version stamp and the provider pin differ',
     (stack) => {
       const found = differences(

@@ -32,7 +32,7 @@ describe('a construct inside an app of the other framework', () => {
   it('fails naming cdktn-switchback when a cdktn app uses cdktf-switchback', () => {
     const stack = new TerraformStack(new App(), 'shop');
     expect(() => new otherPackage.SwitchbackService(stack, 'Checkout', SERVICE_PROPS)).toThrow(
-      "SwitchbackService 'shop': this is cdktf-switchback, built for cdktf, but the scope belongs to a cdktn app. " +
+      "SwitchbackService 'shop/Checkout': this is cdktf-switchback, built for cdktf, but the scope belongs to a cdktn app. " +
         'Install cdktn-switchback instead (npm install cdktn-switchback)',
     );
   });
@@ -40,7 +40,7 @@ describe('a construct inside an app of the other framework', () => {
   it('fails naming cdktf-switchback when a cdktf app uses cdktn-switchback', () => {
     const stack = new otherFramework.TerraformStack(new otherFramework.App(), 'shop');
     expect(() => new ownPackage.VersionedArtifactStore(stack, 'Store', { serviceName: 'checkout' })).toThrow(
-      "VersionedArtifactStore 'shop': this is cdktn-switchback, built for cdktn, but the scope belongs to a cdktf app. " +
+      "VersionedArtifactStore 'shop/Store': this is cdktn-switchback, built for cdktn, but the scope belongs to a cdktf app. " +
         'Install cdktf-switchback instead',
     );
   });
@@ -48,7 +48,26 @@ describe('a construct inside an app of the other framework', () => {
   it('checks the policy Aspect too', () => {
     const app = new App();
     new TerraformStack(app, 'shop');
-    expect(() => otherPackage.SwitchbackChecks.applyTo(app)).toThrow(/Install cdktn-switchback instead/);
+    expect(() => otherPackage.SwitchbackChecks.applyTo(app)).toThrow(
+      "SwitchbackChecks.applyTo '(the app)': this is cdktf-switchback, built for cdktf, but the scope belongs to a cdktn app.",
+    );
+  });
+
+  it('looks through a subclass of the app from another library', () => {
+    // What a company's own base app looks like: a jsii class of its own module extending cdktn's App.
+    class CompanyApp extends App {}
+    Object.defineProperty(CompanyApp, Symbol.for('jsii.rtti'), {
+      value: { fqn: 'company-lib.App', version: '1.0.0' },
+    });
+    const stack = new TerraformStack(new CompanyApp(), 'shop');
+    expect(
+      () => new otherPackage.RollbackAlarms(stack, 'Alarms', { serviceName: 'checkout' } as never),
+    ).toThrow(
+      "RollbackAlarms 'shop/Alarms': this is cdktf-switchback, built for cdktf, but the scope belongs to a cdktn app.",
+    );
+    expect(
+      () => new ownPackage.VersionedArtifactStore(stack, 'Store', { serviceName: 'checkout' }),
+    ).not.toThrow();
   });
 
   it('accepts its own framework, nested below the stack', () => {
