@@ -20,7 +20,7 @@ import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { TerraformStack } from 'cdktf';
 import { Construct } from 'constructs';
-import { ARN_PATTERNS } from '../lib';
+import { ARN_PATTERNS, SERVICE_NAME_PATTERN } from '../lib';
 import { SwitchbackChecks } from './checks/switchback-checks';
 import { accountKeyPolicy } from './internal/key-policy';
 import { sanitizeName } from './internal/names';
@@ -742,7 +742,6 @@ const RESTORE_TESTING_TYPES: readonly RestoreTestingResourceType[] = [
   'S3',
 ];
 
-const SERVICE_NAME = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 const VAULT_NAME = /^[A-Za-z0-9_-]{2,50}$/;
 const RULE_NAME = /^[A-Za-z0-9_.-]{1,50}$/;
 const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
@@ -908,7 +907,7 @@ function validate(
   check.matches(
     'serviceName',
     serviceName,
-    SERVICE_NAME,
+    SERVICE_NAME_PATTERN,
     'must be 1-40 lowercase letters, digits or hyphens, starting and ending with a letter or digit.',
   );
   check.matches(

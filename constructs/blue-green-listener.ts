@@ -10,6 +10,7 @@ import {
   ARN_PATTERNS,
   BUCKET_NAME_PATTERN,
   RELEASE_ID_PATTERN,
+  SERVICE_NAME_PATTERN,
   releaseHoldPrefix,
   rollbackMarkerKey,
   type ProtectedListenerInput,
@@ -39,7 +40,6 @@ const VPC_ID = /^vpc-[0-9a-f]{8}(?:[0-9a-f]{9})?$/;
 const CERTIFICATE_ARN =
   /^arn:aws[a-z-]*:(acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+|iam::\d{12}:server-certificate\/.+)$/;
 const HEALTH_CHECK_MATCHER = /^\d{3}(-\d{3})?(,\d{3}(-\d{3})?)*$/;
-const SERVICE_NAME = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 
 /** How the ALB checks the health of the targets of both colors. */
 export interface HealthCheckOptions {
@@ -549,7 +549,7 @@ function resolveSettings(scope: Construct, id: string, props: BlueGreenListenerP
   check.matches(
     'serviceName',
     serviceName,
-    SERVICE_NAME,
+    SERVICE_NAME_PATTERN,
     'must be 1-40 lowercase letters, digits or hyphens, starting and ending with a letter or digit.',
   );
 

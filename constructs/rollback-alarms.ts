@@ -2,7 +2,7 @@ import { CloudwatchCompositeAlarm } from '@cdktf/provider-aws/lib/cloudwatch-com
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { Token } from 'cdktf';
 import { Construct } from 'constructs';
-import type { ProtectedAlarm } from '../lib';
+import { SERVICE_NAME_PATTERN, type ProtectedAlarm } from '../lib';
 import { sanitizeName } from './internal/names';
 import { isKnown, PropValidator, show } from './internal/validation';
 import { inOwnFramework } from './internal/framework';
@@ -330,7 +330,6 @@ const MAX_ALARM_ACTIONS = 5;
 /** The most dimensions a CloudWatch metric has. */
 const MAX_DIMENSIONS = 30;
 
-const SERVICE_NAME = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 const ALARM_NAME_PREFIX = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
 const LOAD_BALANCER_ARN_SUFFIX = /^app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]+$/;
 const TARGET_GROUP_ARN_SUFFIX = /^targetgroup\/[A-Za-z0-9-]{1,32}\/[0-9a-f]+$/;
@@ -410,7 +409,7 @@ function resolveSettings(scope: Construct, id: string, props: RollbackAlarmsProp
   check.matches(
     'serviceName',
     serviceName,
-    SERVICE_NAME,
+    SERVICE_NAME_PATTERN,
     'must be 1-40 lowercase letters, digits or hyphens, starting and ending with a letter or digit.',
   );
   const memberKinds: RollbackAlarmKind[] = ['5xx-rate', 'p99-latency', 'unhealthy-hosts'];

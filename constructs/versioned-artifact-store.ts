@@ -18,7 +18,13 @@ import { S3BucketReplicationConfigurationA } from '@cdktf/provider-aws/lib/s3-bu
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Construct } from 'constructs';
-import { ARN_PATTERNS, BUCKET_NAME_PATTERN, STORE_KEY_PREFIXES, type StoreConfig } from '../lib';
+import {
+  ARN_PATTERNS,
+  BUCKET_NAME_PATTERN,
+  SERVICE_NAME_PATTERN,
+  STORE_KEY_PREFIXES,
+  type StoreConfig,
+} from '../lib';
 import { accountKeyPolicy } from './internal/key-policy';
 import { sanitizeName, shortHash } from './internal/names';
 import { isKnown, PropValidator, SwitchbackValidationError } from './internal/validation';
@@ -126,7 +132,6 @@ export interface VersionedArtifactStoreProps {
 const BUCKET_PREFIX_MAX_LENGTH = 37;
 const BUCKET_ARN = /^arn:aws[a-z-]*:s3:::([a-z0-9][a-z0-9-]{1,61}[a-z0-9])$/;
 const GRANT_PREFIX = /^(?:[A-Za-z0-9!_.'()-]+\/)+$/;
-const SERVICE_NAME = /^[a-z0-9](?:[a-z0-9-]{0,38}[a-z0-9])?$/;
 
 /**
  * An S3 bucket for release artifacts, release manifests, the watchdog's configuration and its audit
@@ -498,7 +503,7 @@ function validate(
   check.matches(
     'serviceName',
     serviceName,
-    SERVICE_NAME,
+    SERVICE_NAME_PATTERN,
     'must be 1-40 lowercase letters, digits or hyphens, starting and ending with a letter or digit.',
   );
   check.matches(

@@ -7,8 +7,9 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import { RELEASE_ID_PATTERN } from '../../lib';
+import type { AlarmStateValue } from './ports';
 
-export type AlarmStateValue = 'OK' | 'ALARM' | 'INSUFFICIENT_DATA';
+export type { AlarmStateValue };
 
 /** A CloudWatch alarm changed state. */
 export interface AlarmEvent {
