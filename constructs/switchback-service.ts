@@ -1,9 +1,9 @@
-import { DefaultTokenResolver, Fn, Lazy, StringConcat, Token, Tokenization } from 'cdktf';
+import { Fn, Lazy, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { DEFAULT_ROLLBACK_POLICY } from '../lib';
 import { BackupSchedule, type BackupScheduleProps } from './backup-schedule';
 import { BlueGreenListener, type BlueGreenListenerProps } from './blue-green-listener';
-import { isKnown, PropValidator } from './internal/validation';
+import { PropValidator } from './internal/validation';
 import { inOwnFramework } from './internal/framework';
 import { RollbackAlarms, type RollbackAlarmsProps } from './rollback-alarms';
 import { RollbackWatchdog, type RollbackWatchdogProps } from './rollback-watchdog';
@@ -34,8 +34,7 @@ export interface SwitchbackServiceProps {
   /** Overrides for the artifact store. @default - the VersionedArtifactStore defaults */
   readonly store?: Omit<VersionedArtifactStoreProps, 'serviceName'>;
   /**
-   * Overrides for the alarms. `targetGroupArnSuffix` may name one of this service's two target
-   * groups only.
+   * Overrides for the alarms, and `watchColor`: the color whose target group they watch.
    * @default - the RollbackAlarms defaults, on the candidate color during a canary, else on the
    * active color
    */
@@ -46,7 +45,7 @@ export interface SwitchbackServiceProps {
     | 'targetGroupArnSuffix'
     | 'alarmActionArns'
     | 'evaluationWindowMinutes'
-  > & { readonly targetGroupArnSuffix?: string };
+  > & { readonly watchColor?: 'blue' | 'green' };
   /** Overrides for the watchdog. @default - the RollbackWatchdog defaults */
   readonly watchdog?: Omit<
     RollbackWatchdogProps,
@@ -129,12 +128,15 @@ export class SwitchbackService extends Construct {
 
     // Watch the color this release sends new traffic to: the candidate during a canary; the active
     // color when there is no canary (a promotion puts all traffic on it).
+    // (A color rather than a target group's ARN suffix: the groups are made here, so a caller could
+    // not name one before this constructor returns.)
+    const { watchColor, ...alarmOverrides } = props.alarms ?? {};
+    new PropValidator(this).oneOf('alarms.watchColor', watchColor, ['blue', 'green']);
     const watchedColor =
-      this.listener.canaryWeightPercent > 0 ? this.listener.candidateColor : this.listener.activeColor;
+      watchColor ??
+      (this.listener.canaryWeightPercent > 0 ? this.listener.candidateColor : this.listener.activeColor);
     const watchedGroup =
       watchedColor === 'blue' ? this.listener.blueTargetGroup : this.listener.greenTargetGroup;
-    const { targetGroupArnSuffix, ...alarmOverrides } = props.alarms ?? {};
-    if (targetGroupArnSuffix !== undefined) this.checkOwnTargetGroup(targetGroupArnSuffix);
     const evaluationWindowMinutes =
       props.watchdog?.evaluationWindowMinutes ?? DEFAULT_ROLLBACK_POLICY.evaluationWindowMinutes;
     // The watchdog needs the alarms' names; the alarms need its ARN: the ARN is read lazily.
@@ -143,7 +145,7 @@ export class SwitchbackService extends Construct {
       ...alarmOverrides,
       serviceName: this.serviceName,
       loadBalancerArnSuffix: loadBalancerArnSuffix(props.loadBalancerArn),
-      targetGroupArnSuffix: targetGroupArnSuffix ?? watchedGroup.arnSuffix,
+      targetGroupArnSuffix: watchedGroup.arnSuffix,
       evaluationWindowMinutes,
       alarmActionArns: Lazy.listValue({
         produce: () => (wiring.watchdog ? [wiring.watchdog.functionArn] : []),
@@ -159,23 +161,6 @@ export class SwitchbackService extends Construct {
       ...(releaseBackup ? { backup: releaseBackup } : {}),
     });
     wiring.watchdog = this.watchdog;
-  }
-
-  /** Alarms must watch one of this service's target groups, not a group outside the listener. */
-  private checkOwnTargetGroup(suffix: string): void {
-    const expression = (value: string) =>
-      String(
-        Tokenization.resolve(value, { scope: this, resolver: new DefaultTokenResolver(new StringConcat()) }),
-      );
-    const own = [this.listener.blueTargetGroup.arnSuffix, this.listener.greenTargetGroup.arnSuffix].map(
-      expression,
-    );
-    if (!own.includes(expression(suffix))) {
-      new PropValidator(this).conflict(
-        'alarms.targetGroupArnSuffix',
-        `the alarms would watch ${isKnown(suffix) ? `'${suffix}'` : 'a target group'} that is not one of this service's two target groups; use this.listener.blueTargetGroup.arnSuffix or greenTargetGroup.arnSuffix, or leave it out to watch the candidate.`,
-      );
-    }
   }
 }
 

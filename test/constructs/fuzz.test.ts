@@ -429,7 +429,7 @@ const serviceProps = (g: Gen): fc.Arbitrary<SwitchbackServiceProps> => {
           periodSeconds: alarms.periodSeconds,
           evaluationPeriods: alarms.evaluationPeriods,
           requiredBreaches: alarms.requiredBreaches,
-          targetGroupArnSuffix: g.text([TARGET_GROUP_SUFFIX], ['targetgroup/other/1']),
+          watchColor: g.choice(['blue', 'green'] as const, ['purple']),
         },
         { requiredKeys: [] },
       ),

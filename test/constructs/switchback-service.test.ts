@@ -146,10 +146,10 @@ describe('SwitchbackService', () => {
 
   it.each([
     [
-      'the alarms watch a target group outside the listener',
-      { alarms: { targetGroupArnSuffix: 'targetgroup/other/0123456789abcdef' } },
-      'alarms.targetGroupArnSuffix',
-      /not one of this service's two target groups/,
+      'the alarms are to watch a color the listener does not have',
+      { alarms: { watchColor: 'purple' } },
+      'alarms.watchColor',
+      /got 'purple'; must be one of 'blue', 'green'/,
     ],
     [
       'the alarms need more breaches than there are alarms',
@@ -176,14 +176,18 @@ describe('SwitchbackService', () => {
     expect((error as Error).message).toMatch(message);
   });
 
-  it('accepts the alarms on its own blue target group', () => {
-    const { stack } = newStack();
-    const probe = new SwitchbackService(stack, 'Probe', {
-      serviceName: 'probe',
-      releaseId: 'r1',
-      loadBalancerArn: LOAD_BALANCER_ARN,
-      vpcId: VPC_ID,
-    });
-    expect(probe.alarms).toBeDefined();
+  it.each([
+    ['blue', 'Blue', 'Green'],
+    ['green', 'Green', 'Blue'],
+  ] as const)('watches the %s target group when told, whatever the canary', (watchColor, watched, other) => {
+    // The canary makes green the candidate: the default would watch green.
+    const { json } = build({ alarms: { watchColor } });
+    const errorRate = JSON.stringify(
+      blockAt(json, 'aws_cloudwatch_metric_alarm', 'Checkout/Alarms/ErrorRateAlarm'),
+    );
+    const suffix = (color: string) =>
+      refTo(json, 'aws_lb_target_group', `Checkout/BlueGreen/${color}TargetGroup`, 'arn_suffix');
+    expect(errorRate).toContain(suffix(watched));
+    expect(errorRate).not.toContain(suffix(other));
   });
 });
