@@ -6,8 +6,15 @@
  * a ratio to the same app without them, each measured in the same run. Each synth runs in a fresh Node process, from JavaScript compiled
  * once up front, so TypeScript compilation is not part of the figures.
  *
+ * A 200-service example app checks the scale goal (at most 10 s and 400 MB). With
+ * `BENCH_COMPARE=<another checkout>`, the 50- and 200-service example apps are also synthesized from
+ * that checkout's code (its constructs, its watchdog bundle, this checkout's node_modules) in the same
+ * run, interleaved, and each is reported as a ratio to it: a before/after of a change.
+ *
  *   npm run bench                   # 5 runs per case
  *   BENCH_RUNS=9 npm run bench      # more runs
+ *   BENCH_COMPARE=/tmp/before tsx bench/synth.ts
+ *   BENCH_ONLY='50 service' tsx bench/synth.ts   # only the cases whose name contains the text
  */
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
@@ -24,6 +31,8 @@ interface Case {
   readonly kind: 'composed' | 'store-and-listener';
   /** Whether the policy checks run during synth. @default false */
   readonly checks?: boolean;
+  /** Synthesized from the BENCH_COMPARE checkout's code instead of this one's. @default false */
+  readonly compare?: boolean;
 }
 
 interface Sample {
@@ -39,7 +48,7 @@ const CASES: readonly Case[] = [
     imports: 'deep',
     kind: 'store-and-listener',
   })),
-  ...[1, 10, 50].map((services): Case => ({
+  ...[1, 10, 50, 200].map((services): Case => ({
     name: `example app (SwitchbackService), ${services} service(s), deep imports`,
     services,
     imports: 'deep',
@@ -59,12 +68,25 @@ const CASES: readonly Case[] = [
     checks: true,
   })),
 ];
+const COMPARE_TREE = process.env.BENCH_COMPARE;
+const COMPARE_CASES: readonly Case[] = COMPARE_TREE
+  ? [50, 200].map((services) => ({
+      name: `example app (SwitchbackService), ${services} service(s), deep imports, BENCH_COMPARE checkout`,
+      services,
+      imports: 'deep',
+      kind: 'composed',
+      compare: true,
+    }))
+  : [];
 const BARREL_BASELINE = 'example app (SwitchbackService), 10 service(s), deep imports';
 /** The case a variant is measured against: the same app with deep imports and no checks. */
 function baselineOf(benchCase: Case): string | undefined {
   if (benchCase.imports === 'barrel') return BARREL_BASELINE;
   if (benchCase.checks)
     return `example app (SwitchbackService), ${benchCase.services} service(s), deep imports`;
+  if (COMPARE_TREE && benchCase.kind === 'composed' && benchCase.imports === 'deep' && !benchCase.compare) {
+    return COMPARE_CASES.find((c) => c.services === benchCase.services)?.name;
+  }
   return undefined;
 }
 
@@ -73,23 +95,40 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'switchback-bench-'));
   try {
     // Compiled inside the project so the child resolves the project's node_modules.
-    const child = join(__dirname, '..', 'node_modules', '.cache', 'switchback-bench', 'synth-child.js');
+    const cache = join(__dirname, '..', 'node_modules', '.cache', 'switchback-bench');
+    const child = join(cache, 'synth-child.js');
+    const compareChild = join(cache, 'synth-child-compare.js');
+    const childBuild = (tree: string, outfile: string) =>
+      build({
+        entryPoints: [join(tree, 'bench', 'synth-child.ts')],
+        outfile,
+        bundle: true,
+        platform: 'node',
+        target: 'node20',
+        packages: 'external',
+        logLevel: 'warning',
+      });
     await build(watchdogBuildOptions);
-    await build({
-      entryPoints: [join(__dirname, 'synth-child.ts')],
-      outfile: child,
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      packages: 'external',
-      logLevel: 'warning',
-    });
+    await childBuild(join(__dirname, '..'), child);
+    if (COMPARE_TREE) {
+      const bundled = spawnSync('npx', ['tsx', 'scripts/bundle-watchdog.ts'], {
+        cwd: COMPARE_TREE,
+        stdio: 'inherit',
+      });
+      if (bundled.status !== 0) throw new Error(`bundling the watchdog of ${COMPARE_TREE} failed`);
+      await childBuild(COMPARE_TREE, compareChild);
+    }
 
-    const samples = new Map<string, Sample[]>(CASES.map((c) => [c.name, []]));
+    const only = process.env.BENCH_ONLY;
+    const all = [...CASES, ...COMPARE_CASES].filter((c) => !only || c.name.includes(only));
+    const samples = new Map<string, Sample[]>(all.map((c) => [c.name, []]));
     // Interleave the cases so drift in machine load spreads evenly over them.
     for (let run = 0; run < runs; run++) {
-      for (const benchCase of CASES) {
-        samples.get(benchCase.name)?.push(runOnce(child, benchCase, join(work, `out-${run}`)));
+      for (const benchCase of all) {
+        const [script, tree] = benchCase.compare
+          ? [compareChild, COMPARE_TREE as string]
+          : [child, join(__dirname, '..')];
+        samples.get(benchCase.name)?.push(runOnce(script, tree, benchCase, join(work, `out-${run}`)));
         process.stderr.write('.');
       }
     }
@@ -98,8 +137,10 @@ async function main(): Promise<void> {
     const records: BenchRecord[] = [];
     const wall = (name: string) => round(median((samples.get(name) ?? []).map((s) => s.wallMs)), 0);
     const rss = (name: string) => round(median((samples.get(name) ?? []).map((s) => s.maxRssMb)), 0);
-    for (const benchCase of CASES) {
-      const baseline = baselineOf(benchCase);
+    for (const benchCase of all) {
+      // A baseline left out by BENCH_ONLY gives no ratio.
+      const found = baselineOf(benchCase);
+      const baseline = found && samples.get(found)?.length ? found : undefined;
       const resources = samples.get(benchCase.name)?.[0]?.resources ?? 0;
       records.push(
         withBaseline(
@@ -116,7 +157,7 @@ async function main(): Promise<void> {
       records.push({ case: benchCase.name, metric: 'resources', value: resources, unit: 'count' });
     }
     records.push({ case: 'runs per case', metric: 'runs', value: runs, unit: 'count' });
-    const file = writeResults('synth', records);
+    const file = writeResults(only ? 'synth-partial' : 'synth', records);
     console.log(`wrote ${file}`);
   } finally {
     rmSync(work, { recursive: true, force: true });
@@ -127,7 +168,7 @@ function withBaseline(record: BenchRecord, baseline: number | undefined): BenchR
   return baseline === undefined ? record : { ...record, baseline, ratio: round(record.value / baseline, 2) };
 }
 
-function runOnce(child: string, benchCase: Case, outdir: string): Sample {
+function runOnce(child: string, tree: string, benchCase: Case, outdir: string): Sample {
   const started = process.hrtime.bigint();
   const result = spawnSync(
     process.execPath,
@@ -145,7 +186,7 @@ function runOnce(child: string, benchCase: Case, outdir: string): Sample {
       env: {
         ...process.env,
         CHECKPOINT_DISABLE: '1',
-        SWITCHBACK_WATCHDOG_BUNDLE: join(__dirname, '..', 'dist', 'watchdog'),
+        SWITCHBACK_WATCHDOG_BUNDLE: join(tree, 'dist', 'watchdog'),
       },
       cwd: join(__dirname, '..'),
     },

@@ -5,9 +5,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { serviceOfWatchdogConfigKey } from '../lib';
+import {
+  ContractError,
+  parseWatchdogConfig,
+  serviceOfWatchdogConfigKey,
+  watchdogConfigLocalName,
+  type WatchdogConfig,
+} from '../lib';
 import { CliError, EXIT } from './errors';
-import { parseJsonencodeExpression } from './terraform-expression';
 
 /** One alarm that can trigger a rollback, as synthesized. */
 export interface SynthesizedAlarm {
@@ -54,8 +59,11 @@ export interface SynthesizedService {
   readonly functionName?: string;
   /** The region of the watchdog's provider, when it is a literal. */
   readonly region?: string;
-  /** The watchdog configuration as synthesized; references are `${...}` strings. */
-  readonly config?: Record<string, unknown>;
+  /**
+   * The watchdog configuration as synthesized, parsed with lib's schema (so defaults are filled in);
+   * values only Terraform knows are `${...}` strings.
+   */
+  readonly config?: WatchdogConfig;
   readonly alarms: SynthesizedCompositeAlarm[];
   /** Alarms the watchdog is given that are plain metric alarms. */
   readonly metricAlarms: SynthesizedAlarm[];
@@ -69,6 +77,7 @@ interface StackJson {
   readonly name: string;
   readonly provider?: { aws?: Block[] };
   readonly resource?: Record<string, Record<string, Block>>;
+  readonly locals?: Record<string, unknown>;
 }
 
 /** Reads every stack of a synthesized app and returns the services that have a watchdog. */
@@ -116,11 +125,9 @@ export function readSynthesizedApp(appDir: string): SynthesizedService[] {
     const service = serviceOfWatchdogConfigKey(variables.SWITCHBACK_CONFIG_KEY ?? '');
     // The health-ping prober carries the watchdog's configuration too, but hands breaches to the watchdog.
     if (!service || variables.SWITCHBACK_WATCHDOG_FUNCTION !== undefined) return [];
-    const config = configOf(stack, variables.SWITCHBACK_CONFIG_KEY ?? '');
-    const alarmNames = Array.isArray(config?.alarms)
-      ? (config.alarms as { name?: unknown }[]).map((a) => String(a.name))
-      : [];
-    const backup = config?.backup as { vaultName?: string; resourceArns?: string[] } | undefined;
+    const config = configOf(stack, service);
+    const alarmNames = (config?.alarms ?? []).map((a) => a.name);
+    const backup = config?.backup;
     return [
       {
         service,
@@ -195,13 +202,25 @@ function regionOf(stack: StackJson, fn: Block): { region?: string } {
   return isLiteral(provider?.region) ? { region: provider.region } : {};
 }
 
-function configOf(stack: StackJson, key: string): Record<string, unknown> | undefined {
-  const object = Object.values(stack.resource?.aws_s3_object ?? {}).find((o) => o.key === key);
-  if (!object || typeof object.content !== 'string') return undefined;
-  const parsed = parseJsonencodeExpression(object.content);
-  return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
-    ? (parsed as Record<string, unknown>)
-    : undefined;
+/**
+ * The watchdog configuration of `service`: the Terraform local the constructs write it to (the store
+ * object is `jsonencode` of it), read as JSON and parsed with the watchdog's own schema. An app
+ * synthesized by a Switchback without that local has none, and the runbook says less.
+ */
+function configOf(stack: StackJson, service: string): WatchdogConfig | undefined {
+  const local = stack.locals?.[watchdogConfigLocalName(service)];
+  if (local === undefined) return undefined;
+  try {
+    return parseWatchdogConfig(local, {
+      isUnresolved: (value) => typeof value === 'string' && value.includes('${'),
+    });
+  } catch (error) {
+    if (!(error instanceof ContractError)) throw error;
+    throw new CliError(
+      `the watchdog configuration of ${service} in stack ${stack.name} does not match this CLI's schema (${error.issues.join('; ')}); synthesize again with the same Switchback version as the CLI.`,
+      EXIT.setup,
+    );
+  }
 }
 
 function metricAlarm(block: Block): SynthesizedAlarm {

@@ -133,10 +133,21 @@ export class WatchdogGateway {
 
   /** A JSON object of the store, or undefined when there is none yet. */
   async readJson(key: string): Promise<unknown> {
+    return (await this.readStored(key))?.body;
+  }
+
+  /** A JSON document of the store with its entity tag, or undefined when there is none yet. */
+  async readStored(
+    key: string,
+    versionId?: string,
+  ): Promise<{ body: unknown; etag: string; versionId?: string } | undefined> {
     const bucket = await this.bucket();
     try {
-      const object = await this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      return JSON.parse((await object.Body?.transformToString()) ?? 'null');
+      const object = await this.s3.send(
+        new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }),
+      );
+      const body: unknown = JSON.parse((await object.Body?.transformToString()) ?? 'null');
+      return { body, etag: object.ETag ?? '', ...(object.VersionId ? { versionId: object.VersionId } : {}) };
     } catch (error) {
       const name = (error as { name?: string }).name;
       if (name === 'NoSuchKey' || name === 'NotFound') return undefined;
@@ -156,7 +167,7 @@ export class WatchdogGateway {
   }
 
   /** What an SDK error means for the operator of this watchdog. */
-  private describe(error: unknown) {
+  describe(error: unknown): CliError {
     const { region, profile } = this.settings;
     return describeAwsError(error, { functionName: this.functionName, region, profile });
   }

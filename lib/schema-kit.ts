@@ -28,15 +28,15 @@ export function patternSchema(options: SchemaOptions, pattern: RegExp, message: 
   return z.string().check(z.refine((value) => isUnresolved(value) || pattern.test(value), message));
 }
 
-/** A whole number within bounds, unless the options say it is not known yet. */
-export function boundedIntSchema(options: SchemaOptions, min: number, max: number) {
+/** A whole number within bounds, unless the options say it is not known yet; `why` explains the bounds. */
+export function boundedIntSchema(options: SchemaOptions, min: number, max: number, why?: string) {
   const isUnresolved = options.isUnresolved ?? NEVER_UNRESOLVED;
   return z
     .number()
     .check(
       z.refine(
         (value) => isUnresolved(value) || (Number.isInteger(value) && value >= min && value <= max),
-        `must be a whole number from ${min} to ${max}`,
+        `must be a whole number from ${min} to ${max}${why ? ` (${why})` : ''}`,
       ),
     );
 }
@@ -73,6 +73,17 @@ export const ARN_PATTERNS = {
   snsTopic: /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}(\.fifo)?$/,
   iamRole: /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
   backupVault: /^arn:aws[a-z-]*:backup:[a-z0-9-]+:\d{12}:backup-vault:[A-Za-z0-9_.-]{2,50}$/,
+  /** What a CloudWatch alarm action may name: an SNS topic, a Lambda function, SSM OpsItems or Incident Manager. */
+  alarmAction: /^arn:aws[a-z-]*:(sns|lambda|ssm|ssm-incidents):[a-z0-9-]*:\d{12}:.+$/,
+  /** A bucket, with its name captured. */
+  bucket: /^arn:aws[a-z-]*:s3:::([a-z0-9][a-z0-9-]{1,61}[a-z0-9])$/,
+  /** An IAM or STS principal (role, user, assumed role). */
+  principal: /^arn:aws[a-z-]*:(iam|sts)::\d{12}:.+$/,
+  /** An ACM certificate or an IAM server certificate. */
+  certificate:
+    /^arn:aws[a-z-]*:(acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+|iam::\d{12}:server-certificate\/.+)$/,
+  /** Any ARN, of any service (what AWS Backup may select). */
+  any: /^arn:aws[a-z-]*:[a-z0-9-]+:.*$/,
 } as const;
 
 /** An AWS region name (`us-east-1`, `us-gov-west-1`, `us-isob-east-1`). */
@@ -117,6 +128,17 @@ function describeArnKind(kind: ArnKind): string {
       return 'an IAM role';
     case 'backupVault':
       return 'a backup vault';
+    case 'alarmAction':
+      return 'an alarm action (SNS topic, Lambda function, SSM or Incident Manager)';
+    case 'bucket':
+      return 'an S3 bucket';
+    case 'principal':
+      return 'an IAM or STS principal';
+    case 'certificate':
+      return 'an ACM or IAM server certificate';
+    case 'any':
+      // "must be an ARN"
+      return 'an';
   }
 }
 

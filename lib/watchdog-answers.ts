@@ -6,32 +6,54 @@ import * as z from 'zod/mini';
 import { parseContract } from './schema-kit';
 import { auditRecordSchema, currentReleaseSchema, watchdogStateSchema } from './watchdog-records';
 
-const color = z.enum(['blue', 'green', 'other']);
+/** Where a listener's traffic goes: one entry per target group of its forward actions. */
+const forwardSchema = z.object({
+  /** The configured color of the target group; `other` for a group that is neither. */
+  color: z.enum(['blue', 'green', 'other']),
+  targetGroupArn: z.string(),
+  weight: z.number(),
+});
 
-/** The answer to `{ "action": "status" }`. */
+/** One protected listener in a status answer. */
+export const listenerStatusSchema = z.object({
+  name: z.string(),
+  /** Missing when the listener could not be found. */
+  listenerArn: z.optional(z.string()),
+  forwardsTo: z.array(forwardSchema),
+  /** The one color receiving traffic (weight above 0); `mixed` for several or a group of neither color. */
+  activeColor: z.enum(['blue', 'green', 'mixed', 'none']),
+  /** Why the watchdog could not restore this listener now (missing, unreadable, unrestorable rules). */
+  error: z.optional(z.string()),
+});
+export type ListenerStatusAnswer = z.output<typeof listenerStatusSchema>;
+
+/** One protected alarm in a status answer. */
+export const alarmStatusSchema = z.object({
+  name: z.string(),
+  /** Missing when the alarm does not exist. */
+  arn: z.optional(z.string()),
+  /** `OK`, `ALARM`, `INSUFFICIENT_DATA`, or `MISSING` when the alarm does not exist. */
+  value: z.string(),
+  /** When the alarm last changed state (ISO 8601). */
+  updatedAt: z.optional(z.string()),
+});
+export type AlarmStatusAnswer = z.output<typeof alarmStatusSchema>;
+
+/**
+ * The answer to `{ "action": "status" }`, and what `switchback status` reads around the watchdog: both
+ * come from the watchdog's one status implementation, typed by this schema.
+ */
 export const serviceStatusSchema = z.object({
   service: z.string(),
+  /** The current-release pointer, without its embedded manifest (`switchback history` shows that). */
   release: z.optional(currentReleaseSchema),
   evaluationWindowLeftSeconds: z.number(),
   state: watchdogStateSchema,
   lock: z.object({ held: z.boolean(), owner: z.optional(z.string()), expiresAt: z.optional(z.string()) }),
-  alarms: z.array(
-    z.object({
-      name: z.string(),
-      arn: z.optional(z.string()),
-      value: z.string(),
-      updatedAt: z.optional(z.string()),
-    }),
-  ),
-  listeners: z.array(
-    z.object({
-      name: z.string(),
-      listenerArn: z.optional(z.string()),
-      forwardsTo: z.array(z.object({ color, targetGroupArn: z.string(), weight: z.number() })),
-      activeColor: z.enum(['blue', 'green', 'mixed', 'none']),
-      error: z.optional(z.string()),
-    }),
-  ),
+  /** Every configured alarm, in the configuration's order. */
+  alarms: z.array(alarmStatusSchema),
+  /** Every configured listener, in the configuration's order. */
+  listeners: z.array(listenerStatusSchema),
 });
 export type ServiceStatusAnswer = z.output<typeof serviceStatusSchema>;
 

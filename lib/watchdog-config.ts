@@ -34,9 +34,33 @@ export const DEFAULT_ROLLBACK_POLICY = {
   repageMinutes: 15,
 } as const;
 
-/** Builds the watchdog configuration schema; see {@link SchemaOptions} for synth-time use. */
-export function watchdogConfigSchema(options: SchemaOptions = {}) {
-  const boundedInt = (min: number, max: number) => boundedIntSchema(options, min, max);
+/** The health-ping settings used where the configuration leaves a field out. */
+export const DEFAULT_HEALTH_PING = {
+  intervalSeconds: 5,
+  failuresToBreach: 3,
+  timeoutMs: 2000,
+} as const;
+
+/** The release-backup settings used where the configuration leaves a field out. */
+export const DEFAULT_RELEASE_BACKUP = {
+  deleteAfterDays: 35,
+} as const;
+
+/**
+ * The name of the Terraform local that holds a service's watchdog configuration in the synthesized
+ * stack. The configuration object in the store is `jsonencode` of it, and the CLI reads it from the
+ * stack's JSON as plain data (references stay `${...}` strings).
+ */
+export function watchdogConfigLocalName(serviceName: string): string {
+  return `switchback_watchdog_config_${serviceName}`;
+}
+
+/**
+ * The parts of the watchdog configuration schema, one per field, so the constructs can check each prop
+ * with the rule of the field it becomes (and name the prop in the error).
+ */
+export function watchdogConfigParts(options: SchemaOptions = {}) {
+  const boundedInt = (min: number, max: number, why?: string) => boundedIntSchema(options, min, max, why);
   const targetGroupName = z.string().check(z.regex(/^[A-Za-z0-9-]{1,32}$/, 'must be a target group name'));
   // A listener is named either by ARN, or by its load balancer and port: those are known at synth
   // time, so the configuration (and the capture that reads it) need not depend on the listener.
@@ -114,18 +138,22 @@ export function watchdogConfigSchema(options: SchemaOptions = {}) {
   });
 
   const healthPing = z.strictObject({
-    urls: z.array(httpUrlSchema(options)).check(z.minLength(1), z.maxLength(10)),
-    intervalSeconds: z._default(boundedInt(1, 60), 5),
-    failuresToBreach: z._default(boundedInt(1, 20), 3),
-    timeoutMs: z._default(boundedInt(100, 10000), 2000),
+    urls: z
+      .array(httpUrlSchema(options))
+      .check(z.minLength(1, 'must name at least one URL to probe'), z.maxLength(10, 'at most 10 URLs')),
+    intervalSeconds: z._default(boundedInt(1, 60), DEFAULT_HEALTH_PING.intervalSeconds),
+    failuresToBreach: z._default(boundedInt(1, 20), DEFAULT_HEALTH_PING.failuresToBreach),
+    timeoutMs: z._default(boundedInt(100, 10000), DEFAULT_HEALTH_PING.timeoutMs),
   });
 
   const backup = z.strictObject({
     vaultName: z.string().check(z.regex(/^[A-Za-z0-9_.-]{2,50}$/, 'must be a backup vault name')),
     roleArn: arnSchema('iamRole', options),
-    resourceArns: z.array(z.string().check(z.minLength(1))).check(z.minLength(1)),
+    resourceArns: z
+      .array(z.string().check(z.minLength(1, 'must not be empty')))
+      .check(z.minLength(1, 'must name at least one resource to back up')),
     /** Days a release's recovery points are kept (the vault denies deleting them by hand). */
-    deleteAfterDays: z._default(boundedInt(1, 36500), 35),
+    deleteAfterDays: z._default(boundedInt(1, 36500), DEFAULT_RELEASE_BACKUP.deleteAfterDays),
   });
 
   const D = DEFAULT_ROLLBACK_POLICY;
@@ -138,13 +166,19 @@ export function watchdogConfigSchema(options: SchemaOptions = {}) {
     maxAutomaticRollbacks: z._default(boundedInt(1, 100), D.maxAutomaticRollbacks),
     budgetWindowMinutes: z._default(boundedInt(1, 10080), D.budgetWindowMinutes),
     /** Alarm events older than this are dropped. */
-    maxEventAgeSeconds: z._default(boundedInt(60, 21600), D.maxEventAgeSeconds),
+    maxEventAgeSeconds: z._default(
+      boundedInt(60, 21600, "Lambda's asynchronous event age limits"),
+      D.maxEventAgeSeconds,
+    ),
     /** A lock older than this is taken over (a crashed run). */
     lockTtlSeconds: z._default(boundedInt(10, 900), D.lockTtlSeconds),
     /** Capture refuses while a protected alarm is in ALARM unless this is true. */
     allowCaptureWhileAlarming: z._default(z.boolean(), D.allowCaptureWhileAlarming),
     /** Healthy targets the known-good groups need before traffic is sent to them (the absolute minimum). */
-    minHealthyTargets: z._default(boundedInt(1, 1000), D.minHealthyTargets),
+    minHealthyTargets: z._default(
+      boundedInt(1, 1000, 'never send traffic to an empty group'),
+      D.minHealthyTargets,
+    ),
     /**
      * Healthy targets a known-good group needs, as a percentage of the healthy targets of the
      * candidate group it takes the traffic from (it must absorb that load). 0 turns the check off.
@@ -156,32 +190,59 @@ export function watchdogConfigSchema(options: SchemaOptions = {}) {
     repageMinutes: z._default(boundedInt(1, 1440), D.repageMinutes),
   });
 
+  const service = z
+    .string()
+    .check(
+      z.regex(
+        SERVICE_NAME_PATTERN,
+        'must be 1-40 lowercase letters, digits or hyphens, starting and ending with a letter or digit',
+      ),
+    );
+  const region = patternSchema(options, AWS_REGION_PATTERN, 'must be an AWS region such as us-east-1');
+  const listeners = z.array(protectedListener).check(
+    z.minLength(1, 'must name at least one listener to protect'),
+    z.refine((all) => new Set(all.map((l) => l.name)).size === all.length, {
+      message: 'listener names must be unique',
+    }),
+  );
+  return {
+    service,
+    region,
+    store,
+    listener: protectedListener,
+    listeners,
+    alarm: protectedAlarm,
+    alias: protectedAlias,
+    parameterName: protectedParameter.shape.name,
+    artifactKey: protectedArtifact.shape.key,
+    healthPing,
+    backup,
+    policy,
+  };
+}
+
+/** Builds the watchdog configuration schema; see {@link SchemaOptions} for synth-time use. */
+export function watchdogConfigSchema(options: SchemaOptions = {}) {
+  const part = watchdogConfigParts(options);
   return z.strictObject({
     schemaVersion: z.literal(WATCHDOG_CONFIG_SCHEMA_VERSION),
-    service: z
-      .string()
-      .check(z.regex(SERVICE_NAME_PATTERN, 'must be 1-40 lowercase letters, digits or hyphens')),
+    service: part.service,
     /**
      * The region the protected service runs in, when the watchdog runs elsewhere (standalone
      * placement). Listeners, alarms, aliases, parameters and backups are called there.
      */
-    region: z.optional(patternSchema(options, AWS_REGION_PATTERN, 'must be an AWS region such as us-east-1')),
-    store,
-    listeners: z.array(protectedListener).check(
-      z.minLength(1, 'must name at least one listener to protect'),
-      z.refine((listeners) => new Set(listeners.map((l) => l.name)).size === listeners.length, {
-        message: 'listener names must be unique',
-      }),
-    ),
+    region: z.optional(part.region),
+    store: part.store,
+    listeners: part.listeners,
     /** Where the watchdog publishes one notification per decision. */
     notificationTopicArn: z.optional(arnSchema('snsTopic', options)),
-    alarms: z._default(z.array(protectedAlarm), []),
-    aliases: z._default(z.array(protectedAlias), []),
-    parameters: z._default(z.array(protectedParameter), []),
-    artifacts: z._default(z.array(protectedArtifact), []),
-    healthPing: z.optional(healthPing),
-    backup: z.optional(backup),
-    policy: z._default(policy, { ...DEFAULT_ROLLBACK_POLICY }),
+    alarms: z._default(z.array(part.alarm), []),
+    aliases: z._default(z.array(part.alias), []),
+    parameters: z._default(z.array(z.strictObject({ name: part.parameterName })), []),
+    artifacts: z._default(z.array(z.strictObject({ key: part.artifactKey })), []),
+    healthPing: z.optional(part.healthPing),
+    backup: z.optional(part.backup),
+    policy: z._default(part.policy, { ...DEFAULT_ROLLBACK_POLICY }),
   });
 }
 

@@ -7,7 +7,7 @@
  *   npm run checkov -- DIR     scans an existing cdktf output folder (DIR/stacks/<name>/cdk.tf.json)
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { stacksIn, synthExampleApp } from './verify/synth';
@@ -44,10 +44,27 @@ function scan(command: string, file: string): CheckovReport {
   return Array.isArray(parsed) ? parsed[0] : parsed;
 }
 
+/**
+ * The stack as checkov can read it. checkov's terraform_json parser (3.3.30) fails on a `moved` block
+ * ("this method receives only dicts": it reads the block's array as labels), so the copy it scans
+ * leaves the `moved` blocks out; they move state and configure nothing. OpenTofu checks them
+ * (`npm run verify:terraform`). Returns the file to scan and how many blocks were left out.
+ */
+function scannable(file: string, scratch: string): { file: string; movedLeftOut: number } {
+  const stack = JSON.parse(readFileSync(file, 'utf8')) as { moved?: unknown[] };
+  if (!stack.moved) return { file, movedLeftOut: 0 };
+  const movedLeftOut = stack.moved.length;
+  delete stack.moved;
+  const copy = join(mkdtempSync(join(scratch, 'stack-')), 'cdk.tf.json');
+  writeFileSync(copy, JSON.stringify(stack));
+  return { file: copy, movedLeftOut };
+}
+
 function main(): void {
   const command = checkovCommand();
   const given = process.argv[2];
   const outdir = given ? resolve(given) : mkdtempSync(join(tmpdir(), 'switchback-checkov-'));
+  const scratch = mkdtempSync(join(tmpdir(), 'switchback-checkov-scan-'));
   try {
     if (!given) synthExampleApp(outdir);
     const stacks = stacksIn(outdir);
@@ -55,10 +72,11 @@ function main(): void {
     let failures = 0;
     console.log('checkov (terraform_json, skips and reasons in .checkov.yaml)');
     for (const stack of stacks) {
-      const report = scan(command, stack.file);
+      const { file, movedLeftOut } = scannable(stack.file, scratch);
+      const report = scan(command, file);
       const { passed, failed, skipped, parsing_errors: parsingErrors } = report.summary;
       console.log(
-        `  ${stack.name.padEnd(20)} passed ${String(passed).padStart(4)}  failed ${failed}  skipped ${skipped}  parsing errors ${parsingErrors}`,
+        `  ${stack.name.padEnd(20)} passed ${String(passed).padStart(4)}  failed ${failed}  skipped ${skipped}  parsing errors ${parsingErrors}${movedLeftOut > 0 ? `  (${movedLeftOut} moved blocks left out)` : ''}`,
       );
       for (const check of report.results.failed_checks) {
         console.log(`    FAILED ${check.check_id} ${check.resource}: ${check.check_name}`);
@@ -70,6 +88,7 @@ function main(): void {
       process.exitCode = 1;
     }
   } finally {
+    rmSync(scratch, { recursive: true, force: true });
     if (!given) rmSync(outdir, { recursive: true, force: true });
   }
 }

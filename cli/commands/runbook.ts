@@ -46,11 +46,7 @@ export function renderRunbook(service: SynthesizedService, where: { region?: str
   const flags = service.functionName
     ? `--function ${service.functionName} --region ${region}`
     : `--service ${service.service} --region ${region}`;
-  const policy = (service.config?.policy ?? {}) as Record<string, unknown>;
-  const listeners = (Array.isArray(service.config?.listeners) ? service.config.listeners : []) as Record<
-    string,
-    unknown
-  >[];
+  const listeners = service.config?.listeners ?? [];
   const lines: string[] = [];
   const add = (...more: string[]) => lines.push(...more);
 
@@ -77,7 +73,7 @@ export function renderRunbook(service: SynthesizedService, where: { region?: str
   }
   if (service.metricAlarms.length > 0) add(...alarmTable(service.metricAlarms), '');
   add(
-    `Roll back by hand when the release is clearly bad and the watchdog has not acted (an alarm that does not cover the failure, a business signal, a customer report). The automatic watchdog acts only within the release's evaluation window (${String(policy.evaluationWindowMinutes ?? 'the configured')} minutes after capture).`,
+    `Roll back by hand when the release is clearly bad and the watchdog has not acted (an alarm that does not cover the failure, a business signal, a customer report). The automatic watchdog acts only within the release's evaluation window (${service.config ? `${service.config.policy.evaluationWindowMinutes} minutes` : 'the configured time'} after capture).`,
     '',
   );
 
@@ -85,7 +81,7 @@ export function renderRunbook(service: SynthesizedService, where: { region?: str
   add(
     `- The \`switchback\` CLI (\`npx switchback --help\`) and AWS credentials for ${region}.`,
     `- Permission to invoke \`${fn}\`${service.operatorPrincipals.length > 0 ? `: granted to ${service.operatorPrincipals.map((p) => describeValue(p, 'role')).join(', ')}` : ''}; reading the audit trail needs s3:GetObject and s3:ListBucket on the store's \`audit/${service.service}/\` prefix.`,
-    `- The protected listeners: ${listeners.length > 0 ? listeners.map((l) => `\`${String(l.name)}\` (${String(l.role ?? 'production')}, port ${String(l.port ?? '?')})`).join(', ') : 'as configured'}.`,
+    `- The protected listeners: ${listeners.length > 0 ? listeners.map((l) => `\`${l.name}\` (${l.role}${l.port !== undefined ? `, port ${l.port}` : ''})`).join(', ') : 'as configured'}.`,
     '',
   );
 

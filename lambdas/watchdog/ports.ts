@@ -148,6 +148,12 @@ export class AwsCallError extends Error {
     this.name = 'AwsCallError';
   }
 
+  /** The service's own message, without the operation and code this error's message begins with. */
+  get detail(): string {
+    const prefix = `${this.operation} failed (${this.code}): `;
+    return this.message.startsWith(prefix) ? this.message.slice(prefix.length) : this.message;
+  }
+
   /** Throttling and server-side errors may succeed when tried again. */
   get retryable(): boolean {
     return this.kind === 'throttled' || this.kind === 'transient';

@@ -6,7 +6,7 @@ import { CreateFunctionCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { App } from 'cdktf';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { watchdogConfigKey } from '../../lib';
@@ -15,7 +15,7 @@ import { ExampleStack } from '../../examples/service-stack';
 import { ServiceRegionStack, WatchdogRegionStack } from '../../examples/standalone-watchdog';
 import type { Emulator } from '../emulator/index';
 import { useEmulator } from '../emulator/testing';
-import { SERVICE, createWorld, type World } from '../watchdog/harness';
+import { SERVICE, createWorld, createWorldRuntime, type World } from '../watchdog/harness';
 
 const emulator = useEmulator();
 const FUNCTION = 'switchback-checkout-watchdog';
@@ -174,6 +174,55 @@ describe('switchback status', () => {
     const [listener] = result.json().services[0].status.listeners;
     expect(listener).toEqual(
       expect.objectContaining({ activeColor: 'green', error: 'configured rules not found: priority 77' }),
+    );
+  });
+
+  it('answers what the watchdog answers to status, problems included: they share one implementation', async () => {
+    // Given a release on green, and a configured rule that does not exist
+    const world = await deployedWorld();
+    await releasedToGreen(world);
+    const key = watchdogConfigKey(SERVICE);
+    const config = JSON.parse(world.emulator.s3.text(world.bucket, key) as string);
+    config.listeners[1].rulePriorities = [77];
+    config.alarms.push({
+      name: 'checkout-gone',
+      arn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:gone',
+    });
+    await world.s3.send(
+      new PutObjectCommand({ Bucket: world.bucket, Key: key, Body: JSON.stringify(config) }),
+    );
+
+    // When the CLI reads around the watchdog, and a fresh watchdog (configuration not cached) answers
+    const read = (await cli(world.emulator, ['status', '--function', FUNCTION, '--json'])).json().services[0]
+      .status;
+    const answered = (
+      (await createWorldRuntime(world)({ action: 'status' })) as { result: { [k: string]: unknown } }
+    ).result;
+
+    // Then both say the same, a second of the evaluation window aside
+    expect(read).toEqual({ ...answered, evaluationWindowLeftSeconds: expect.any(Number) });
+    expect(
+      Math.abs(read.evaluationWindowLeftSeconds - (answered.evaluationWindowLeftSeconds as number)),
+    ).toBeLessThanOrEqual(1);
+    expect(read.listeners[1]).toEqual(
+      expect.objectContaining({ activeColor: 'green', error: 'configured rules not found: priority 77' }),
+    );
+    expect(read.alarms[1]).toEqual({ name: 'checkout-gone', value: 'MISSING' });
+  });
+
+  it('says AWS refused, with the exit code for AWS errors, when the alarms cannot be read', async () => {
+    const world = await deployedWorld({ listeners: 1 });
+    world.emulator.faults.add({
+      service: 'cloudwatch',
+      action: 'DescribeAlarms',
+      error: { status: 403, code: 'AccessDenied', message: 'not authorized to describe alarms' },
+    });
+
+    const result = await cli(world.emulator, ['status', '--function', FUNCTION]);
+
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain(
+      'AWS refused the request (AccessDenied: not authorized to describe alarms)',
     );
   });
 
@@ -460,6 +509,26 @@ describe('the synthesized app', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('The watchdog `switchback-payments-watchdog` (us-west-2)');
     expect(result.stdout).toMatch(/composite alarm \*\*payments-rollback\*\*/);
+    // Read from the synthesized configuration with lib's defaults: the window is left at its default.
+    expect(result.stdout).toContain("the release's evaluation window (60 minutes after capture)");
+    expect(result.stdout).toContain('- The protected listeners: `production` (production, port 443).');
+  });
+
+  it('refuses a synthesized watchdog configuration its schema does not accept, naming the field', async () => {
+    const copy = mkdtempSync(join(tmpdir(), 'switchback-cli-bad-app-'));
+    cpSync(appDir, copy, { recursive: true });
+    const stackPath = join(copy, 'stacks', 'payments-watchdog', 'cdk.tf.json');
+    const stack = JSON.parse(readFileSync(stackPath, 'utf8'));
+    stack.locals.switchback_watchdog_config_payments.policy = { cooldownMinutes: -5 };
+    writeFileSync(stackPath, JSON.stringify(stack));
+
+    const result = await cli(emulator(), ['runbook', '--app', copy, '--service', 'payments']);
+
+    expect(result.code).toBe(3);
+    expect(result.stderr).toContain(
+      'the watchdog configuration of payments in stack payments-watchdog does not match this CLI',
+    );
+    expect(result.stderr).toContain('policy.cooldownMinutes: must be a whole number from 0 to 1440');
   });
 
   it('asks which service when the app has several, and names them', async () => {

@@ -212,7 +212,13 @@ describe('BlueGreenListener production listener', () => {
         ssl_policy: 'ELBSecurityPolicy-TLS13-1-2-2021-06',
       }),
     );
-    expect(blockAt(json, 'aws_lb_listener_certificate', 'Checkout/ProductionListenerCertificate1')).toEqual(
+    expect(
+      blockAt(
+        json,
+        'aws_lb_listener_certificate',
+        'Checkout/ProductionListenerCertificate-66666666-7777-8888-9999-000000000000-1105db73',
+      ),
+    ).toEqual(
       expect.objectContaining({
         certificate_arn: OTHER_CERTIFICATE_ARN,
         listener_arn: refTo(json, 'aws_lb_listener', 'Checkout/ProductionListener', 'arn'),

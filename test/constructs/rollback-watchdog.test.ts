@@ -11,7 +11,15 @@ import {
 import { parseWatchdogConfig } from '../../lib';
 import { watchdogBundleDirectory } from '../../constructs/internal/watchdog-bundle';
 import { dependencyGraph, dependsOn, findCycle } from '../support/graph';
-import { blockAt, blocksOfType, newStack, refTo, synthStack, type SynthesizedStack } from '../support/synth';
+import {
+  blockAt,
+  blocksOfType,
+  newStack,
+  refTo,
+  synthStack,
+  watchdogConfigOf,
+  type SynthesizedStack,
+} from '../support/synth';
 import { LOAD_BALANCER_ARN, VPC_ID } from './fixtures';
 
 const ALARM = {
@@ -150,13 +158,19 @@ describe('RollbackWatchdog function', () => {
     expect(object).toEqual(
       expect.objectContaining({ key: 'config/checkout/watchdog.json', content_type: 'application/json' }),
     );
-    const content = object.content as string;
-    expect(content).toMatch(/^\$\{jsonencode\(/);
-    expect(content).toContain(`"loadBalancerArn" = "${LOAD_BALANCER_ARN}"`);
-    expect(content).toContain(`"port" = 80`);
-    expect(content).toContain(`"port" = 8080`);
-    expect(content).toContain(`"blue" = "${listener.blueTargetGroupName}"`);
-    expect(content).not.toMatch(/aws_lb_listener|aws_lb_target_group\./);
+    const config = watchdogConfigOf(json, 'Watchdog/Configuration', 'checkout');
+    expect(config.listeners).toEqual([
+      expect.objectContaining({ loadBalancerArn: LOAD_BALANCER_ARN, port: 80 }),
+      expect.objectContaining({ loadBalancerArn: LOAD_BALANCER_ARN, port: 8080 }),
+    ]);
+    expect((config.listeners as { targetGroupNames: { blue: string } }[])[0].targetGroupNames.blue).toBe(
+      listener.blueTargetGroupName,
+    );
+    expect(JSON.stringify(config)).not.toMatch(/aws_lb_listener|aws_lb_target_group\./);
+    // What the watchdog will load: the same document, with lib's defaults filled in.
+    expect(
+      parseWatchdogConfig(config, { isUnresolved: (v) => typeof v === 'string' && v.includes('${') }).policy,
+    ).toEqual(expect.objectContaining({ evaluationWindowMinutes: 60, lockTtlSeconds: 120 }));
     expect(watchdog.serviceName).toBe('checkout');
     expect(() =>
       parseWatchdogConfig({
@@ -388,12 +402,84 @@ describe('RollbackWatchdog triggers', () => {
   it('lets each protected alarm invoke it directly, scoped by the alarm’s ARN', () => {
     const { json } = build();
 
-    expect(blockAt(json, 'aws_lambda_permission', 'Watchdog/AlarmActionPermission1')).toEqual(
-      expect.objectContaining({
-        principal: 'lambda.alarms.cloudwatch.amazonaws.com',
-        source_arn: ALARM.arn,
-        action: 'lambda:InvokeFunction',
-      }),
+    const permissions = blocksOfType(json, 'aws_lambda_permission').filter(
+      ([, p]) => p.principal === 'lambda.alarms.cloudwatch.amazonaws.com',
+    );
+    expect(permissions).toEqual([
+      [
+        expect.stringMatching(/^Watchdog_AlarmActionPermission-checkout-rollback-[0-9a-f]{8}_[0-9A-F]{8}$/),
+        expect.objectContaining({
+          statement_id: expect.stringMatching(/^switchback-alarm-checkout-rollback-[0-9a-f]{8}$/),
+          source_arn: ALARM.arn,
+          action: 'lambda:InvokeFunction',
+          // Replaced (a new statement id) without a moment in which the alarm is refused.
+          lifecycle: { create_before_destroy: true },
+        }),
+      ],
+    ]);
+  });
+
+  it('keys the resources of alarms, topics and operators by what names them, so reordering replaces nothing', () => {
+    const other = {
+      name: 'checkout-latency',
+      arn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:checkout-latency',
+    };
+    const topics = [
+      'arn:aws:sns:eu-west-1:123456789012:checkout-alarms',
+      'arn:aws:sns:eu-west-1:123456789012:checkout-pages',
+    ];
+    const roles = [OPERATOR, 'arn:aws:iam::123456789012:role/release-manager'];
+    const addresses = (json: SynthesizedStack) =>
+      Object.fromEntries(
+        ['aws_lambda_permission', 'aws_sns_topic_subscription'].flatMap((type) => blocksOfType(json, type)),
+      );
+    const forward = build({ alarms: [ALARM, other], alarmTopicArns: topics, operatorRoleArns: roles }).json;
+    const reversed = build({
+      alarms: [other, ALARM],
+      alarmTopicArns: [...topics].reverse(),
+      operatorRoleArns: [...roles].reverse(),
+    }).json;
+
+    // Two alarms, two topics (a subscription and a permission each), two operators, the two rules.
+    expect(Object.keys(addresses(forward))).toHaveLength(2 + 2 * 2 + 2 + 2);
+    expect(addresses(reversed)).toEqual(addresses(forward));
+  });
+
+  it('moves the resources that 0.1.0 keyed by list position to their new addresses', () => {
+    const { json } = build({
+      alarmTopicArns: ['arn:aws:sns:eu-west-1:123456789012:checkout-alarms'],
+      operatorRoleArns: [OPERATOR],
+    });
+    const moved = (json as { moved?: { from: string; to: string }[] }).moved ?? [];
+    const addressOf = (type: string, pattern: RegExp) => {
+      const ids = blocksOfType(json, type)
+        .map(([id]) => id)
+        .filter((id) => pattern.test(id));
+      expect(ids).toHaveLength(1);
+      return `${type}.${ids[0]}`;
+    };
+
+    expect(moved).toEqual(
+      expect.arrayContaining(
+        (
+          [
+            ['aws_lambda_permission', 'AlarmActionPermission'],
+            ['aws_sns_topic_subscription', 'AlarmTopicSubscription'],
+            ['aws_lambda_permission', 'AlarmTopicPermission'],
+            ['aws_lambda_permission', 'OperatorPermission'],
+          ] as const
+        ).map(([type, kind]) => ({
+          from: expect.stringMatching(new RegExp(`^${type}\\.Watchdog_${kind}1_[0-9A-F]{8}$`)),
+          to: addressOf(type, new RegExp(`^Watchdog_${kind}-`)),
+        })),
+      ),
+    );
+    expect(moved).toHaveLength(4);
+  });
+
+  it('refuses the same alarm twice, naming the second', () => {
+    expect(() => build({ alarms: [ALARM, ALARM] })).toThrow(
+      "test/Watchdog: invalid prop 'alarms[1]': is given twice; each member may appear once.",
     );
   });
 
@@ -435,7 +521,7 @@ describe('RollbackWatchdog triggers', () => {
       operatorRoleArns: [OPERATOR],
     });
 
-    expect(blockAt(json, 'aws_sns_topic_subscription', 'Watchdog/AlarmTopicSubscription1')).toEqual(
+    expect(blocksOfType(json, 'aws_sns_topic_subscription').map(([, block]) => block)).toEqual([
       expect.objectContaining({
         topic_arn: topic,
         // SNS subscribes only in the topic's region.
@@ -443,10 +529,12 @@ describe('RollbackWatchdog triggers', () => {
         protocol: 'lambda',
         endpoint: refTo(json, 'aws_lambda_function', 'Watchdog/Function', 'arn'),
       }),
-    );
-    expect(blockAt(json, 'aws_lambda_permission', 'Watchdog/AlarmTopicPermission1')).toEqual(
-      expect.objectContaining({ principal: 'sns.amazonaws.com', source_arn: topic }),
-    );
+    ]);
+    const permissionsOf = (principal: string) =>
+      blocksOfType(json, 'aws_lambda_permission')
+        .map(([, block]) => block)
+        .filter((block) => block.principal === principal);
+    expect(permissionsOf('sns.amazonaws.com')).toEqual([expect.objectContaining({ source_arn: topic })]);
     expect(blockAt(json, 'aws_cloudwatch_event_rule', 'Watchdog/HealthPingSchedule')).toEqual(
       expect.objectContaining({
         name: 'switchback-checkout-watchdog-health-ping',
@@ -506,9 +594,11 @@ describe('RollbackWatchdog triggers', () => {
         ],
       },
     ]);
-    expect(blockAt(json, 'aws_lambda_permission', 'Watchdog/OperatorPermission1')).toEqual(
-      expect.objectContaining({ principal: OPERATOR }),
-    );
+    expect(permissionsOf(OPERATOR)).toEqual([
+      expect.objectContaining({
+        statement_id: expect.stringMatching(/^switchback-operator-on-call-[0-9a-f]{8}$/),
+      }),
+    ]);
     const principals = blocksOfType(json, 'aws_lambda_permission').map(([, p]) => p.principal);
     expect(principals).not.toContain('*');
   });
@@ -579,19 +669,19 @@ describe('RollbackWatchdog validation', () => {
       'a flip could go to an empty group',
       { minHealthyTargets: 0 },
       'minHealthyTargets',
-      /got 0; must be an integer from 1 to 1000 \(never send traffic to an empty group\)/,
+      /got 0; must be a whole number from 1 to 1000 \(never send traffic to an empty group\)/,
     ],
     [
       'the known-good share of the candidate is over 100%',
       { minHealthyPercentOfCandidate: 150 },
       'minHealthyPercentOfCandidate',
-      /got 150; must be an integer from 0 to 100/,
+      /got 150; must be a whole number from 0 to 100/,
     ],
     [
       'a blocked rollback would page every few seconds',
       { repageMinutes: 0 },
       'repageMinutes',
-      /got 0; must be an integer from 1 to 1440/,
+      /got 0; must be a whole number from 1 to 1440/,
     ],
     [
       'an alias is named by ARN',
@@ -601,7 +691,68 @@ describe('RollbackWatchdog validation', () => {
       'aliases[0].functionName',
       /must be a function name \(not an ARN\)/,
     ],
-    ['the health ping has no URL', { healthPing: { urls: [] } }, 'healthPing.urls', /give at least one URL/],
+    [
+      'the health ping has no URL',
+      { healthPing: { urls: [] } },
+      'healthPing.urls',
+      /must name at least one URL to probe/,
+    ],
+    [
+      'the cooldown is negative',
+      { cooldownMinutes: -1 },
+      'cooldownMinutes',
+      /got -1; must be a whole number from 0 to 1440/,
+    ],
+    [
+      'the evaluation window is empty',
+      { evaluationWindowMinutes: 0 },
+      'evaluationWindowMinutes',
+      /from 1 to 10080/,
+    ],
+    [
+      'no automatic rollback is allowed',
+      { maxAutomaticRollbacks: 0 },
+      'maxAutomaticRollbacks',
+      /from 1 to 100\b/,
+    ],
+    ['the budget window is empty', { budgetWindowMinutes: 0 }, 'budgetWindowMinutes', /from 1 to 10080/],
+    [
+      'a health-ping round is faster than a second',
+      { healthPing: { urls: ['https://x.example.com/h'], intervalSeconds: 0 } },
+      'healthPing.intervalSeconds',
+      /got 0; must be a whole number from 1 to 60/,
+    ],
+    [
+      'a health-ping timeout is shorter than 100 ms',
+      { healthPing: { urls: ['https://x.example.com/h'], timeoutMs: 50 } },
+      'healthPing.timeoutMs',
+      /got 50; must be a whole number from 100 to 10000/,
+    ],
+    [
+      'release backups would expire at once',
+      {
+        backup: {
+          vaultName: 'v1',
+          roleArn: 'arn:aws:iam::123456789012:role/b',
+          resourceArns: ['arn:aws:rds:us-east-1:123456789012:db:orders'],
+          deleteAfterDays: 0,
+        },
+      },
+      'backup.deleteAfterDays',
+      /got 0; must be a whole number from 1 to 36500/,
+    ],
+    [
+      'the service region is not a region',
+      { serviceRegion: 'mars-1' },
+      'serviceRegion',
+      /got 'mars-1'; must be an AWS region/,
+    ],
+    [
+      'a parameter name has a wildcard',
+      { parameterNames: ['/checkout/*'] },
+      'parameterNames[0]',
+      /must be an SSM parameter name/,
+    ],
     [
       'the log retention is a number CloudWatch Logs refuses',
       { logRetentionDays: 100 },
@@ -654,8 +805,8 @@ describe('RollbackWatchdog validation', () => {
     [
       'a health-ping URL is not http(s)',
       { healthPing: { urls: ['ftp://x.example.com'] } },
-      'healthPing.urls',
-      /healthPing\.urls\.0: must be an http\(s\) URL/,
+      'healthPing.urls[0]',
+      /got 'ftp:\/\/x.example.com'; must be an http\(s\) URL/,
     ],
     [
       'two protected listeners share a name',
@@ -672,7 +823,7 @@ describe('RollbackWatchdog validation', () => {
         ],
       },
       'protectedListeners',
-      /listeners: listener names must be unique/,
+      /: listener names must be unique\./,
     ],
     [
       'a policy number is a Terraform reference (the watchdog would check it only after the deploy)',

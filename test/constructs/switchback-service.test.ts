@@ -7,6 +7,7 @@ import {
   refTo,
   resolveIn,
   synthStack,
+  watchdogConfigOf,
   type SynthesizedStack,
 } from '../support/synth';
 import { LOAD_BALANCER_ARN, VPC_ID } from './fixtures';
@@ -46,8 +47,10 @@ describe('SwitchbackService', () => {
     ).toEqual([refTo(json, 'aws_lambda_function', 'Checkout/Watchdog/Function', 'arn')]);
     // The watchdog protects the composite and lets it invoke it.
     expect(
-      blockAt(json, 'aws_lambda_permission', 'Checkout/Watchdog/AlarmActionPermission1').source_arn,
-    ).toBe(refTo(json, 'aws_cloudwatch_composite_alarm', 'Checkout/Alarms/CompositeAlarm', 'arn'));
+      blocksOfType(json, 'aws_lambda_permission')
+        .filter(([, p]) => p.principal === 'lambda.alarms.cloudwatch.amazonaws.com')
+        .map(([, p]) => p.source_arn),
+    ).toEqual([refTo(json, 'aws_cloudwatch_composite_alarm', 'Checkout/Alarms/CompositeAlarm', 'arn')]);
     // The listener reads the release holds of the store, keyed on this release.
     expect(blockAt(json, 'aws_s3_objects', 'Checkout/BlueGreen/ReleaseHolds', 'data').bucket).toBe(
       refTo(json, 'aws_s3_bucket', 'Checkout/ArtifactStore/Bucket', 'bucket'),
@@ -110,9 +113,8 @@ describe('SwitchbackService', () => {
     expect(statements.map((s) => s.sid)).toEqual(
       expect.arrayContaining(['StartReleaseBackups', 'PassBackupRoleToBackupOnly']),
     );
-    const config = blockAt(json, 'aws_s3_object', 'Checkout/Watchdog/Configuration').content as string;
-    expect(config).toContain(`"resourceArns" = ["${database}"]`);
-    expect(config).toContain('"deleteAfterDays" = 14');
+    const config = watchdogConfigOf(json, 'Checkout/Watchdog/Configuration', 'checkout');
+    expect(config.backup).toEqual(expect.objectContaining({ resourceArns: [database], deleteAfterDays: 14 }));
     expect(service.backup).toBeDefined();
   });
 

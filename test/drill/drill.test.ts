@@ -30,6 +30,10 @@ const row = (name: ScenarioName): ScenarioResult => {
   return found;
 };
 const failedChecks = (r: ScenarioResult) => r.checks.filter((c) => !c.passed);
+const alarmsAfterRelease = (r: ScenarioResult) => r.alarmTransitions.filter((t) => t.to === 'ALARM').length;
+/** The steps of the rollback as its check reports them (`listener:applied, rule:applied`...). */
+const rollbackDetail = (r: ScenarioResult) =>
+  r.checks.find((c) => c.name.startsWith('rollback audited with its'))?.detail;
 
 describe('the fire drill', () => {
   it('switches a 5xx release back to blue after the error-rate alarm, with one audited rollback', () => {
@@ -39,9 +43,16 @@ describe('the fire drill', () => {
     expect(r.servedGreen).toBeGreaterThan(0); // the release did reach green
     expect(r.finalWeights).toEqual([100, 0]);
     expect(r.switchMs).not.toBeNull();
+    // One ALARM (green gets no traffic after the switch, so it never fires again): the deploy's
+    // capture and one rollback of the one production listener, notified once; nothing else.
+    expect(alarmsAfterRelease(r)).toBe(1);
     expect(r.rollbacks).toBe(1);
-    expect(r.auditOutcomes).toEqual(expect.objectContaining({ captured: 1, 'rolled-back': 1 }));
-    expect(r.notifications).toBeGreaterThanOrEqual(1);
+    expect(r.auditOutcomes).toEqual({ captured: 1, 'rolled-back': 1 });
+    expect(r.auditRecords).toBe(2);
+    expect(rollbackDetail(r)).toBe('trigger alarm checkout-rollback, steps listener:applied');
+    expect(r.notifications).toBe(1);
+    expect(r.invocations).toBe(2);
+    expect(r.failedInvocations).toBe(0);
   });
 
   it('switches a slow release back after the p99 latency alarm, with no request failing', () => {
@@ -51,27 +62,42 @@ describe('the fire drill', () => {
       expect.objectContaining({ name: 'the p99-latency alarm fired', passed: true }),
     );
     expect(r.finalWeights).toEqual([100, 0]);
+    expect(alarmsAfterRelease(r)).toBe(1);
     expect(r.rollbacks).toBe(1);
+    expect(r.auditOutcomes).toEqual({ captured: 1, 'rolled-back': 1 });
+    expect(rollbackDetail(r)).toBe('trigger alarm checkout-rollback, steps listener:applied');
+    expect(r.notifications).toBe(1);
     expect(r.failedBeforeDetect + r.failedAfterDetect).toBe(0);
   });
 
   it('rolls back once when the alarm flaps, and never sends production traffic back to green', () => {
     const r = row('flapping-alarm');
     expect(failedChecks(r)).toEqual([]);
-    expect(r.alarmTransitions.filter((t) => t.to === 'ALARM').length).toBeGreaterThanOrEqual(2);
+    // How many times it flaps depends on how long the run lasts; what the watchdog does with each
+    // ALARM does not: the first rolls back, every later one is audited as skipped and notified.
+    const alarms = alarmsAfterRelease(r);
+    expect(alarms).toBeGreaterThanOrEqual(2);
     expect(r.alarmTransitions.filter((t) => t.to === 'OK').length).toBeGreaterThanOrEqual(1);
     expect(r.rollbacks).toBe(1);
-    expect(r.auditOutcomes.skipped).toBeGreaterThanOrEqual(1);
+    expect(r.auditOutcomes).toEqual({ captured: 1, 'rolled-back': 1, skipped: alarms - 1 });
+    expect(rollbackDetail(r)).toBe('trigger alarm checkout-rollback, steps listener:applied');
+    expect(r.notifications).toBe(alarms);
+    expect(r.invocations).toBe(alarms + 1);
     expect(r.finalWeights).toEqual([100, 0]);
   });
 
   it('still switches back when ELBv2 and CloudWatch throttle the watchdog, through retries', () => {
     const r = row('throttled-control-plane');
     expect(failedChecks(r)).toEqual([]);
-    expect(r.throttledCalls).toBeGreaterThanOrEqual(8);
+    // The faults throttle exactly six ELBv2 calls and two DescribeAlarms.
+    expect(r.throttledCalls).toBe(8);
     expect(r.sdkRetries).toBeGreaterThan(0);
     expect(r.finalWeights).toEqual([100, 0]);
     expect(r.rollbacks).toBe(1);
+    expect(r.auditOutcomes).toEqual({ captured: 1, 'rolled-back': 1 });
+    expect(rollbackDetail(r)).toBe('trigger alarm checkout-rollback, steps listener:applied');
+    expect(r.notifications).toBe(1);
+    expect(r.failedInvocations).toBe(0);
   });
 
   it('does not flip to a blue without healthy targets: the listener stays as released and the audit says why', () => {
@@ -81,7 +107,13 @@ describe('the fire drill', () => {
     expect(r.finalWeights).toEqual([100 - report.load.canaryWeightPercent, report.load.canaryWeightPercent]);
     expect(r.switchMs).toBeNull();
     expect(r.rollbacks).toBe(0);
-    expect(r.auditOutcomes.partial).toBeGreaterThanOrEqual(1);
+    expect(r.switchRefused).toBe(true);
+    // One ALARM; the invocation fails and Lambda runs it twice more: three partial records, each
+    // notified, besides the capture.
+    expect(alarmsAfterRelease(r)).toBe(1);
+    expect(r.auditOutcomes).toEqual({ captured: 1, partial: 3 });
+    expect(r.notifications).toBe(3);
+    expect(r.invocations).toBe(4);
     expect(r.checks.find((c) => c.name === 'audit says why')?.detail).toMatch(
       /need 1 healthy target\(s\).*has 0 healthy/,
     );
@@ -95,6 +127,12 @@ describe('the fire drill', () => {
     expect(r.detectedBy).toBe('operator');
     expect(r.finalWeights).toEqual([100, 0]);
     expect(r.rollbacks).toBe(1);
+    // The test listener keeps green failing, so the alarm fires once after the operator's rollback:
+    // that ALARM is audited as skipped. Both decisions are notified; the capture is not.
+    expect(alarmsAfterRelease(r)).toBe(1);
+    expect(r.auditOutcomes).toEqual({ captured: 1, 'rolled-back': 1, skipped: 1 });
+    expect(rollbackDetail(r)).toBe('trigger rollback by drill-operator, steps listener:applied');
+    expect(r.notifications).toBe(2);
   });
 
   it('writes report.json with a row per scenario and the documented fields', () => {
@@ -159,9 +197,11 @@ describe('the fire drill with moto as the control plane', () => {
     expect(r.detectedBy).toBe('alarm');
     expect(r.servedGreen).toBeGreaterThan(0);
     expect(r.finalWeights).toEqual([100, 0]);
+    expect(alarmsAfterRelease(r)).toBe(1);
     expect(r.rollbacks).toBe(1);
-    expect(r.auditOutcomes).toEqual(expect.objectContaining({ captured: 1, 'rolled-back': 1 }));
-    expect(r.notifications).toBeGreaterThanOrEqual(1);
+    expect(r.auditOutcomes).toEqual({ captured: 1, 'rolled-back': 1 });
+    expect(rollbackDetail(r)).toBe('trigger alarm checkout-rollback, steps listener:applied');
+    expect(r.notifications).toBe(1);
     const written = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as DrillReport;
     expect(written.controlPlane).toBe('moto');
   }, 60_000);
@@ -190,9 +230,18 @@ describe('the fire drill with a watchdog that does nothing', () => {
     expect(broken.passed).toBe(false);
     expect(r.passed).toBe(false);
     expect(r.finalWeights).toEqual([80, 20]);
-    expect(failedChecks(r).map((c) => c.name)).toEqual(
-      expect.arrayContaining(['listener ends on blue', 'traffic ends on blue', 'exactly one rollback']),
-    );
+    // The alarm still fires (its checks pass); everything the watchdog should have done fails, and
+    // the run, waiting for a switch that never comes, ends at its deadline.
+    expect(failedChecks(r).map((c) => c.name)).toEqual([
+      'listener ends on blue',
+      'traffic ends on blue',
+      'exactly one rollback',
+      'rollback audited with its alarm',
+      'finished in time',
+    ]);
+    expect(r.rollbacks).toBe(0);
+    expect(r.auditRecords).toBe(0);
+    expect(r.notifications).toBe(0);
   }, 30_000);
 });
 

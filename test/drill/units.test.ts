@@ -199,19 +199,60 @@ describe('scenario checks', () => {
       'audit says why',
       'failure surfaced to Lambda (retried, then on-failure)',
     ]);
+    // The failed invocation and Lambda's two retries of it: three records, each blocked.
+    const blocked = audit(
+      'partial',
+      'not applied: known-good target group(s) arn:blue have fewer than 1 healthy target(s)',
+    );
     const refused: Observations = {
       ...flipped,
       finalWeights: [80, 20],
       listenerWrites: 0,
       failedInvocations: 3,
-      audit: [
-        audit(
-          'partial',
-          'not applied: known-good target group(s) arn:blue have fewer than 1 healthy target(s)',
-        ),
-      ],
+      audit: [blocked, blocked, blocked],
     };
     expect(failed(refused, 'unhealthy-blue')).toEqual([]);
+    // Lambda's retries not run (or not audited): the checks say so.
+    expect(failed({ ...refused, audit: [blocked], failedInvocations: 1 }, 'unhealthy-blue')).toEqual([
+      'audit says why',
+      'failure surfaced to Lambda (retried, then on-failure)',
+    ]);
+  });
+
+  it('catch a later ALARM that was never audited', () => {
+    expect(failed({ ...flapped, compositeAlarmsAt: [1000, 3000, 5000] }, 'flapping-alarm')).toEqual([
+      'later ALARMs are acknowledged, not acted on',
+    ]);
+  });
+
+  it('catch a rollback that restored more than the release moved, or restored it twice', () => {
+    const rolledBack = audit('rolled-back');
+    const extraStep = {
+      ...rolledBack,
+      steps: [...rolledBack.steps, { ...rolledBack.steps[0]!, kind: 'rule' as const }],
+    };
+    expect(failed({ ...flapped, audit: [extraStep, audit('skipped')] }, 'flapping-alarm')).toEqual([
+      'rollback audited with its alarm',
+    ]);
+    expect(
+      failed({ ...flapped, audit: [{ ...rolledBack, steps: [] }, audit('skipped')] }, 'flapping-alarm'),
+    ).toEqual(['rollback audited with its alarm']);
+  });
+
+  it('catch a throttling fault that did not throttle as many calls as it was set to', () => {
+    const throttled: Observations = {
+      ...flapped,
+      compositeAlarmsAt: [1000],
+      audit: [audit('rolled-back')],
+      throttledCalls: 8,
+    };
+    expect(failed(throttled, 'throttled-control-plane')).toEqual([]);
+    expect(failed({ ...throttled, throttledCalls: 7 }, 'throttled-control-plane')).toEqual([
+      'the watchdog was throttled',
+    ]);
+    expect(failed({ ...throttled, throttledCalls: 9 }, 'throttled-control-plane')).toEqual([
+      'the watchdog was throttled',
+    ]);
   });
 
   describe('manual override', () => {

@@ -3,7 +3,7 @@ import * as entryPoint from '../../index';
 import { ExampleStack, exampleServiceNames } from '../../examples/service-stack';
 import { ServiceRegionStack, WatchdogRegionStack } from '../../examples/standalone-watchdog';
 import { dependencyGraph, findCycle } from '../support/graph';
-import { blockAt, blocksOfType, refTo, type SynthesizedStack } from '../support/synth';
+import { blockAt, blocksOfType, refTo, watchdogConfigOf, type SynthesizedStack } from '../support/synth';
 
 function synthExample(count: number): SynthesizedStack {
   const app = Testing.app();
@@ -40,9 +40,15 @@ describe('example app', () => {
         load_balancer_arn: '${var.checkout_load_balancer_arn}',
       }),
     );
-    expect(
-      blockAt(json, 'aws_lambda_permission', 'checkout/Switchback/Watchdog/OperatorPermission1').principal,
-    ).toBe('${var.on_call_role_arn}');
+    // Keyed by the role (not its place in the list), and moved from where 0.1.0 put it.
+    const operator = blocksOfType(json, 'aws_lambda_permission').filter(([id]) =>
+      id.startsWith('checkout_Switchback_Watchdog_OperatorPermission-'),
+    );
+    expect(operator.map(([, p]) => p.principal)).toEqual(['${var.on_call_role_arn}']);
+    expect((json as { moved?: unknown[] }).moved).toContainEqual({
+      from: 'aws_lambda_permission.checkout_Switchback_Watchdog_OperatorPermission1_E2889EAF',
+      to: `aws_lambda_permission.${operator[0][0]}`,
+    });
     expect(findCycle(dependencyGraph(json))).toBeUndefined();
   });
 
@@ -54,11 +60,12 @@ describe('example app', () => {
       '${var.checkout_database_arn}',
       refTo(json, 'aws_s3_bucket', 'checkout/Switchback/ArtifactStore/Bucket', 'arn'),
     ]);
-    const config = blockAt(json, 'aws_s3_object', 'checkout/Switchback/Watchdog/Configuration')
-      .content as string;
-    expect(config).toMatch(
-      /"backup" = \{"vaultName" = "checkout-backups", "roleArn" = aws_iam_role\.[^,]+\.arn, "resourceArns" = \[var\.checkout_database_arn\]\}/,
-    );
+    const config = watchdogConfigOf(json, 'checkout/Switchback/Watchdog/Configuration', 'checkout');
+    expect(config.backup).toEqual({
+      vaultName: 'checkout-backups',
+      roleArn: expect.stringMatching(/^\$\{aws_iam_role\.[^.]+\.arn\}$/),
+      resourceArns: ['${var.checkout_database_arn}'],
+    });
   });
 
   it('lets CI write artifacts of its own service only', () => {
@@ -143,18 +150,14 @@ describe('standalone placement example', () => {
       blockAt(serviceJson, 'aws_cloudwatch_composite_alarm', 'Alarms/CompositeAlarm').alarm_actions,
     ).toEqual([refTo(serviceJson, 'aws_sns_topic', 'AlarmTopic', 'arn')]);
     // The topic is in the service's region (a cross-stack output): the subscription is made there.
-    const subscription = blockAt(
-      watchdogJson,
-      'aws_sns_topic_subscription',
-      'Watchdog/AlarmTopicSubscription1',
-    );
+    const [[, subscription]] = blocksOfType(watchdogJson, 'aws_sns_topic_subscription');
     const topic = /^\$\{(.+)\}$/.exec(String(subscription.topic_arn))?.[1];
     expect(topic).toBeDefined();
     expect(subscription).toEqual(
       expect.objectContaining({ protocol: 'lambda', region: `\${element(split(":", ${topic}), 3)}` }),
     );
-    const config = blockAt(watchdogJson, 'aws_s3_object', 'Watchdog/Configuration').content as string;
-    expect(config).toContain('"region" = "us-east-1"');
+    const config = watchdogConfigOf(watchdogJson, 'Watchdog/Configuration', 'payments');
+    expect(config.region).toBe('us-east-1');
     expect(blocksOfType(watchdogJson, 'aws_lambda_invocation')).toHaveLength(0);
   });
 });

@@ -212,7 +212,7 @@ describe('watchdog config contract', () => {
     expect(issuesOf(() => parseWatchdogConfig(input))).toEqual([
       'region: must be an AWS region such as us-east-1',
       'healthPing.urls.0: must be an http(s) URL',
-      'policy.minHealthyTargets: must be a whole number from 1 to 1000',
+      'policy.minHealthyTargets: must be a whole number from 1 to 1000 (never send traffic to an empty group)',
     ]);
   });
 });

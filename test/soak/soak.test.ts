@@ -8,6 +8,7 @@ import { setForwardWeights } from '../emulator/elbv2-fixtures';
 import { runSoak, type SoakReport } from './soak';
 
 const EVENTS = Number(process.env.SOAK_EVENTS ?? '1000');
+const SOAK_TIMEOUT_MS = 240_000;
 const SEED = Number(process.env.SOAK_SEED ?? '42');
 
 /** Failed invariants, each with its trace (when it has one) and the command that re-runs the soak. */
@@ -18,39 +19,53 @@ function failed(report: SoakReport): string[] {
 }
 
 describe('the watchdog soak', () => {
-  it(`keeps every invariant through ${EVENTS} mixed events under random faults (seed ${SEED})`, async () => {
-    const report = await runSoak({ events: EVENTS, seed: SEED, faultRate: 0.1 });
+  it(
+    `keeps every invariant through ${EVENTS} mixed events under random faults (seed ${SEED})`,
+    async () => {
+      // On a loaded machine the run can outlast the test's time. Stop it a little before jest gives up,
+      // so runSoak closes its emulator instead of running on after the test (a leaked worker).
+      const deadline = Date.now() + SOAK_TIMEOUT_MS - 10_000;
+      const report = await runSoak({
+        events: EVENTS,
+        seed: SEED,
+        faultRate: 0.1,
+        onProgress: (done, total) => {
+          if (Date.now() > deadline) throw new Error(`soak: out of time after ${done} of ${total} events`);
+        },
+      });
 
-    // The run exercised what it claims to: every kind of event, faults, concurrency's duplicates
-    expect(report.eventsByKind).toEqual(
-      expect.objectContaining({
-        alarm: expect.any(Number),
-        duplicate: expect.any(Number),
-        manual: expect.any(Number),
-        capture: expect.any(Number),
-        malformed: expect.any(Number),
-        'health-breach': expect.any(Number),
-        acknowledge: expect.any(Number),
-        status: expect.any(Number),
-      }),
-    );
-    expect(report.faultsInjected.total).toBeGreaterThan(0);
-    expect(report.rollbacks.completed).toBeGreaterThan(0);
-    expect(report.duplicatesSuppressed).toBeGreaterThan(0);
-    // ... and nothing went wrong
-    expect(failed(report)).toEqual([]);
-    expect(report.thrown.unhandled).toBe(0);
-    expect(report.invariants.map((i) => i.name)).toEqual([
-      'at most one rollback per breach',
-      'every decision audited',
-      'nothing thrown unhandled',
-      'malformed events rejected with no AWS call',
-      'pending work finished by one fault-free redelivery',
-      'no listener sent to a target group without healthy targets',
-      'traffic on the captured state after every completed rollback',
-      'final live state equals the captured state (rolled back) or the deployed one (not rolled back)',
-    ]);
-  }, 240_000);
+      // The run exercised what it claims to: every kind of event, faults, concurrency's duplicates
+      expect(report.eventsByKind).toEqual(
+        expect.objectContaining({
+          alarm: expect.any(Number),
+          duplicate: expect.any(Number),
+          manual: expect.any(Number),
+          capture: expect.any(Number),
+          malformed: expect.any(Number),
+          'health-breach': expect.any(Number),
+          acknowledge: expect.any(Number),
+          status: expect.any(Number),
+        }),
+      );
+      expect(report.faultsInjected.total).toBeGreaterThan(0);
+      expect(report.rollbacks.completed).toBeGreaterThan(0);
+      expect(report.duplicatesSuppressed).toBeGreaterThan(0);
+      // ... and nothing went wrong
+      expect(failed(report)).toEqual([]);
+      expect(report.thrown.unhandled).toBe(0);
+      expect(report.invariants.map((i) => i.name)).toEqual([
+        'at most one rollback per breach',
+        'every decision audited',
+        'nothing thrown unhandled',
+        'malformed events rejected with no AWS call',
+        'pending work finished by one fault-free redelivery',
+        'no listener sent to a target group without healthy targets',
+        'traffic on the captured state after every completed rollback',
+        'final live state equals the captured state (rolled back) or the deployed one (not rolled back)',
+      ]);
+    },
+    SOAK_TIMEOUT_MS,
+  );
 
   it('reports a broken final state: the invariant checks can fail', async () => {
     // Given a short soak after which something outside the watchdog moves every listener to green
@@ -121,6 +136,22 @@ describe('the watchdog soak', () => {
       'npm run soak -- --events 60 --seed 7 --fault-rate 0 --time-scale 20 --concurrency 4',
     );
   }, 60_000);
+
+  it('stops when its progress callback throws, ending the run (the timeout above relies on it)', async () => {
+    let calls = 0;
+    await expect(
+      runSoak({
+        events: 200,
+        seed: 3,
+        faultRate: 0.1,
+        onProgress: (done) => {
+          calls++;
+          if (done >= 5) throw new Error('stop here');
+        },
+      }),
+    ).rejects.toThrow('stop here');
+    expect(calls).toBeLessThan(10);
+  });
 
   it('refuses settings that cannot run, naming them', async () => {
     await expect(runSoak({ events: 0, seed: 1, faultRate: 0.1 })).rejects.toThrow(

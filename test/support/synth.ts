@@ -12,6 +12,7 @@ export interface SynthesizedStack {
   readonly data?: Record<string, Record<string, TerraformBlock>>;
   readonly output?: Record<string, TerraformBlock>;
   readonly variable?: Record<string, TerraformBlock>;
+  readonly locals?: Record<string, unknown>;
 }
 
 /** One resource, data source or output block. */
@@ -98,4 +99,20 @@ export function resolveIn(scope: IConstruct, value: unknown): unknown {
     scope: TerraformStack.of(scope),
     resolver: new DefaultTokenResolver(new StringConcat()),
   });
+}
+
+/**
+ * A watchdog's configuration as synthesized: the store object must be `jsonencode` of the service's
+ * local, and the local is returned as the JSON it is (Terraform references as `${...}` strings).
+ */
+export function watchdogConfigOf(
+  json: SynthesizedStack,
+  objectPathSuffix: string,
+  service: string,
+): Record<string, unknown> {
+  const local = `switchback_watchdog_config_${service}`;
+  expect(blockAt(json, 'aws_s3_object', objectPathSuffix).content).toBe(`\${jsonencode(local.${local})}`);
+  const config = json.locals?.[local];
+  expect(config).toEqual(expect.any(Object));
+  return config as Record<string, unknown>;
 }

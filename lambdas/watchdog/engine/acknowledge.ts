@@ -3,17 +3,14 @@
  * send traffic to the candidate again, and the watchdog is armed again for it. Audited like any
  * decision.
  */
-import { acknowledgementKey, rollbackMarkerKey } from '../../../lib';
+import { acknowledgementKey, rollbackMarkerKey, type AcknowledgeResultAnswer } from '../../../lib';
 import type { AcknowledgeRequest } from '../events';
 import { auditRecord, recordDecision } from './audit';
 import { acquireLock, readState, releaseLockQuietly, writeState } from './coordination';
 import { coordination, isoNow, type EngineContext } from './context';
 
-export interface AcknowledgeResult {
-  readonly releaseId: string;
-  /** Whether the release had been rolled back (there was a hold to lift). */
-  readonly wasRolledBack: boolean;
-}
+/** The answer to an acknowledgement, in lib's answer shape (the CLI parses it with the same schema). */
+export type AcknowledgeResult = AcknowledgeResultAnswer;
 
 export async function acknowledgeRollback(
   context: EngineContext,

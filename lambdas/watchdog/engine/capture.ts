@@ -8,6 +8,7 @@ import {
   releaseManifestKey,
   type CurrentRelease,
   type ReleaseManifest,
+  type CaptureResultAnswer,
 } from '../../../lib';
 import type { AlarmState } from '../ports';
 import { acquireLock, readCurrentRelease, readState, releaseLockQuietly, writeState } from './coordination';
@@ -18,13 +19,8 @@ import { forwardedTargetGroups } from './plan';
 import { resolveListener } from './resolve';
 import { withRetry } from './retry';
 
-export interface CaptureResult {
-  readonly status: 'captured' | 'already-captured';
-  readonly releaseId: string;
-  readonly manifestKey: string;
-  readonly manifestVersionId?: string;
-  readonly evaluationWindowEndsAt: string;
-}
+/** The answer to a capture, in lib's answer shape (the CLI parses it with the same schema). */
+export type CaptureResult = CaptureResultAnswer;
 
 /** Capture refused: a protected alarm is already in ALARM (it would never send a transition). */
 export class CaptureRefusedError extends Error {

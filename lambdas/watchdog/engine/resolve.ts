@@ -16,16 +16,45 @@ export interface ResolvedListener {
   readonly rules: ListenerState['rules'];
 }
 
-export type Resolution =
-  | { readonly found: true; readonly listener: ResolvedListener }
-  /** Not created yet (a first release) or deleted: nothing to capture or restore for it. */
-  | { readonly found: false; readonly name: string; readonly reason: string };
+/** Not created yet (a first release) or deleted: nothing to capture or restore for it. */
+export interface ListenerNotFound {
+  readonly found: false;
+  readonly name: string;
+  readonly reason: string;
+}
 
-export async function resolveListener(
+export type Resolution = { readonly found: true; readonly listener: ResolvedListener } | ListenerNotFound;
+
+/**
+ * A listener as it is, problems included: capture refuses a listener with problems, status shows
+ * where its traffic goes all the same.
+ */
+export type Inspection =
+  | {
+      readonly found: true;
+      readonly listener: ResolvedListener;
+      /** Configured rules the watchdog cannot restore, each with why (the adapter's words). */
+      readonly unsupported: string[];
+      /** Configured rules that do not exist: their ARNs, or `priority N`. */
+      readonly missing: string[];
+    }
+  | ListenerNotFound;
+
+/** The rule problems of an inspection as one message each, in the order resolution reports them. */
+export function ruleProblems(inspection: { readonly unsupported: string[]; readonly missing: string[] }) {
+  return [
+    ...(inspection.unsupported.length > 0 ? [inspection.unsupported.join('; ')] : []),
+    ...(inspection.missing.length > 0
+      ? [`configured rules not found: ${inspection.missing.join(', ')}`]
+      : []),
+  ];
+}
+
+export async function inspectListener(
   listener: ProtectedListener,
   traffic: TrafficPort,
   retry: <T>(fn: () => Promise<T>) => Promise<T>,
-): Promise<Resolution> {
+): Promise<Inspection> {
   const listenerArn =
     listener.listenerArn ??
     (await retry(() => traffic.findListenerArn(listener.loadBalancerArn as string, listener.port as number)));
@@ -61,12 +90,25 @@ export async function resolveListener(
       .filter((p) => !live.rules.some((r) => Number(r.priority) === p))
       .map((p) => `priority ${p}`),
   ];
-  const unsupported = rules.filter((r) => r.unsupported !== undefined);
-  if (unsupported.length > 0) {
-    throw new Error(`listener ${listener.name}: ${unsupported.map((r) => r.unsupported).join('; ')}`);
-  }
-  if (missing.length > 0) {
-    throw new Error(`listener ${listener.name}: configured rules not found: ${missing.join(', ')}`);
-  }
-  return { found: true, listener: { name: listener.name, listenerArn, targetGroupArns, live, rules } };
+  const unsupported = rules.flatMap((r) => (r.unsupported === undefined ? [] : [r.unsupported]));
+  return {
+    found: true,
+    listener: { name: listener.name, listenerArn, targetGroupArns, live, rules },
+    unsupported,
+    missing,
+  };
+}
+
+/** Like {@link inspectListener}, but a configured rule that is missing or unrestorable throws. */
+export async function resolveListener(
+  listener: ProtectedListener,
+  traffic: TrafficPort,
+  retry: <T>(fn: () => Promise<T>) => Promise<T>,
+): Promise<Resolution> {
+  const inspection = await inspectListener(listener, traffic, retry);
+  if (!inspection.found) return inspection;
+  // The first problem only, as before: unrestorable rules, then missing ones.
+  const [problem] = ruleProblems(inspection);
+  if (problem !== undefined) throw new Error(`listener ${listener.name}: ${problem}`);
+  return { found: true, listener: inspection.listener };
 }

@@ -1,99 +1,53 @@
-/** What the watchdog protects and did, for operators (`switchback status`). */
-import { watchdogLockKey, watchdogLockSchema, type CurrentRelease, type WatchdogState } from '../../../lib';
-import type { AlarmState } from '../ports';
+/**
+ * What the watchdog protects and did, for operators: the watchdog's `status` answer and `switchback
+ * status`, which reads around the watchdog through the same ports. Read-only.
+ */
+import {
+  watchdogLockKey,
+  watchdogLockSchema,
+  type AlarmStatusAnswer,
+  type CurrentRelease,
+  type ListenerStatusAnswer,
+  type ProtectedListener,
+  type ServiceStatusAnswer,
+  type WatchdogConfig,
+} from '../../../lib';
+import type { AlarmPort, TrafficPort, WatchdogPorts } from '../ports';
 import { readCurrentRelease, readState } from './coordination';
-import { coordination, type EngineContext } from './context';
 import { forwardedTargetGroups } from './plan';
-import { resolveListener } from './resolve';
+import { inspectListener, ruleProblems } from './resolve';
+import type { Clock } from './retry';
 
-export interface ServiceStatus {
-  readonly service: string;
-  readonly release?: CurrentRelease;
-  readonly evaluationWindowLeftSeconds: number;
-  readonly state: WatchdogState;
-  readonly lock: { readonly held: boolean; readonly owner?: string; readonly expiresAt?: string };
-  readonly alarms: AlarmState[];
-  readonly listeners: {
-    readonly name: string;
-    readonly listenerArn?: string;
-    /** The color each target group is, and its weight now. */
-    readonly forwardsTo: {
-      readonly color: 'blue' | 'green' | 'other';
-      readonly targetGroupArn: string;
-      readonly weight: number;
-    }[];
-    readonly activeColor: 'blue' | 'green' | 'mixed' | 'none';
-    readonly error?: string;
-  }[];
+type Color = ListenerStatusAnswer['forwardsTo'][number]['color'];
+
+/** What a status is read from: the configuration, and the ports it reads (it never writes). */
+export interface StatusSources {
+  readonly config: WatchdogConfig;
+  readonly ports: Pick<WatchdogPorts, 'traffic' | 'alarms' | 'store'>;
+  readonly clock: Pick<Clock, 'now'>;
 }
 
-export async function serviceStatus(context: EngineContext): Promise<ServiceStatus> {
-  const { config, ports, clock } = context;
-  const coord = coordination(context);
+export async function serviceStatus({ config, ports, clock }: StatusSources): Promise<ServiceStatusAnswer> {
+  const coord = { store: ports.store, service: config.service };
   const [release, state, lock, alarms, listeners] = await Promise.all([
     readCurrentRelease(coord),
     readState(coord),
     ports.store.getJson(watchdogLockKey(config.service)),
-    config.alarms.length > 0
-      ? ports.alarms.alarmStates(config.alarms.map((a) => a.name))
-      : Promise.resolve([]),
-    Promise.all(
-      config.listeners.map(async (listener) => {
-        try {
-          const resolution = await resolveListener(listener, ports.traffic, (fn) => fn());
-          if (!resolution.found) {
-            return {
-              name: listener.name,
-              forwardsTo: [],
-              activeColor: 'none' as const,
-              error: resolution.reason,
-            };
-          }
-          const { listenerArn, targetGroupArns, live } = resolution.listener;
-          const colorOf = (arn: string) =>
-            arn === targetGroupArns.blue
-              ? ('blue' as const)
-              : arn === targetGroupArns.green
-                ? ('green' as const)
-                : ('other' as const);
-          const forwardsTo = live.defaultActions.flatMap((action) =>
-            action.type === 'forward'
-              ? action.forwardConfig.targetGroups.map((g) => ({
-                  color: colorOf(g.targetGroupArn),
-                  targetGroupArn: g.targetGroupArn,
-                  weight: g.weight,
-                }))
-              : [],
-          );
-          const receiving = forwardedTargetGroups(live.defaultActions);
-          const colors = new Set(
-            forwardsTo.filter((f) => receiving.includes(f.targetGroupArn)).map((f) => f.color),
-          );
-          const activeColor =
-            colors.size === 0 ? 'none' : colors.size > 1 || colors.has('other') ? 'mixed' : [...colors][0];
-          return {
-            name: listener.name,
-            listenerArn,
-            forwardsTo,
-            activeColor: activeColor as 'blue' | 'green' | 'mixed' | 'none',
-          };
-        } catch (error) {
-          return { name: listener.name, forwardsTo: [], activeColor: 'none' as const, error: String(error) };
-        }
-      }),
+    alarmStatuses(
+      config.alarms.map((a) => a.name),
+      ports.alarms,
     ),
+    Promise.all(config.listeners.map((listener) => listenerStatus(listener, ports.traffic))),
   ]);
+  const now = clock.now();
   const parsedLock = lock ? watchdogLockSchema.safeParse(lock.body) : undefined;
   const held =
-    parsedLock?.success === true &&
-    !parsedLock.data.released &&
-    Date.parse(parsedLock.data.expiresAt) > clock.now();
+    parsedLock?.success === true && !parsedLock.data.released && Date.parse(parsedLock.data.expiresAt) > now;
   return {
     service: config.service,
-    // The pointer without its embedded manifest: operators see the manifest with `switchback history`.
     ...(release ? { release: withoutManifest(release) } : {}),
     evaluationWindowLeftSeconds: release
-      ? Math.max(0, Math.round((Date.parse(release.evaluationWindowEndsAt) - clock.now()) / 1000))
+      ? Math.max(0, Math.round((Date.parse(release.evaluationWindowEndsAt) - now) / 1000))
       : 0,
     state,
     lock:
@@ -103,6 +57,58 @@ export async function serviceStatus(context: EngineContext): Promise<ServiceStat
     alarms,
     listeners,
   };
+}
+
+/** Every named alarm in the given order; one that does not exist is `MISSING`. */
+async function alarmStatuses(names: string[], alarms: AlarmPort): Promise<AlarmStatusAnswer[]> {
+  if (names.length === 0) return [];
+  const found = new Map((await alarms.alarmStates(names)).map((a) => [a.name, a]));
+  return names.map((name) => found.get(name) ?? { name, value: 'MISSING' });
+}
+
+/**
+ * Which color a listener's default actions send traffic to, and why the watchdog could not restore
+ * it now. Never throws: one unreadable listener must not hide the others.
+ */
+export async function listenerStatus(
+  listener: ProtectedListener,
+  traffic: TrafficPort,
+): Promise<ListenerStatusAnswer> {
+  const none = (error: string): ListenerStatusAnswer => ({
+    name: listener.name,
+    forwardsTo: [],
+    activeColor: 'none',
+    error,
+  });
+  try {
+    const inspection = await inspectListener(listener, traffic, (fn) => fn());
+    if (!inspection.found) return none(inspection.reason);
+    const { listenerArn, targetGroupArns, live } = inspection.listener;
+    const colorOf = (arn: string): Color =>
+      arn === targetGroupArns.blue ? 'blue' : arn === targetGroupArns.green ? 'green' : 'other';
+    const forwardsTo = live.defaultActions.flatMap((action) =>
+      action.type === 'forward'
+        ? action.forwardConfig.targetGroups.map((g) => ({
+            color: colorOf(g.targetGroupArn),
+            targetGroupArn: g.targetGroupArn,
+            weight: g.weight,
+          }))
+        : [],
+    );
+    const [only, ...more] = new Set(forwardedTargetGroups(live.defaultActions).map(colorOf));
+    const activeColor = only === undefined ? 'none' : more.length > 0 || only === 'other' ? 'mixed' : only;
+    // Problems sit next to where traffic goes: shown now rather than found out in an incident.
+    const problems = ruleProblems(inspection);
+    return {
+      name: listener.name,
+      listenerArn,
+      forwardsTo,
+      activeColor,
+      ...(problems.length > 0 ? { error: problems.join('; ') } : {}),
+    };
+  } catch (error) {
+    return none(error instanceof Error ? error.message : String(error));
+  }
 }
 
 function withoutManifest(release: CurrentRelease): CurrentRelease {

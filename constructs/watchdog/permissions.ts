@@ -1,0 +1,234 @@
+/**
+ * The watchdog's IAM: every statement scoped by ARN where AWS allows it, each with a Sid that says
+ * why; the few unscopable actions say so in their Sid.
+ */
+import type { DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { Fn } from 'cdktf';
+import { releaseHoldPrefix, STORE_KEY_PREFIXES, type ProtectedListenerInput } from '../../lib';
+import { isKnown } from '../internal/validation';
+import type { VersionedArtifactStore } from '../versioned-artifact-store';
+import type { ProtectedAlarmProps, RollbackWatchdogProps } from './props';
+
+/** What the role's statements are built from. */
+export interface WatchdogStatementsInput {
+  readonly serviceName: string;
+  readonly props: RollbackWatchdogProps;
+  readonly listeners: readonly ProtectedListenerInput[];
+  readonly alarms: readonly ProtectedAlarmProps[];
+  /** The region the service's calls go to (a literal or a reference). */
+  readonly serviceRegion: string;
+  /** `arn:<partition>:<service>:<service region>:<account>:<resource>`. */
+  readonly arnOf: (service: string, resource: string) => string;
+  readonly logGroupArn: string;
+  readonly notificationTopicArn: string;
+  readonly deadLetterQueueArn: string;
+}
+
+/** The statements of the watchdog function's role. */
+export function watchdogStatements(input: WatchdogStatementsInput): DataAwsIamPolicyDocumentStatement[] {
+  const { serviceName, props, listeners, alarms, serviceRegion, arnOf } = input;
+  const { logGroupArn, notificationTopicArn, deadLetterQueueArn } = input;
+  return [
+    {
+      sid: 'WriteOwnLogs',
+      effect: 'Allow',
+      actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+      resources: [`${logGroupArn}:*`],
+    },
+    {
+      // ELBv2 Describe* actions have no resource type: AWS cannot scope them to an ARN.
+      sid: 'DescribeLoadBalancingUnscopable',
+      effect: 'Allow',
+      actions: [
+        'elasticloadbalancing:DescribeListeners',
+        'elasticloadbalancing:DescribeRules',
+        'elasticloadbalancing:DescribeTargetGroups',
+        'elasticloadbalancing:DescribeTargetHealth',
+      ],
+      resources: ['*'],
+    },
+    ...trafficStatements(listeners),
+    ...(alarms.length > 0
+      ? [
+          {
+            sid: 'ReadProtectedAlarms',
+            effect: 'Allow',
+            actions: ['cloudwatch:DescribeAlarms'],
+            // From the names, not the alarms' ARN attributes: an alarm whose action is this
+            // function would otherwise depend on the function through this policy, and back.
+            resources: alarms.map((a) => arnOf('cloudwatch', `alarm:${a.name}`)),
+          },
+        ]
+      : []),
+    ...((props.aliases ?? []).length > 0
+      ? [
+          {
+            sid: 'RestoreAliases',
+            effect: 'Allow',
+            actions: ['lambda:GetAlias', 'lambda:UpdateAlias'],
+            resources: (props.aliases ?? []).flatMap((a) => [
+              arnOf('lambda', `function:${a.functionName}`),
+              arnOf('lambda', `function:${a.functionName}:${a.aliasName}`),
+            ]),
+          },
+        ]
+      : []),
+    ...((props.parameterNames ?? []).length > 0
+      ? [
+          {
+            sid: 'RestoreParameters',
+            effect: 'Allow',
+            actions: ['ssm:GetParameter', 'ssm:GetParameterHistory', 'ssm:PutParameter'],
+            resources: (props.parameterNames ?? []).map((name) =>
+              arnOf('ssm', `parameter/${name.replace(/^\//, '')}`),
+            ),
+          },
+        ]
+      : []),
+    ...((props.parameterKmsKeyArns ?? []).length > 0
+      ? [
+          {
+            sid: 'SecureParametersThroughSsmOnly',
+            effect: 'Allow',
+            actions: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'],
+            resources: props.parameterKmsKeyArns ?? [],
+            condition: [
+              {
+                test: 'StringEquals',
+                variable: 'kms:ViaService',
+                values: [`ssm.${serviceRegion}.amazonaws.com`],
+              },
+            ],
+          },
+        ]
+      : []),
+    ...storeStatements(props.store, serviceName, props.artifactKeys ?? []),
+    { sid: 'Notify', effect: 'Allow', actions: ['sns:Publish'], resources: [notificationTopicArn] },
+    {
+      sid: 'SendFailedEvents',
+      effect: 'Allow',
+      actions: ['sqs:SendMessage'],
+      resources: [deadLetterQueueArn],
+    },
+    ...(props.backup
+      ? [
+          {
+            sid: 'StartReleaseBackups',
+            effect: 'Allow',
+            actions: ['backup:StartBackupJob'],
+            resources: [arnOf('backup', `backup-vault:${props.backup.vaultName}`)],
+          },
+          {
+            sid: 'PassBackupRoleToBackupOnly',
+            effect: 'Allow',
+            actions: ['iam:PassRole'],
+            resources: [props.backup.roleArn],
+            condition: [
+              { test: 'StringEquals', variable: 'iam:PassedToService', values: ['backup.amazonaws.com'] },
+            ],
+          },
+        ]
+      : []),
+    ...tracingStatements(props),
+  ];
+}
+
+/** X-Ray's write actions have no resource type: AWS cannot scope them. */
+export function tracingStatements(props: RollbackWatchdogProps): DataAwsIamPolicyDocumentStatement[] {
+  return (props.tracing ?? true)
+    ? [
+        {
+          sid: 'WriteTracesUnscopable',
+          effect: 'Allow',
+          actions: ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'],
+          resources: ['*'],
+        },
+      ]
+    : [];
+}
+
+/**
+ * ModifyListener and ModifyRule on the protected listeners only, by ARN or by their load balancer;
+ * and a deny on any ModifyListener that would set a protocol or TLS policy: the watchdog changes
+ * actions only, and IAM holds it to that even if its code did not.
+ */
+function trafficStatements(
+  listeners: readonly ProtectedListenerInput[],
+): DataAwsIamPolicyDocumentStatement[] {
+  // Deduplicate before swapping: each swap of a reference is a new Terraform expression.
+  const byArn = [...new Set(listeners.flatMap((l) => (l.listenerArn ? [l.listenerArn] : [])))];
+  const byLoadBalancer = [
+    ...new Set(listeners.flatMap((l) => (l.listenerArn ? [] : [l.loadBalancerArn as string]))),
+  ];
+  const resources = [...byArn, ...byLoadBalancer.map((lb) => `${swapResourceType(lb, 'listener')}/*`)];
+  const ruleArns = [
+    ...byArn.map((arn) => `${swapResourceType(arn, 'listener-rule', 'listener')}/*`),
+    ...byLoadBalancer.map((lb) => `${swapResourceType(lb, 'listener-rule')}/*`),
+  ];
+  // The condition keys are present only when the request sets them (they describe the request).
+  const denyWhenSet = (sid: string, variable: string): DataAwsIamPolicyDocumentStatement => ({
+    sid,
+    effect: 'Deny',
+    actions: ['elasticloadbalancing:ModifyListener'],
+    resources,
+    condition: [{ test: 'Null', variable, values: ['false'] }],
+  });
+  return [
+    {
+      sid: 'RestoreListenerActions',
+      effect: 'Allow',
+      actions: ['elasticloadbalancing:ModifyListener'],
+      resources,
+    },
+    denyWhenSet('NeverChangeListenerProtocol', 'elasticloadbalancing:ListenerProtocol'),
+    denyWhenSet('NeverChangeListenerTlsPolicy', 'elasticloadbalancing:SecurityPolicy'),
+    {
+      sid: 'RestoreRuleActions',
+      effect: 'Allow',
+      actions: ['elasticloadbalancing:ModifyRule'],
+      resources: ruleArns,
+    },
+  ];
+}
+
+/** `arn:…:loadbalancer/app/x/id` → `arn:…:<type>/app/x/id`, for literal ARNs and Terraform references alike. */
+function swapResourceType(arn: string, type: string, from = 'loadbalancer'): string {
+  return isKnown(arn) ? arn.replace(`:${from}/`, `:${type}/`) : Fn.replace(arn, `:${from}/`, `:${type}/`);
+}
+
+/** The store access the watchdog needs, each statement with its own Sid. */
+function storeStatements(
+  store: VersionedArtifactStore,
+  service: string,
+  artifactKeys: readonly string[],
+): DataAwsIamPolicyDocumentStatement[] {
+  const grants: [string, 'read' | 'write' | 'readVersions', string][] = [
+    ['Config', 'read', `${STORE_KEY_PREFIXES.config}${service}/`],
+    ['Manifests', 'readVersions', `${STORE_KEY_PREFIXES.manifests}${service}/`],
+    ['ManifestsWrite', 'write', `${STORE_KEY_PREFIXES.manifests}${service}/`],
+    ['Audit', 'read', `${STORE_KEY_PREFIXES.audit}${service}/`],
+    ['AuditWrite', 'write', `${STORE_KEY_PREFIXES.audit}${service}/`],
+    ...[...new Set(artifactKeys.map((key) => key.slice(0, key.lastIndexOf('/') + 1)))].flatMap(
+      (prefix, index) =>
+        [
+          [`Artifacts${index + 1}`, 'readVersions', prefix],
+          [`ArtifactsWrite${index + 1}`, 'write', prefix],
+        ] as [string, 'readVersions' | 'write', string][],
+    ),
+  ];
+  const holds: DataAwsIamPolicyDocumentStatement = {
+    // A new rollback of a release withdraws the acknowledgement of its previous one.
+    sid: 'StoreWithdrawAcknowledgements',
+    effect: 'Allow',
+    actions: ['s3:DeleteObject'],
+    resources: [`${store.bucketArn}/${releaseHoldPrefix(service)}*`],
+  };
+  return [
+    ...grants.flatMap(([name, access, prefix]) =>
+      store
+        .policyStatements(access, prefix)
+        .map((statement) => ({ ...statement, sid: `Store${name}${statement.sid ?? ''}` })),
+    ),
+    holds,
+  ];
+}

@@ -1,0 +1,207 @@
+/**
+ * Synth-time checks of RollbackWatchdog's props. A prop that becomes a field of the watchdog's
+ * configuration is checked by parsing it with that field's part of lib's schema, so the bounds and
+ * patterns are written once (in lib); the rest are rules of the resources the construct defines.
+ */
+import { Token } from 'cdktf';
+import type { IConstruct } from 'constructs';
+import * as z from 'zod/mini';
+import {
+  ARN_PATTERNS,
+  DEFAULT_HEALTH_PING,
+  DEFAULT_ROLLBACK_POLICY,
+  RELEASE_ID_PATTERN,
+  watchdogConfigParts,
+  watchdogConfigSchema,
+  type ProtectedListenerInput,
+} from '../../lib';
+import { isKnown, PropValidator, show, SwitchbackValidationError } from '../internal/validation';
+import type { RollbackWatchdogProps } from './props';
+
+/** The retention periods CloudWatch Logs accepts (PutRetentionPolicy); any other number fails at apply. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+/** The prober's timeout: a run probes until 15 s before it. */
+export const HEALTH_PING_TIMEOUT_SECONDS = 60;
+const HEALTH_PING_PROBING_SECONDS = HEALTH_PING_TIMEOUT_SECONDS - 15;
+
+/** lib's schema as the constructs use it: Terraform references pass the format checks. */
+const AT_SYNTH = { isUnresolved: (value: string | number) => Token.isUnresolved(value) };
+let synthParts: ReturnType<typeof watchdogConfigParts> | undefined;
+let synthSchema: ReturnType<typeof watchdogConfigSchema> | undefined;
+
+/** The parts of lib's schema for synth, built once per process (a build costs milliseconds). */
+export function configPartsAtSynth(): ReturnType<typeof watchdogConfigParts> {
+  synthParts ??= watchdogConfigParts(AT_SYNTH);
+  return synthParts;
+}
+
+/** The whole of lib's schema for synth, built once per process. */
+export function configSchemaAtSynth(): ReturnType<typeof watchdogConfigSchema> {
+  synthSchema ??= watchdogConfigSchema(AT_SYNTH);
+  return synthSchema;
+}
+
+/** The rollback-policy props: each is the configuration's `policy` field of the same name. */
+const POLICY_PROPS = [
+  'evaluationWindowMinutes',
+  'cooldownMinutes',
+  'maxAutomaticRollbacks',
+  'budgetWindowMinutes',
+  'maxEventAgeSeconds',
+  'allowCaptureWhileAlarming',
+  'minHealthyTargets',
+  'minHealthyPercentOfCandidate',
+  'repageMinutes',
+] as const satisfies readonly (keyof RollbackWatchdogProps & keyof typeof DEFAULT_ROLLBACK_POLICY)[];
+
+/** Parses `value` with one part of lib's schema; the first problem is thrown against `prop`. */
+function parseAs(scope: IConstruct, prop: string, schema: z.ZodMiniType, value: unknown): void {
+  const result = schema.safeParse(value, { reportInput: true });
+  if (result.success) return;
+  const [issue] = result.error.issues;
+  const where = issue.path.reduce<string>(
+    (path, key) =>
+      typeof key === 'number' ? `${path}[${key}]` : path ? `${path}.${String(key)}` : String(key),
+    prop,
+  );
+  // A whole list or object is not repeated in the message; its path says which one.
+  const input = 'input' in issue ? issue.input : undefined;
+  const received = input !== undefined && typeof input !== 'object' ? `got ${show(input)}; ` : '';
+  throw new SwitchbackValidationError(scope.node.path, where, `${received}${issue.message}.`);
+}
+
+/** Checks the props, throwing a SwitchbackValidationError naming the first bad one. */
+export function validateWatchdogProps(
+  scope: IConstruct,
+  serviceName: string,
+  timeoutSeconds: number,
+  props: RollbackWatchdogProps,
+  listeners: readonly ProtectedListenerInput[],
+): void {
+  const check = new PropValidator(scope);
+  const part = configPartsAtSynth();
+  check.literal('serviceName', serviceName, 'it names the function, its keys in the store and its IAM scope');
+  parseAs(scope, 'serviceName', part.service, serviceName);
+  check.matches(
+    'releaseId',
+    props.releaseId,
+    RELEASE_ID_PATTERN,
+    'must be 1-128 letters, digits, dots, underscores or hyphens, starting with a letter or digit.',
+  );
+  // The watchdog re-checks its configuration when it loads it, after the deploy has replaced the old
+  // one: a number it would refuse then leaves the live release unprotected. So numbers are checked
+  // here, and must be known here.
+  const atSynth =
+    'the watchdog checks it against its bounds when it loads its configuration, after the deploy';
+  for (const [prop, value] of [
+    ['timeoutSeconds', timeoutSeconds],
+    ...POLICY_PROPS.map((name) => [name, props[name]] as const),
+    ['healthPing.intervalSeconds', props.healthPing?.intervalSeconds],
+    ['healthPing.failuresToBreach', props.healthPing?.failuresToBreach],
+    ['healthPing.timeoutMs', props.healthPing?.timeoutMs],
+    ['backup.deleteAfterDays', props.backup?.deleteAfterDays],
+  ] as const) {
+    check.literal(prop, value, atSynth);
+  }
+  const protectedCount = (props.listeners ?? []).length + (props.protectedListeners ?? []).length;
+  if (protectedCount === 0) {
+    check.conflict(
+      'listeners',
+      'a watchdog with nothing protected does nothing; give listeners (BlueGreenListener) or protectedListeners.',
+    );
+  }
+
+  // The props that become configuration fields, each through its field's rule.
+  if (props.serviceRegion !== undefined) parseAs(scope, 'serviceRegion', part.region, props.serviceRegion);
+  for (const name of POLICY_PROPS) {
+    if (props[name] !== undefined) parseAs(scope, name, part.policy.shape[name], props[name]);
+  }
+  (props.protectedListeners ?? []).forEach((listener, index) =>
+    parseAs(scope, `protectedListeners[${index}]`, part.listener, listener),
+  );
+  // Names must be unique across the listeners of both props.
+  parseAs(
+    scope,
+    (props.protectedListeners ?? []).length > 0 ? 'protectedListeners' : 'listeners',
+    part.listeners,
+    [...listeners],
+  );
+  (props.alarms ?? []).forEach((alarm, index) => parseAs(scope, `alarms[${index}]`, part.alarm, alarm));
+  (props.aliases ?? []).forEach((alias, index) => parseAs(scope, `aliases[${index}]`, part.alias, alias));
+  (props.parameterNames ?? []).forEach((name, index) =>
+    parseAs(scope, `parameterNames[${index}]`, part.parameterName, name),
+  );
+  (props.artifactKeys ?? []).forEach((key, index) =>
+    parseAs(scope, `artifactKeys[${index}]`, part.artifactKey, key),
+  );
+  if (props.healthPing) {
+    const { scheduleMinutes, ...fields } = props.healthPing;
+    parseAs(scope, 'healthPing', part.healthPing, fields);
+    check.integerInRange(
+      'healthPing.scheduleMinutes',
+      scheduleMinutes,
+      1,
+      1440,
+      'EventBridge schedules run at most once a minute',
+    );
+    const interval = props.healthPing.intervalSeconds ?? DEFAULT_HEALTH_PING.intervalSeconds;
+    const failures = props.healthPing.failuresToBreach ?? DEFAULT_HEALTH_PING.failuresToBreach;
+    if (failures * interval > HEALTH_PING_PROBING_SECONDS) {
+      check.conflict(
+        'healthPing.failuresToBreach',
+        `${failures} failed rounds every ${interval} s take ${failures * interval} s, longer than the ${HEALTH_PING_PROBING_SECONDS} s a probing run lasts (failures are counted within one run); lower failuresToBreach or intervalSeconds.`,
+      );
+    }
+  }
+  if (props.backup) parseAs(scope, 'backup', part.backup, props.backup);
+
+  // Stricter than the configuration allows, because of what the construct does with them.
+  (props.artifactKeys ?? []).forEach((key, index) =>
+    check.matches(
+      `artifactKeys[${index}]`,
+      key,
+      /^artifacts\/[^*?]*\/[^/*?]+$/,
+      "must be an object key under 'artifacts/' with a folder, e.g. 'artifacts/checkout/app.zip'.",
+    ),
+  );
+  (props.aliases ?? []).forEach((alias, index) =>
+    check.matches(
+      `aliases[${index}].functionName`,
+      alias.functionName,
+      /^[A-Za-z0-9_-]{1,64}$/,
+      'must be a function name (not an ARN): the watchdog addresses it in the service region and account.',
+    ),
+  );
+
+  // The function and its triggers.
+  check.integerInRange(
+    'timeoutSeconds',
+    timeoutSeconds,
+    30,
+    870,
+    'a run must end well inside the lock lease of at most 900 s',
+  );
+  check.integerInRange('memorySizeMb', props.memorySizeMb, 128, 10240);
+  if (props.logRetentionDays !== undefined && isKnown(props.logRetentionDays)) {
+    if (!(LOG_RETENTION_DAYS as readonly number[]).includes(props.logRetentionDays)) {
+      check.fail(
+        'logRetentionDays',
+        props.logRetentionDays,
+        `must be one of the values CloudWatch Logs accepts: ${LOG_RETENTION_DAYS.join(', ')}.`,
+      );
+    }
+  }
+  check.oneOf('architecture', props.architecture, ['arm64', 'x86_64']);
+  (props.parameterKmsKeyArns ?? []).forEach((arn, index) =>
+    check.matches(`parameterKmsKeyArns[${index}]`, arn, ARN_PATTERNS.kmsKey, 'must be a KMS key ARN.'),
+  );
+  // The subscription is made in the topic's region, read from the ARN: a bad ARN would fail at plan.
+  (props.alarmTopicArns ?? []).forEach((arn, index) =>
+    check.matches(`alarmTopicArns[${index}]`, arn, ARN_PATTERNS.snsTopic, 'must be an SNS topic ARN.'),
+  );
+  (props.operatorRoleArns ?? []).forEach((arn, index) =>
+    check.matches(`operatorRoleArns[${index}]`, arn, ARN_PATTERNS.iamRole, 'must be an IAM role ARN.'),
+  );
+}
