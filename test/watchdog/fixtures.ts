@@ -1,8 +1,11 @@
 /** Builders for watchdog tests: ARNs, manifests, configs, alarm events in AWS's real shapes. */
 import {
   DEFAULT_ROLLBACK_POLICY,
+  parseWatchdogConfig,
   type ListenerAction,
   type ReleaseManifest,
+  type WatchdogConfig,
+  type WatchdogConfigInput,
   type WatchdogState,
 } from '../../lib';
 
@@ -62,6 +65,25 @@ export function manifest(overrides: Partial<ReleaseManifest> = {}): ReleaseManif
     backups: [],
     ...overrides,
   };
+}
+
+/** The checkout service's configuration: one production listener (blue/green) and one alarm, plus `extra`. */
+export function checkoutConfig(extra: Partial<WatchdogConfigInput> = {}): WatchdogConfig {
+  return parseWatchdogConfig({
+    schemaVersion: 1,
+    service: 'checkout',
+    store: { bucket: 'checkout-artifacts' },
+    listeners: [
+      {
+        name: 'production',
+        role: 'production',
+        listenerArn: listenerArn(1),
+        targetGroupArns: { blue: BLUE, green: GREEN },
+      },
+    ],
+    alarms: [{ name: 'checkout-5xx', arn: alarmArn('checkout-5xx') }],
+    ...extra,
+  });
 }
 
 export const EMPTY_STATE: WatchdogState = { schemaVersion: 1, automaticRollbacks: [] };

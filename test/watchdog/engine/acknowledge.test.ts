@@ -1,7 +1,6 @@
 import {
   acknowledgementKey,
   auditKeyPrefix,
-  parseWatchdogConfig,
   rollbackMarkerKey,
   watchdogLockKey,
   watchdogStateKey,
@@ -21,24 +20,10 @@ import {
   RecordingMetrics,
   type Notification,
 } from '../fakes';
-import { alarmArn, EMPTY_STATE, iso, listenerArn, T0, targetGroupArn } from '../fixtures';
+import { checkoutConfig, EMPTY_STATE, iso, T0 } from '../fixtures';
 
 const TOPIC = 'arn:aws:sns:us-east-1:123456789012:switchback-checkout';
-const CONFIG = parseWatchdogConfig({
-  schemaVersion: 1,
-  service: 'checkout',
-  store: { bucket: 'checkout-artifacts' },
-  listeners: [
-    {
-      name: 'production',
-      role: 'production',
-      listenerArn: listenerArn(1),
-      targetGroupArns: { blue: targetGroupArn('checkout-blue'), green: targetGroupArn('checkout-green') },
-    },
-  ],
-  alarms: [{ name: 'checkout-5xx', arn: alarmArn('checkout-5xx') }],
-  notificationTopicArn: TOPIC,
-});
+const CONFIG = checkoutConfig({ notificationTopicArn: TOPIC });
 
 const REQUEST: AcknowledgeRequest = {
   kind: 'acknowledge',

@@ -1,4 +1,4 @@
-import { decisionRecordKey, parseWatchdogConfig, type AuditRecord } from '../../../lib';
+import { decisionRecordKey, type AuditRecord } from '../../../lib';
 import { auditRecord, recordDecision } from '../../../lambdas/watchdog/engine/audit';
 import type { EngineContext } from '../../../lambdas/watchdog/engine/context';
 import type { WatchdogPorts } from '../../../lambdas/watchdog/ports';
@@ -10,22 +10,9 @@ import {
   RecordingMetrics,
   type Notification,
 } from '../fakes';
-import { alarmArn, iso, listenerArn, T0, targetGroupArn } from '../fixtures';
+import { checkoutConfig, iso, listenerArn, T0 } from '../fixtures';
 
-const CONFIG = parseWatchdogConfig({
-  schemaVersion: 1,
-  service: 'checkout',
-  store: { bucket: 'checkout-artifacts' },
-  listeners: [
-    {
-      name: 'production',
-      role: 'production',
-      listenerArn: listenerArn(1),
-      targetGroupArns: { blue: targetGroupArn('checkout-blue'), green: targetGroupArn('checkout-green') },
-    },
-  ],
-  alarms: [{ name: 'checkout-5xx', arn: alarmArn('checkout-5xx') }],
-});
+const CONFIG = checkoutConfig();
 
 /** An engine context over a fake bucket, recording what is published (or failing to publish). */
 function context(options: { publishFails?: boolean } = {}) {

@@ -1,26 +1,12 @@
-import { parseWatchdogConfig, watchdogStateKey, type StepRecord, type WatchdogState } from '../../../lib';
+import { watchdogStateKey, type StepRecord, type WatchdogState } from '../../../lib';
 import type { EngineContext } from '../../../lambdas/watchdog/engine/context';
 import { settleUnfinished } from '../../../lambdas/watchdog/engine/unfinished';
 import type { WatchdogPorts } from '../../../lambdas/watchdog/ports';
 import { FakeBucket, fakeStore, ManualClock, RecordingLog, RecordingMetrics } from '../fakes';
-import { alarmArn, EMPTY_STATE, iso, listenerArn, minutes, T0, targetGroupArn } from '../fixtures';
+import { checkoutConfig, EMPTY_STATE, iso, minutes, T0 } from '../fixtures';
 
 const REPAGE_MINUTES = 15;
-const CONFIG = parseWatchdogConfig({
-  schemaVersion: 1,
-  service: 'checkout',
-  store: { bucket: 'checkout-artifacts' },
-  listeners: [
-    {
-      name: 'production',
-      role: 'production',
-      listenerArn: listenerArn(1),
-      targetGroupArns: { blue: targetGroupArn('checkout-blue'), green: targetGroupArn('checkout-green') },
-    },
-  ],
-  alarms: [{ name: 'checkout-5xx', arn: alarmArn('checkout-5xx') }],
-  policy: { repageMinutes: REPAGE_MINUTES },
-});
+const CONFIG = checkoutConfig({ policy: { repageMinutes: REPAGE_MINUTES } });
 
 function context(now: number) {
   const bucket = new FakeBucket('checkout-artifacts');
