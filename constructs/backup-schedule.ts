@@ -52,25 +52,28 @@ import { isKnown, PropValidator, show, SwitchbackValidationError } from './inter
 import type { ReleaseBackupProps } from './rollback-watchdog';
 
 // The schedule's parts live in ./backup; their public types stay importable from here.
-export type { BackupVaultEvent } from './backup/notifications';
-export { BackupPresets } from './backup/plan';
-export type { BackupCopyActionOptions, BackupPresetOptions, BackupRuleOptions } from './backup/plan';
-export type {
-  RestoreTestingOptions,
+export { BackupVaultEvent } from './backup/notifications';
+export {
+  BackupPresets,
+  type BackupCopyActionOptions,
+  type BackupPresetOptions,
+  type BackupRuleOptions,
+} from './backup/plan';
+export {
+  RestoreTestingAlgorithm,
+  RestoreTestingRecoveryPointType,
   RestoreTestingResourceType,
-  RestoreTestingSelectionOptions,
+  type RestoreTestingOptions,
+  type RestoreTestingSelectionOptions,
 } from './backup/restore-testing';
 export type { BackupTag } from './backup/tags';
-export type { BackupVaultLockOptions } from './backup/vault';
+export { BackupVaultLockMode, type BackupVaultLockOptions } from './backup/vault';
 
-/** Props of {@link BackupSchedule}. */
-export interface BackupScheduleProps {
-  /**
-   * The service name: lowercase letters, digits and hyphens. Prefixes the vault, plan, selection, role
-   * and topic names.
-   * @default - the construct id, lowercased, with other characters turned into hyphens
-   */
-  readonly serviceName?: string;
+/**
+ * What can be set on a {@link BackupSchedule}: everything but the service name. A `SwitchbackService`
+ * takes these for its backups; it supplies the service name itself.
+ */
+export interface BackupScheduleOptions {
   /**
    * The vault's name: 2-50 letters, digits, hyphens or underscores, unique in the account and region.
    * @default '<serviceName>-backups'
@@ -95,7 +98,7 @@ export interface BackupScheduleProps {
   readonly accountId?: string;
   /**
    * The plan's rules: {@link BackupPresets} or raw rules, at least one.
-   * @default BackupPresets.daily35Days()
+   * @default - `BackupPresets.daily35Days()`: a backup every day at 05:00 UTC, kept 35 days
    */
   readonly rules?: BackupRuleOptions[];
   /**
@@ -144,6 +147,16 @@ export interface BackupScheduleProps {
   readonly notificationEvents?: BackupVaultEvent[];
   /** Restores on a schedule, so backups are proven usable. @default - no restore testing */
   readonly restoreTesting?: RestoreTestingOptions;
+}
+
+/** Props of {@link BackupSchedule}: its options, and the service name. */
+export interface BackupScheduleProps extends BackupScheduleOptions {
+  /**
+   * The service name: lowercase letters, digits and hyphens. Prefixes the vault, plan, selection, role
+   * and topic names.
+   * @default - the construct id, lowercased, with other characters turned into hyphens
+   */
+  readonly serviceName?: string;
 }
 
 /**

@@ -5,39 +5,42 @@ import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { Fn, Op, TerraformLocal, Token, type IResolvable, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { DataAwsS3Objects } from '@cdktf/provider-aws/lib/data-aws-s3-objects';
+import { acknowledgementKey, releaseHoldPrefix, rollbackMarkerKey } from '../lib';
 import {
-  acknowledgementKey,
-  releaseHoldPrefix,
-  rollbackMarkerKey,
-  type ProtectedListenerInput,
-} from '../lib';
-import type {
-  ApplicationProtocol,
-  BlueGreenListenerProps,
   Color,
-  RollbackHoldOptions,
-  StickinessOptions,
+  type BlueGreenListenerAttributes,
+  type IBlueGreenListener,
+  type ProtectedListenerAttributes,
+} from './contracts';
+import { protectedListenersOf, validateBlueGreenListenerAttributes } from './blue-green/attributes';
+import {
+  ApplicationProtocol,
+  TargetType,
+  type BlueGreenListenerProps,
+  type ListenerRuleOptions,
+  type RollbackHoldOptions,
+  type StickinessOptions,
 } from './blue-green/props';
-import { resolveSettings, type Settings } from './blue-green/settings';
+import { ruleConditions, validateRule } from './blue-green/rules';
+import { DEFAULT_SSL_POLICY, resolveSettings, type Settings } from './blue-green/settings';
 import { memberKeys } from './internal/member-keys';
 import { movedFrom } from './internal/stable-ids';
-import { isKnown, PropValidator } from './internal/validation';
+import { isKnown, PropValidator, show } from './internal/validation';
 import { targetGroupName } from './internal/names';
 import { inOwnFramework } from './internal/framework';
 
 // The props live in ./blue-green/props; they stay importable from here.
-export { DEFAULT_SSL_POLICY } from './blue-green/props';
-export type {
+export {
   ApplicationProtocol,
-  BlueGreenListenerProps,
-  Color,
-  HealthCheckOptions,
-  HttpRedirectOptions,
-  ListenerRuleOptions,
-  RollbackHoldOptions,
-  StickinessOptions,
   TargetType,
-  TestListenerOptions,
+  type BlueGreenListenerOptions,
+  type BlueGreenListenerProps,
+  type HealthCheckOptions,
+  type HttpRedirectOptions,
+  type ListenerRuleOptions,
+  type RollbackHoldOptions,
+  type StickinessOptions,
+  type TestListenerOptions,
 } from './blue-green/props';
 
 /**
@@ -48,7 +51,23 @@ export type {
  * `100 - canaryWeightPercent`, the other color the rest. That is the state the watchdog captures before
  * a release and restores after a breach.
  */
-export class BlueGreenListener extends Construct {
+export class BlueGreenListener extends Construct implements IBlueGreenListener {
+  /** The TLS policy used when none is given: TLS 1.3 with TLS 1.2 fallback, forward secrecy only. */
+  public static readonly DEFAULT_SSL_POLICY: string = DEFAULT_SSL_POLICY;
+
+  /**
+   * A blue-green listener defined elsewhere (another stack, another tool), by its load balancer, ports
+   * and target group names, for a watchdog to protect. The attributes are checked now, like props.
+   * Its `trafficResources` are empty: nothing here can wait for the watchdog's capture.
+   */
+  public static fromBlueGreenListenerAttributes(
+    scope: Construct,
+    id: string,
+    attrs: BlueGreenListenerAttributes,
+  ): IBlueGreenListener {
+    return new ImportedBlueGreenListener(scope, id, attrs);
+  }
+
   /** The service name used for names and for the watchdog's configuration. */
   public readonly serviceName: string;
   /** The production listener. */
@@ -73,15 +92,16 @@ export class BlueGreenListener extends Construct {
   public readonly testListener?: LbListener;
   /** The HTTP-to-HTTPS redirect listener, when requested. */
   public readonly redirectListener?: LbListener;
-  /** The production listener's rules, in the order given. */
-  public readonly rules: LbListenerRule[];
+  /** The production listener's rules: those of the `rules` prop in the order given, then those added by `addRule`. */
+  public readonly rules: LbListenerRule[] = [];
   /** The load balancer the listeners are on. */
   public readonly loadBalancerArn: string;
   /** The name of the blue target group (known at synth time). */
   public readonly blueTargetGroupName: string;
   /** The name of the green target group (known at synth time). */
   public readonly greenTargetGroupName: string;
-  private readonly rulePriorityList: readonly number[];
+  private readonly rulePriorityList: number[] = [];
+  private readonly ruleStickiness?: StickinessOptions;
   /** The test listener's port, when there is a test listener. */
   public readonly testListenerPort?: number;
   /**
@@ -101,18 +121,17 @@ export class BlueGreenListener extends Construct {
     this.canaryWeightPercent = settings.canaryWeightPercent;
     this.loadBalancerArn = props.loadBalancerArn;
     this.testListenerPort = settings.testListenerPort;
-    this.rulePriorityList = (props.rules ?? []).map((rule) => rule.priority);
     if (props.rollbackHold && !props.rollbackHold.acknowledged) {
       this.rollbackHeld = this.defineRollbackHold(props.rollbackHold);
     }
 
-    this.blueTargetGroupName = this.targetGroupNameFor('blue', settings);
-    this.greenTargetGroupName = this.targetGroupNameFor('green', settings);
-    this.blueTargetGroup = this.defineTargetGroup('blue', this.blueTargetGroupName, props, settings);
-    this.greenTargetGroup = this.defineTargetGroup('green', this.greenTargetGroupName, props, settings);
+    this.blueTargetGroupName = this.targetGroupNameFor(Color.BLUE, settings);
+    this.greenTargetGroupName = this.targetGroupNameFor(Color.GREEN, settings);
+    this.blueTargetGroup = this.defineTargetGroup(Color.BLUE, this.blueTargetGroupName, props, settings);
+    this.greenTargetGroup = this.defineTargetGroup(Color.GREEN, this.greenTargetGroupName, props, settings);
 
     const tls =
-      settings.protocol === 'HTTPS'
+      settings.protocol === ApplicationProtocol.HTTPS
         ? { certificateArn: props.certificateArn, sslPolicy: settings.sslPolicy }
         : {};
     this.listener = new LbListener(this, 'ProductionListener', {
@@ -126,18 +145,9 @@ export class BlueGreenListener extends Construct {
 
     this.attachCertificates(props.additionalCertificateArns ?? []);
 
-    this.rules = (props.rules ?? []).map(
-      (rule) =>
-        new LbListenerRule(this, `ProductionRule${rule.priority}`, {
-          listenerArn: this.listener.arn,
-          priority: rule.priority,
-          action: [this.weightedForward(props.stickiness)],
-          condition: [
-            ...(rule.pathPatterns?.length ? [{ pathPattern: { values: rule.pathPatterns } }] : []),
-            ...(rule.hostHeaders?.length ? [{ hostHeader: { values: rule.hostHeaders } }] : []),
-          ],
-        }),
-    );
+    this.ruleStickiness = props.stickiness;
+    // Validated with the other props, as rules[i].
+    for (const rule of props.rules ?? []) this.defineRule(rule);
 
     if (settings.testListenerPort !== undefined) {
       this.testListener = new LbListener(this, 'TestListener', {
@@ -153,12 +163,12 @@ export class BlueGreenListener extends Construct {
       this.redirectListener = new LbListener(this, 'HttpRedirectListener', {
         loadBalancerArn: props.loadBalancerArn,
         port: settings.redirectPort,
-        protocol: 'HTTP',
+        protocol: ApplicationProtocol.HTTP,
         defaultAction: [
           {
             type: 'redirect',
             redirect: {
-              protocol: 'HTTPS',
+              protocol: ApplicationProtocol.HTTPS,
               port: isKnown(settings.port) ? String(settings.port) : Token.asString(settings.port),
               statusCode: 'HTTP_301',
             },
@@ -166,6 +176,25 @@ export class BlueGreenListener extends Construct {
         ],
       });
     }
+  }
+
+  /**
+   * Adds a path- or host-based rule to the production listener, forwarding like the default action.
+   * It is checked like an entry of the `rules` prop (its priority unique among all the listener's
+   * rules) and gets the same id (`ProductionRule<priority>`), so moving a rule between the prop and
+   * this method changes no Terraform address. Errors name it `addRule(priority <n>)`.
+   *
+   * From then on its priority is in `rulePriorities` and `protectedListeners`, and the rule in
+   * `rules` and `trafficResources`. A rule added after a `RollbackWatchdog` made the production
+   * listener wait for its capture waits for the same (it takes the listener's `dependsOn`); a copy of
+   * `protectedListeners` taken before is not updated.
+   */
+  public addRule(rule: ListenerRuleOptions): void {
+    const check = new PropValidator(this);
+    validateRule(check, `addRule(priority ${show(rule.priority)})`, rule, this.rulePriorityList);
+    const defined = this.defineRule(rule);
+    const waitsFor = this.listener.dependsOn ?? [];
+    if (waitsFor.length > 0) defined.dependsOn = [...waitsFor];
   }
 
   /** The ARN of the blue target group. */
@@ -200,7 +229,8 @@ export class BlueGreenListener extends Construct {
 
   /** The ARN of the target group of one color. */
   public targetGroupArn(color: Color): string {
-    return color === 'blue' ? this.blueTargetGroup.arn : this.greenTargetGroup.arn;
+    new PropValidator(this).oneOf('targetGroupArn(color)', color, Object.values(Color));
+    return color === Color.BLUE ? this.blueTargetGroup.arn : this.greenTargetGroup.arn;
   }
 
   /**
@@ -210,28 +240,15 @@ export class BlueGreenListener extends Construct {
    * configuration and its capture do not depend on the resources they protect (no cycle when these
    * resources depend on the capture).
    */
-  public get protectedListeners(): ProtectedListenerInput[] {
-    const targetGroupNames = { blue: this.blueTargetGroupName, green: this.greenTargetGroupName };
-    const listeners: ProtectedListenerInput[] = [
-      {
-        name: 'production',
-        role: 'production',
-        loadBalancerArn: this.loadBalancerArn,
-        port: this.port,
-        targetGroupNames,
-        rulePriorities: this.rulePriorities,
-      },
-    ];
-    if (this.testListenerPort !== undefined) {
-      listeners.push({
-        name: 'test',
-        role: 'test',
-        loadBalancerArn: this.loadBalancerArn,
-        port: this.testListenerPort,
-        targetGroupNames,
-      });
-    }
-    return listeners;
+  public get protectedListeners(): ProtectedListenerAttributes[] {
+    return protectedListenersOf({
+      loadBalancerArn: this.loadBalancerArn,
+      port: this.port,
+      blueTargetGroupName: this.blueTargetGroupName,
+      greenTargetGroupName: this.greenTargetGroupName,
+      rulePriorities: this.rulePriorities,
+      testListenerPort: this.testListenerPort,
+    });
   }
 
   /** The priorities of the production listener's rules. */
@@ -242,6 +259,19 @@ export class BlueGreenListener extends Construct {
   /** Every resource that changes where traffic goes: what must wait for the watchdog's capture. */
   public get trafficResources(): ITerraformDependable[] {
     return [this.listener, ...this.rules, ...(this.testListener ? [this.testListener] : [])];
+  }
+
+  /** Defines a (validated) rule on the production listener. Its id is keyed by its priority. */
+  private defineRule(rule: ListenerRuleOptions): LbListenerRule {
+    const defined = new LbListenerRule(this, `ProductionRule${rule.priority}`, {
+      listenerArn: this.listener.arn,
+      priority: rule.priority,
+      action: [this.weightedForward(this.ruleStickiness)],
+      condition: ruleConditions(rule),
+    });
+    this.rules.push(defined);
+    this.rulePriorityList.push(rule.priority);
+    return defined;
   }
 
   /**
@@ -322,9 +352,9 @@ export class BlueGreenListener extends Construct {
     props: BlueGreenListenerProps,
     settings: Settings,
   ): LbTargetGroup {
-    const isLambda = settings.targetType === 'lambda';
+    const isLambda = settings.targetType === TargetType.LAMBDA;
     const health = props.healthCheck ?? {};
-    return new LbTargetGroup(this, `${color === 'blue' ? 'Blue' : 'Green'}TargetGroup`, {
+    return new LbTargetGroup(this, `${color === Color.BLUE ? 'Blue' : 'Green'}TargetGroup`, {
       name,
       targetType: settings.targetType,
       ...(isLambda
@@ -347,7 +377,7 @@ export class BlueGreenListener extends Construct {
         ...(isLambda
           ? {}
           : {
-              port: String(health.port ?? 'traffic-port'),
+              port: healthCheckPort(health.port),
               protocol: health.protocol ?? settings.targetProtocol,
             }),
       },
@@ -370,5 +400,33 @@ export class BlueGreenListener extends Construct {
 const DEFAULT_STICKINESS_SECONDS = 3600;
 
 function otherColor(color: Color): Color {
-  return color === 'blue' ? 'green' : 'blue';
+  return color === Color.BLUE ? Color.GREEN : Color.BLUE;
+}
+
+/** The health check's port as the provider takes it: a number as a string, or `traffic-port`. */
+function healthCheckPort(port: number | undefined): string {
+  if (port === undefined) return 'traffic-port';
+  return isKnown(port) ? String(port) : Token.asString(port);
+}
+
+/** A blue-green listener defined elsewhere: its attributes, checked, in the watchdog's terms. */
+class ImportedBlueGreenListener extends Construct implements IBlueGreenListener {
+  public readonly serviceName: string;
+  private readonly attrs: BlueGreenListenerAttributes;
+
+  constructor(scope: Construct, id: string, attrs: BlueGreenListenerAttributes) {
+    super(inOwnFramework(scope, 'BlueGreenListener', id), id);
+    validateBlueGreenListenerAttributes(new PropValidator(this), attrs);
+    this.serviceName = attrs.serviceName;
+    this.attrs = { ...attrs, rulePriorities: [...(attrs.rulePriorities ?? [])] };
+  }
+
+  public get protectedListeners(): ProtectedListenerAttributes[] {
+    return protectedListenersOf(this.attrs);
+  }
+
+  /** None: the listener's resources are defined elsewhere, so nothing here can wait for the capture. */
+  public get trafficResources(): ITerraformDependable[] {
+    return [];
+  }
 }

@@ -1,23 +1,29 @@
 import { CloudwatchCompositeAlarm } from '@cdktf/provider-aws/lib/cloudwatch-composite-alarm';
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
-import { Token } from 'cdktf';
+import { Fn, Lazy, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import type { ProtectedAlarm } from '../lib';
 import { kOfNRule } from './alarms/k-of-n';
-import type { KpiComparison, MissingDataTreatment, RollbackAlarmsProps } from './alarms/props';
-import { resolveSettings } from './alarms/settings';
-import { isKnown } from './internal/validation';
+import {
+  KpiComparison,
+  MissingDataTreatment,
+  RollbackAlarmKind,
+  type RollbackAlarmsProps,
+} from './alarms/props';
+import { knownActions, MAX_ALARM_ACTIONS, resolveSettings, validateActionArn } from './alarms/settings';
+import type { IRollbackWatchdog, ProtectedAlarmProps } from './contracts';
+import { isKnown, PropValidator, show } from './internal/validation';
 import { inOwnFramework } from './internal/framework';
 
 // The props live in ./alarms/props; they stay importable from here.
-export type {
-  KpiAlarmOptions,
+export {
   KpiComparison,
-  KpiDimension,
   KpiStatistic,
   MissingDataTreatment,
   RollbackAlarmKind,
-  RollbackAlarmsProps,
+  type KpiAlarmOptions,
+  type KpiDimension,
+  type RollbackAlarmsOptions,
+  type RollbackAlarmsProps,
 } from './alarms/props';
 
 /**
@@ -51,6 +57,10 @@ export class RollbackAlarms extends Construct {
   public readonly compositeAlarm: CloudwatchCompositeAlarm;
   /** The composite alarm's name. */
   public readonly compositeAlarmName: string;
+  /** The actions given as `alarmActionArns` (a list, or a list only Terraform knows). */
+  private readonly initialActions: string[];
+  /** The actions added by `addAlarmAction` and `addWatchdog`, in order. */
+  private readonly addedActions: string[] = [];
 
   constructor(scope: Construct, id: string, props: RollbackAlarmsProps) {
     super(inOwnFramework(scope, 'RollbackAlarms', id), id);
@@ -74,7 +84,7 @@ export class RollbackAlarms extends Construct {
     const member = `Member of ${settings.names.rollback}.`;
 
     this.errorRateAlarm = new CloudwatchMetricAlarm(this, 'ErrorRateAlarm', {
-      alarmName: settings.names['5xx-rate'],
+      alarmName: settings.names[RollbackAlarmKind.FIVE_XX_RATE],
       alarmDescription: `More than ${text(settings.errorRatePercent)}% of the candidate target group's responses are 5XX. ${member}`,
       comparisonOperator: 'GreaterThanThreshold',
       threshold: settings.errorRatePercent,
@@ -103,11 +113,11 @@ export class RollbackAlarms extends Construct {
         },
       ],
       // No traffic is not an error: before the canary weight moves, the candidate has no requests.
-      treatMissingData: 'notBreaching',
+      treatMissingData: MissingDataTreatment.NOT_BREACHING,
     });
 
     this.latencyAlarm = new CloudwatchMetricAlarm(this, 'LatencyAlarm', {
-      alarmName: settings.names['p99-latency'],
+      alarmName: settings.names[RollbackAlarmKind.P99_LATENCY],
       alarmDescription: `The candidate target group's p99 response time is above ${text(settings.p99LatencySeconds)} s. ${member}`,
       ...alb,
       metricName: 'TargetResponseTime',
@@ -120,11 +130,11 @@ export class RollbackAlarms extends Construct {
       // composite is what absorbs a noisy p99 from a handful of requests.
       evaluateLowSampleCountPercentiles: 'evaluate',
       // No requests, no response times: not a breach.
-      treatMissingData: 'notBreaching',
+      treatMissingData: MissingDataTreatment.NOT_BREACHING,
     });
 
     this.unhealthyHostsAlarm = new CloudwatchMetricAlarm(this, 'UnhealthyHostsAlarm', {
-      alarmName: settings.names['unhealthy-hosts'],
+      alarmName: settings.names[RollbackAlarmKind.UNHEALTHY_HOSTS],
       alarmDescription: `The candidate target group has at least ${text(settings.unhealthyHostThreshold)} unhealthy targets. ${member}`,
       ...alb,
       metricName: 'UnHealthyHostCount',
@@ -133,13 +143,13 @@ export class RollbackAlarms extends Construct {
       threshold: settings.unhealthyHostThreshold,
       ...evaluation,
       // Before the candidate has registered targets the count may not be reported: not a breach.
-      treatMissingData: 'notBreaching',
+      treatMissingData: MissingDataTreatment.NOT_BREACHING,
     });
 
     const kpi = props.kpi;
     if (kpi) {
       this.kpiAlarm = new CloudwatchMetricAlarm(this, 'KpiAlarm', {
-        alarmName: settings.names.kpi,
+        alarmName: settings.names[RollbackAlarmKind.KPI],
         alarmDescription: `The business KPI ${kpi.namespace}/${kpi.metricName} (${kpi.statistic}) is ${COMPARISON_SYMBOLS[kpi.comparison]} ${text(kpi.threshold)}. ${member}`,
         namespace: kpi.namespace,
         metricName: kpi.metricName,
@@ -160,13 +170,15 @@ export class RollbackAlarms extends Construct {
     this.memberAlarmNames = settings.memberKinds.map((kind) => settings.names[kind]);
     this.alarmRule = kOfNRule(this.memberAlarmNames, settings.requiredBreaches);
     this.compositeAlarmName = settings.names.rollback;
+    this.initialActions = props.alarmActionArns ?? [];
 
     this.compositeAlarm = new CloudwatchCompositeAlarm(this, 'CompositeAlarm', {
       alarmName: this.compositeAlarmName,
       alarmDescription: `At least ${settings.requiredBreaches} of ${this.memberAlarmNames.length} rollback alarms of ${settings.serviceName} are in ALARM: the watchdog switches the release back.`,
       alarmRule: this.alarmRule,
       actionsEnabled: true,
-      alarmActions: props.alarmActionArns ?? [],
+      // Read at synth, so that actions added after construction (addWatchdog, addAlarmAction) count.
+      alarmActions: Lazy.listValue({ produce: () => this.alarmActions() }),
       // The watchdog acts only on ALARM; a return to OK never undoes a switchback.
       okActions: [],
       insufficientDataActions: [],
@@ -185,21 +197,65 @@ export class RollbackAlarms extends Construct {
    * The alarms the watchdog protects, in the shape of the watchdog configuration's `alarms` entries:
    * the composite only (the members have no actions).
    */
-  public get protectedAlarms(): ProtectedAlarm[] {
+  public get protectedAlarms(): ProtectedAlarmProps[] {
     return [{ name: this.compositeAlarmName, arn: this.compositeAlarmArn }];
+  }
+
+  /**
+   * Adds an action the composite notifies when it goes to ALARM: a Lambda function, an SNS topic or a
+   * Systems Manager action, by ARN (may be a Terraform reference). The composite takes at most 5
+   * actions, `alarmActionArns` included; a known ARN is checked here.
+   */
+  public addAlarmAction(arn: string): void {
+    this.addAction('addAlarmAction(arn)', arn);
+  }
+
+  /**
+   * Makes the composite invoke the rollback watchdog when it goes to ALARM (the fastest trigger): adds
+   * the watchdog function's ARN as an alarm action. Counts toward the 5 actions the composite takes.
+   */
+  public addWatchdog(watchdog: IRollbackWatchdog): void {
+    this.addAction('addWatchdog(watchdog)', watchdog.functionArn);
+  }
+
+  private addAction(method: string, arn: string): void {
+    const check = new PropValidator(this);
+    if (typeof arn !== 'string') {
+      check.fail(method, arn, 'must be an alarm action ARN (a string, which may be a Terraform reference).');
+    }
+    validateActionArn(check, method, arn);
+    const count = knownActions(this.initialActions).length + this.addedActions.length + 1;
+    if (count > MAX_ALARM_ACTIONS) {
+      check.conflict(
+        method,
+        `got ${isKnown(arn) ? show(arn) : 'a Terraform reference'}, which would be alarm action number ${count}; CloudWatch takes at most ${MAX_ALARM_ACTIONS} per alarm state, alarmActionArns included (fan out through an SNS topic).`,
+      );
+    }
+    this.addedActions.push(arn);
+  }
+
+  /** The composite's alarm actions at synth: those given, then those added. */
+  private alarmActions(): string[] {
+    if (this.addedActions.length === 0) return this.initialActions;
+    // A list only Terraform knows cannot be spread: concatenate it in Terraform.
+    if (Token.isUnresolved(this.initialActions)) return Fn.concat([this.initialActions, this.addedActions]);
+    return [...this.initialActions, ...this.addedActions];
   }
 }
 
 const ALB_NAMESPACE = 'AWS/ApplicationELB';
 const COMPARISON_SYMBOLS: Record<KpiComparison, string> = {
-  GreaterThanOrEqualToThreshold: '≥',
-  GreaterThanThreshold: '>',
-  LessThanThreshold: '<',
-  LessThanOrEqualToThreshold: '≤',
+  [KpiComparison.GREATER_THAN_OR_EQUAL_TO_THRESHOLD]: '≥',
+  [KpiComparison.GREATER_THAN_THRESHOLD]: '>',
+  [KpiComparison.LESS_THAN_THRESHOLD]: '<',
+  [KpiComparison.LESS_THAN_OR_EQUAL_TO_THRESHOLD]: '≤',
 };
 
 function defaultKpiMissingData(comparison: KpiComparison): MissingDataTreatment {
-  return comparison.startsWith('LessThan') ? 'breaching' : 'notBreaching';
+  return comparison === KpiComparison.LESS_THAN_THRESHOLD ||
+    comparison === KpiComparison.LESS_THAN_OR_EQUAL_TO_THRESHOLD
+    ? MissingDataTreatment.BREACHING
+    : MissingDataTreatment.NOT_BREACHING;
 }
 
 /** A number for a message or description, whether known or a Terraform reference. */

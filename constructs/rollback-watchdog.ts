@@ -1,7 +1,7 @@
 /**
  * RollbackWatchdog: the standalone Lambda that rolls a bad release back. This file composes it; its
- * parts are in `./watchdog/`: props, validation (through lib's schema), configuration, permissions,
- * functions and triggers.
+ * parts are in `./watchdog/`: props, validation (through lib's schema), what it protects, configuration,
+ * permissions, functions and triggers.
  */
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity';
@@ -15,24 +15,39 @@ import { LambdaInvocation } from '@cdktf/provider-aws/lib/lambda-invocation';
 import type { S3Object } from '@cdktf/provider-aws/lib/s3-object';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
-import { dependable, type TerraformResource } from 'cdktf';
+import { Aspects, dependable, TerraformModule, TerraformResource } from 'cdktf';
 import { Construct } from 'constructs';
 import { DEFAULT_ROLLBACK_POLICY } from '../lib';
+import type {
+  IBlueGreenListener,
+  IRollbackWatchdog,
+  ProtectedAlarmProps,
+  ProtectedListenerAttributes,
+  RollbackWatchdogAttributes,
+} from './contracts';
 import { inOwnFramework } from './internal/framework';
 import { sanitizeName } from './internal/names';
 import { defineConfigurationObject, watchdogConfiguration } from './watchdog/configuration';
 import { defineBundledFunction, watchdogAsset } from './watchdog/functions';
-import { watchdogStatements } from './watchdog/permissions';
+import { watchdogStatements, type WatchdogStatementsInput } from './watchdog/permissions';
 import type { RollbackWatchdogProps } from './watchdog/props';
-import { defineTriggers } from './watchdog/triggers';
-import { validateWatchdogProps } from './watchdog/validation';
+import { ProtectedSubjects } from './watchdog/subjects';
+import { WatchdogTriggers } from './watchdog/triggers';
+import {
+  nothingProtectedError,
+  validateAddedAlarm,
+  validateAddedListeners,
+  validateWatchdogAttributes,
+  validateWatchdogProps,
+} from './watchdog/validation';
 
-export type {
-  HealthPingProps,
-  ProtectedAlarmProps,
-  ProtectedAliasProps,
-  ReleaseBackupProps,
-  RollbackWatchdogProps,
+export {
+  WatchdogArchitecture,
+  type HealthPingProps,
+  type ProtectedAliasProps,
+  type ReleaseBackupProps,
+  type RollbackWatchdogOptions,
+  type RollbackWatchdogProps,
 } from './watchdog/props';
 
 /** How long the functions' logs are kept by default: a year of decisions to look back on. */
@@ -44,21 +59,44 @@ const DEFAULT_LOG_RETENTION_DAYS = 365;
  * concurrency 1, an asynchronous invoke configuration with an encrypted on-failure queue, a log
  * group, a notification topic, its configuration in the artifact store, and the capture of the
  * live state on deploy, which every traffic-changing resource of the protected listeners waits for.
+ *
+ * What it protects comes in the props and with {@link addListener}, {@link addProtectedListener} and
+ * {@link addAlarm}; its configuration, IAM and alarm rule cover all of them, produced at synth. A
+ * watchdog with no listener at synth fails the synth.
  */
-export class RollbackWatchdog extends Construct {
+export class RollbackWatchdog extends Construct implements IRollbackWatchdog {
+  /**
+   * A watchdog defined elsewhere (another stack or tool), e.g. for a `RollbackAlarms` action. Values
+   * known at synth are checked: the service name, the function's ARN and its name (the one the ARN
+   * names).
+   */
+  public static fromRollbackWatchdogAttributes(
+    scope: Construct,
+    id: string,
+    attrs: RollbackWatchdogAttributes,
+  ): IRollbackWatchdog {
+    return new ImportedRollbackWatchdog(scope, id, attrs);
+  }
+
+  /** The service the watchdog protects. */
   public readonly serviceName: string;
+  /** The watchdog function. */
   public readonly function: LambdaFunction;
+  /** The function's role. */
   public readonly role: IamRole;
+  /** The function's log group. */
   public readonly logGroup: CloudwatchLogGroup;
   /** Where failed asynchronous invocations go (encrypted SQS). */
   public readonly deadLetterQueue: SqsQueue;
+  /** The topic of one notification per decision (given as `notificationTopic`, or defined here). */
   public readonly notificationTopic: SnsTopic;
   /** The configuration object in the store. */
   public readonly configObject: S3Object;
   /** The capture on deploy, when enabled: traffic-changing resources depend on it. */
   public readonly capture?: LambdaInvocation;
-  /** The statements of the role's policy, for review and tests. */
-  public readonly policyStatements: DataAwsIamPolicyDocumentStatement[];
+  private readonly subjects = new ProtectedSubjects();
+  private readonly statementsInput: Omit<WatchdogStatementsInput, 'atSynth'>;
+  private readonly triggers: WatchdogTriggers;
   private captureDependency?: string;
 
   constructor(scope: Construct, id: string, props: RollbackWatchdogProps) {
@@ -70,6 +108,17 @@ export class RollbackWatchdog extends Construct {
       ...(props.protectedListeners ?? []),
     ];
     validateWatchdogProps(this, this.serviceName, timeoutSeconds, props, listeners);
+    (props.listeners ?? []).forEach((listener) => this.subjects.addListener(listener));
+    (props.protectedListeners ?? []).forEach((listener) => this.subjects.addProtectedListener(listener));
+    (props.alarms ?? []).forEach((alarm) => this.subjects.addAlarm(alarm));
+    // Listeners may be added after the constructor: nothing protected is known only at synth. An
+    // aspect runs then, before cdktf's validations and before anything is written, and throws the
+    // error the props would (cdktf would wrap an error of a validation or of a Lazy value).
+    Aspects.of(this).add({
+      visit: (node) => {
+        if (node === this && this.subjects.listeners().length === 0) throw nothingProtectedError(this);
+      },
+    });
 
     const account = new DataAwsCallerIdentity(this, 'Account');
     const partition = new DataAwsPartition(this, 'Partition');
@@ -78,7 +127,6 @@ export class RollbackWatchdog extends Construct {
     const arnOf = (service: string, resource: string) =>
       `arn:${partition.partition}:${service}:${serviceRegion}:${account.accountId}:${resource}`;
 
-    const alarms = props.alarms ?? [];
     const functionName = `switchback-${sanitizeName(this.serviceName, 40)}-watchdog`;
 
     this.notificationTopic =
@@ -97,33 +145,38 @@ export class RollbackWatchdog extends Construct {
       retentionInDays: props.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
     });
 
-    const config = watchdogConfiguration(props, {
-      serviceName: this.serviceName,
-      listeners,
-      alarms,
-      notificationTopicArn: this.notificationTopic.arn,
-      timeoutSeconds,
-    });
-    this.configObject = defineConfigurationObject(this, this.serviceName, config, props);
+    const notificationTopicArn = this.notificationTopic.arn;
+    this.configObject = defineConfigurationObject(
+      this,
+      this.serviceName,
+      () =>
+        watchdogConfiguration(props, {
+          serviceName: this.serviceName,
+          listeners: this.subjects.listeners(),
+          alarms: this.subjects.alarms(),
+          notificationTopicArn,
+          timeoutSeconds,
+        }),
+      props,
+    );
 
-    this.policyStatements = watchdogStatements({
+    this.statementsInput = {
       serviceName: this.serviceName,
       props,
-      listeners,
-      alarms,
+      subjects: this.subjects,
       serviceRegion,
       arnOf,
       logGroupArn: this.logGroup.arn,
-      notificationTopicArn: this.notificationTopic.arn,
+      notificationTopicArn,
       deadLetterQueueArn: this.deadLetterQueue.arn,
-    });
+    };
 
     const bundle = watchdogAsset(this);
     const watchdog = defineBundledFunction(this, '', {
       functionName,
       serviceName: this.serviceName,
       description: `Switchback watchdog of ${this.serviceName}: rolls bad releases back`,
-      statements: this.policyStatements,
+      statements: watchdogStatements({ ...this.statementsInput, atSynth: true }),
       policyName: 'watchdog',
       memorySize: props.memorySizeMb ?? 256,
       timeout: timeoutSeconds,
@@ -142,7 +195,7 @@ export class RollbackWatchdog extends Construct {
       destinationConfig: { onFailure: { destination: this.deadLetterQueue.arn } },
     });
 
-    defineTriggers(this, props, alarms, {
+    this.triggers = new WatchdogTriggers(this, props, this.subjects, {
       serviceName: this.serviceName,
       functionName,
       fn: this.function,
@@ -158,11 +211,65 @@ export class RollbackWatchdog extends Construct {
         triggers: { release_id: props.releaseId },
         dependsOn: [this.configObject, this.function, rolePolicy, invokeConfig],
       });
-      for (const listener of props.listeners ?? []) {
-        for (const resource of listener.trafficResources)
-          this.mustFollowCapture(resource as TerraformResource);
-      }
+      for (const listener of props.listeners ?? []) this.trafficFollowsCapture(listener);
     }
+  }
+
+  /** The watchdog function's ARN (alarm actions point here). */
+  public get functionArn(): string {
+    return this.function.arn;
+  }
+
+  /** The watchdog function's name (what the CLI invokes). */
+  public get functionName(): string {
+    return this.function.functionName;
+  }
+
+  /**
+   * The statements of the role's policy as they stand now (with the listeners and alarms added so
+   * far), for review and tests. The policy itself is produced at synth.
+   */
+  public get policyStatements(): DataAwsIamPolicyDocumentStatement[] {
+    return watchdogStatements({ ...this.statementsInput, atSynth: false });
+  }
+
+  /**
+   * Protects a blue-green listener's listeners too, as `listeners` does: they join the configuration
+   * and the IAM scope, and the listener's traffic-changing resources wait for the capture.
+   */
+  public addListener(listener: IBlueGreenListener): void {
+    validateAddedListeners(
+      this,
+      (index) => `addListener(listener).protectedListeners[${index}]`,
+      listener.protectedListeners,
+      this.subjects.listeners(),
+    );
+    this.subjects.addListener(listener);
+    if (this.capture) this.trafficFollowsCapture(listener);
+  }
+
+  /**
+   * Protects one more listener defined elsewhere, as `protectedListeners` does: it joins the
+   * configuration and the IAM scope.
+   */
+  public addProtectedListener(listener: ProtectedListenerAttributes): void {
+    validateAddedListeners(
+      this,
+      () => 'addProtectedListener(listener)',
+      [listener],
+      this.subjects.listeners(),
+    );
+    this.subjects.addProtectedListener(listener);
+  }
+
+  /**
+   * Protects one more alarm, as `alarms` does: its breach rolls the release back. It joins the
+   * configuration, the IAM scope and the EventBridge rule, and may invoke the function.
+   */
+  public addAlarm(alarm: ProtectedAlarmProps): void {
+    validateAddedAlarm(this, 'addAlarm(alarm)', alarm);
+    this.triggers.addAlarm(alarm, 'addAlarm(alarm).name');
+    this.subjects.addAlarm(alarm);
   }
 
   /**
@@ -170,15 +277,41 @@ export class RollbackWatchdog extends Construct {
    * anything. Use it for your own traffic- or configuration-changing resources (aliases, parameters).
    */
   public mustFollowCapture(resource: TerraformResource): void {
+    this.followCapture(resource);
+  }
+
+  /** Every traffic-changing resource of `listener` (resources or modules) waits for the capture. */
+  private trafficFollowsCapture(listener: IBlueGreenListener): void {
+    for (const resource of listener.trafficResources) {
+      if (!(resource instanceof TerraformResource || resource instanceof TerraformModule)) {
+        throw new Error(
+          `${this.node.path}: cannot make '${resource.fqn}' of ${listener.node.path} wait for the capture: only a Terraform resource or module can depend on it.`,
+        );
+      }
+      this.followCapture(resource);
+    }
+  }
+
+  private followCapture(element: TerraformResource | TerraformModule): void {
     if (!this.capture) return;
     // `dependable` resolves to a bare address (`aws_lambda_invocation.x`): Terraform rejects a
     // template (`${…}`, what `fqn` resolves to) in `depends_on`. One token, so a repeat is a no-op.
     this.captureDependency ??= dependable(this.capture);
-    resource.dependsOn = [...new Set([...(resource.dependsOn ?? []), this.captureDependency])];
+    element.dependsOn = [...new Set([...(element.dependsOn ?? []), this.captureDependency])];
   }
+}
 
-  /** The watchdog function's ARN (alarm actions point here). */
-  public get functionArn(): string {
-    return this.function.arn;
+/** A watchdog defined elsewhere, by its attributes. */
+class ImportedRollbackWatchdog extends Construct implements IRollbackWatchdog {
+  public readonly serviceName: string;
+  public readonly functionArn: string;
+  public readonly functionName: string;
+
+  constructor(scope: Construct, id: string, attrs: RollbackWatchdogAttributes) {
+    super(inOwnFramework(scope, 'RollbackWatchdog', id), id);
+    validateWatchdogAttributes(this, attrs);
+    this.serviceName = attrs.serviceName;
+    this.functionArn = attrs.functionArn;
+    this.functionName = attrs.functionName;
   }
 }

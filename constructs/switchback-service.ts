@@ -1,17 +1,23 @@
-import { Fn, Lazy, Token } from 'cdktf';
+import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
-import { DEFAULT_ROLLBACK_POLICY } from '../lib';
-import { BackupSchedule, type BackupScheduleProps } from './backup-schedule';
-import { BlueGreenListener, type BlueGreenListenerProps } from './blue-green-listener';
-import { PropValidator } from './internal/validation';
+import { DEFAULT_ROLLBACK_POLICY, SERVICE_NAME_PATTERN } from '../lib';
+import { BackupSchedule, type BackupScheduleOptions } from './backup-schedule';
+import { BlueGreenListener, type BlueGreenListenerOptions } from './blue-green-listener';
+import { Color } from './contracts';
 import { inOwnFramework } from './internal/framework';
-import { RollbackAlarms, type RollbackAlarmsProps } from './rollback-alarms';
-import { RollbackWatchdog, type RollbackWatchdogProps } from './rollback-watchdog';
-import { VersionedArtifactStore, type VersionedArtifactStoreProps } from './versioned-artifact-store';
+import { checkServiceName, defaultServiceName } from './internal/service-name';
+import { PropValidator } from './internal/validation';
+import { RollbackAlarms, type RollbackAlarmsOptions } from './rollback-alarms';
+import { RollbackWatchdog, type RollbackWatchdogOptions } from './rollback-watchdog';
+import { VersionedArtifactStore, type VersionedArtifactStoreOptions } from './versioned-artifact-store';
 
 /** Props of {@link SwitchbackService}. */
 export interface SwitchbackServiceProps {
-  /** The service name: 1-40 of `[a-z0-9-]`. @default - the construct id, lowercased */
+  /**
+   * The service name: 1-40 of `[a-z0-9-]`, starting and ending with a letter or digit. Every part
+   * (store, listener, alarms, watchdog, backups) uses it.
+   * @default - the construct id, lowercased, other characters turned into hyphens, at most 40 characters
+   */
   readonly serviceName?: string;
   /** The release this deploy is for (a commit, a build number): the capture runs when it changes. */
   readonly releaseId: string;
@@ -26,41 +32,37 @@ export interface SwitchbackServiceProps {
    * back. @default false
    */
   readonly acknowledgeRollback?: boolean;
-  /** Overrides for the blue-green listener. @default - the BlueGreenListener defaults */
-  readonly listener?: Omit<
-    BlueGreenListenerProps,
-    'loadBalancerArn' | 'vpcId' | 'serviceName' | 'certificateArn' | 'rollbackHold'
-  >;
-  /** Overrides for the artifact store. @default - the VersionedArtifactStore defaults */
-  readonly store?: Omit<VersionedArtifactStoreProps, 'serviceName'>;
+  /** Settings of the blue-green listener. @default - the BlueGreenListener defaults */
+  readonly listener?: BlueGreenListenerOptions;
+  /** Settings of the artifact store. @default - the VersionedArtifactStore defaults */
+  readonly store?: VersionedArtifactStoreOptions;
   /**
-   * Overrides for the alarms, and `watchColor`: the color whose target group they watch.
+   * Settings of the alarms, and the color whose target group they watch.
    * @default - the RollbackAlarms defaults, on the candidate color during a canary, else on the
    * active color
    */
-  readonly alarms?: Omit<
-    RollbackAlarmsProps,
-    | 'serviceName'
-    | 'loadBalancerArnSuffix'
-    | 'targetGroupArnSuffix'
-    | 'alarmActionArns'
-    | 'evaluationWindowMinutes'
-  > & { readonly watchColor?: 'blue' | 'green' };
-  /** Overrides for the watchdog. @default - the RollbackWatchdog defaults */
-  readonly watchdog?: Omit<
-    RollbackWatchdogProps,
-    'serviceName' | 'store' | 'releaseId' | 'listeners' | 'alarms' | 'backup'
-  >;
+  readonly alarms?: SwitchbackAlarmsOptions;
+  /** Settings of the watchdog. @default - the RollbackWatchdog defaults */
+  readonly watchdog?: RollbackWatchdogOptions;
   /**
    * Scheduled backups of the service's data (and of its artifact store), and optionally an on-demand
    * backup of that data just before each release.
    * @default - no backups
    */
-  readonly backup?: SwitchbackBackupProps;
+  readonly backup?: SwitchbackBackupOptions;
+}
+
+/** The alarms of a {@link SwitchbackService}: RollbackAlarms' settings and the color they watch. */
+export interface SwitchbackAlarmsOptions extends RollbackAlarmsOptions {
+  /**
+   * The color whose target group the alarms watch.
+   * @default - the candidate color during a canary (`canaryWeightPercent` > 0), else the active color
+   */
+  readonly watchColor?: Color;
 }
 
 /** The backups of a {@link SwitchbackService}. */
-export interface SwitchbackBackupProps extends Omit<BackupScheduleProps, 'serviceName'> {
+export interface SwitchbackBackupOptions extends BackupScheduleOptions {
   /**
    * Back up `resourceArns` on demand at each release's capture, tagged with the release id (never
    * restored automatically; offered to the operator after a rollback).
@@ -88,7 +90,12 @@ export class SwitchbackService extends Construct {
 
   constructor(scope: Construct, id: string, props: SwitchbackServiceProps) {
     super(inOwnFramework(scope, 'SwitchbackService', id), id);
-    this.serviceName = props.serviceName ?? id.toLowerCase().replace(/[^a-z0-9-]+/g, '-');
+    // The name every part uses, defaulted and checked here, not in a child. The id lowercased with
+    // other characters as hyphens, as 0.1.0 derived it, when that is a valid name (so no service is
+    // renamed); otherwise the parts' derivation (hyphen runs collapsed, at most 40 characters), so
+    // an id such as `Checkout_` gives `checkout`.
+    this.serviceName = props.serviceName ?? serviceNameOf(id);
+    checkServiceName(new PropValidator(this), this.serviceName);
 
     this.store = new VersionedArtifactStore(this, 'ArtifactStore', {
       ...props.store,
@@ -130,26 +137,26 @@ export class SwitchbackService extends Construct {
     // color when there is no canary (a promotion puts all traffic on it).
     // (A color rather than a target group's ARN suffix: the groups are made here, so a caller could
     // not name one before this constructor returns.)
-    const { watchColor, ...alarmOverrides } = props.alarms ?? {};
-    new PropValidator(this).oneOf('alarms.watchColor', watchColor, ['blue', 'green']);
+    // The service wires the alarms' action itself: an action slipped in by a JavaScript caller is dropped.
+    const {
+      watchColor,
+      alarmActionArns: _wiredHere,
+      ...alarmOverrides
+    } = (props.alarms ?? {}) as SwitchbackAlarmsOptions & { alarmActionArns?: string[] };
+    new PropValidator(this).oneOf('alarms.watchColor', watchColor, Object.values(Color));
     const watchedColor =
       watchColor ??
       (this.listener.canaryWeightPercent > 0 ? this.listener.candidateColor : this.listener.activeColor);
     const watchedGroup =
-      watchedColor === 'blue' ? this.listener.blueTargetGroup : this.listener.greenTargetGroup;
+      watchedColor === Color.BLUE ? this.listener.blueTargetGroup : this.listener.greenTargetGroup;
     const evaluationWindowMinutes =
       props.watchdog?.evaluationWindowMinutes ?? DEFAULT_ROLLBACK_POLICY.evaluationWindowMinutes;
-    // The watchdog needs the alarms' names; the alarms need its ARN: the ARN is read lazily.
-    const wiring: { watchdog?: RollbackWatchdog } = {};
     this.alarms = new RollbackAlarms(this, 'Alarms', {
       ...alarmOverrides,
       serviceName: this.serviceName,
       loadBalancerArnSuffix: loadBalancerArnSuffix(props.loadBalancerArn),
       targetGroupArnSuffix: watchedGroup.arnSuffix,
       evaluationWindowMinutes,
-      alarmActionArns: Lazy.listValue({
-        produce: () => (wiring.watchdog ? [wiring.watchdog.functionArn] : []),
-      }),
     });
     this.watchdog = new RollbackWatchdog(this, 'Watchdog', {
       ...props.watchdog,
@@ -160,8 +167,15 @@ export class SwitchbackService extends Construct {
       alarms: this.alarms.protectedAlarms,
       ...(releaseBackup ? { backup: releaseBackup } : {}),
     });
-    wiring.watchdog = this.watchdog;
+    // The watchdog needs the alarms' names, the alarms its ARN: the action is added once both exist.
+    this.alarms.addWatchdog(this.watchdog);
   }
+}
+
+/** A service's default name: see the constructor. */
+function serviceNameOf(id: string): string {
+  const asBefore = id.toLowerCase().replace(/[^a-z0-9-]+/g, '-');
+  return SERVICE_NAME_PATTERN.test(asBefore) ? asBefore : defaultServiceName(id);
 }
 
 /** `arn:…:loadbalancer/app/<name>/<id>` → `app/<name>/<id>`, the CloudWatch dimension value. */

@@ -17,28 +17,38 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketServerSideEncryptionConfigurationA } from '@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration';
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { Construct } from 'constructs';
-import { STORE_KEY_PREFIXES, type StoreConfig } from '../lib';
+import { STORE_KEY_PREFIXES } from '../lib';
+import type { ArtifactStoreAttributes, IArtifactStore } from './contracts';
+import { STORE_GRANT_PREFIX, storePrefixStatements } from './internal/store-access';
 import { accountKeyPolicy } from './internal/key-policy';
 import { sanitizeName, shortHash } from './internal/names';
 import { defaultServiceName } from './internal/service-name';
 import { PropValidator, SwitchbackValidationError } from './internal/validation';
 import { inOwnFramework } from './internal/framework';
-import type { StoreAccess, StoreEncryption, VersionedArtifactStoreProps } from './store/props';
-import { defineReplication } from './store/replication';
-import { validateStore } from './store/validation';
-
-// The props live in ./store/props; they stay importable from here.
-export type {
-  AccessLoggingOptions,
-  ObjectLockOptions,
-  ReplicationOptions,
+import {
   StoreAccess,
   StoreEncryption,
-  VersionedArtifactStoreProps,
+  type StoreKeyPrefixes,
+  type VersionedArtifactStoreProps,
+} from './store/props';
+import { defineReplication } from './store/replication';
+import { validateStore, validateStoreAttributes } from './store/validation';
+
+// The props live in ./store/props; they stay importable from here.
+export {
+  ObjectLockMode,
+  ReplicationStorageClass,
+  StoreAccess,
+  StoreEncryption,
+  type AccessLoggingOptions,
+  type ObjectLockOptions,
+  type ReplicationOptions,
+  type StoreKeyPrefixes,
+  type VersionedArtifactStoreOptions,
+  type VersionedArtifactStoreProps,
 } from './store/props';
 
 const BUCKET_PREFIX_MAX_LENGTH = 37;
-const GRANT_PREFIX = /^(?:[A-Za-z0-9!_.'()-]+\/)+$/;
 
 /**
  * An S3 bucket for release artifacts, release manifests, the watchdog's configuration and its audit
@@ -48,7 +58,21 @@ const GRANT_PREFIX = /^(?:[A-Za-z0-9!_.'()-]+\/)+$/;
  * Keys are laid out under `artifacts/`, `manifests/`, `config/` and `audit/` ({@link keyPrefixes}).
  * Versioning is always on: rollbacks restore object versions, and object lock requires it.
  */
-export class VersionedArtifactStore extends Construct {
+export class VersionedArtifactStore extends Construct implements IArtifactStore {
+  /**
+   * A store defined elsewhere (another stack, another tool), by its bucket name, for a watchdog or a
+   * listener's rollback hold to use. The attributes are checked now, like props. The bucket's ARN is
+   * built with the partition of the stack's AWS provider (an `aws_partition` data source), so the
+   * reference is right in GovCloud and China too; the bucket must be in the same partition.
+   */
+  public static fromArtifactStoreAttributes(
+    scope: Construct,
+    id: string,
+    attrs: ArtifactStoreAttributes,
+  ): IArtifactStore {
+    return new ImportedArtifactStore(scope, id, attrs);
+  }
+
   /** The bucket. */
   public readonly bucket: S3Bucket;
   /** The bucket's name (known after apply when generated). */
@@ -57,16 +81,16 @@ export class VersionedArtifactStore extends Construct {
   public readonly bucketArn: string;
   /** How objects are encrypted at rest. */
   public readonly encryption: StoreEncryption;
-  /** The KMS key defined for the store, when `encryption` is 'kms' and no key was given. */
+  /** The KMS key defined for the store, when `encryption` is `StoreEncryption.KMS` and no key was given. */
   public readonly kmsKey?: KmsKey;
-  /** The ARN of the KMS key objects are encrypted with, when `encryption` is 'kms'. */
+  /** The ARN of the KMS key objects are encrypted with, when `encryption` is `StoreEncryption.KMS`. */
   public readonly kmsKeyArn?: string;
   /** The versioning configuration; resources that write versions should depend on it. */
   public readonly versioning: S3BucketVersioningA;
   /** The role S3 replicates with, when replication is on and no role was given. */
   public readonly replicationRole?: IamRole;
-  /** The key layout of the store. */
-  public readonly keyPrefixes = STORE_KEY_PREFIXES;
+  /** The key layout of the store: the top-level prefix of each area. */
+  public readonly keyPrefixes: StoreKeyPrefixes = { ...STORE_KEY_PREFIXES };
   /** The service name. */
   public readonly serviceName: string;
 
@@ -74,7 +98,7 @@ export class VersionedArtifactStore extends Construct {
     super(inOwnFramework(scope, 'VersionedArtifactStore', id), id);
     const check = new PropValidator(this);
     this.serviceName = props.serviceName ?? defaultServiceName(id);
-    this.encryption = props.encryption ?? 'kms';
+    this.encryption = props.encryption ?? StoreEncryption.KMS;
     validateStore(check, this.serviceName, this.encryption, props);
 
     this.bucket = new S3Bucket(this, 'Bucket', {
@@ -106,7 +130,7 @@ export class VersionedArtifactStore extends Construct {
       versioningConfiguration: { status: 'Enabled' },
     });
 
-    if (this.encryption === 'kms') {
+    if (this.encryption === StoreEncryption.KMS) {
       if (props.kmsKeyArn === undefined) {
         const account = new DataAwsCallerIdentity(this, 'Account');
         this.kmsKey = new KmsKey(this, 'Key', {
@@ -121,7 +145,7 @@ export class VersionedArtifactStore extends Construct {
     new S3BucketServerSideEncryptionConfigurationA(this, 'Encryption', {
       bucket: this.bucket.id,
       rule: [
-        this.encryption === 'kms'
+        this.encryption === StoreEncryption.KMS
           ? {
               applyServerSideEncryptionByDefault: { sseAlgorithm: 'aws:kms', kmsMasterKeyId: this.kmsKeyArn },
               bucketKeyEnabled: true,
@@ -211,65 +235,15 @@ export class VersionedArtifactStore extends Construct {
     }
   }
 
-  /** The store's section of the watchdog configuration. */
-  public get storeConfig(): StoreConfig {
-    return {
-      bucket: this.bucketName,
-      prefixes: { ...STORE_KEY_PREFIXES },
-      ...(this.kmsKeyArn !== undefined ? { kmsKeyArn: this.kmsKeyArn } : {}),
-    };
-  }
-
   /**
    * The IAM statements that give `access` to the keys under `prefix` (which ends with `/`, e.g.
    * `manifests/` or `audit/checkout/`), including the KMS permissions SSE-KMS needs. Use them in your
    * own policy documents; {@link grant} attaches them to a role for you.
    */
   public policyStatements(access: StoreAccess, prefix: string): DataAwsIamPolicyDocumentStatement[] {
+    new PropValidator(this).oneOf('access', access, Object.values(StoreAccess));
     this.validateGrantPrefix(prefix);
-    const objects = `${this.bucketArn}/${prefix}*`;
-    const listCondition = [{ test: 'StringLike', variable: 's3:prefix', values: [`${prefix}*`] }];
-    const kms = (actions: string[]): DataAwsIamPolicyDocumentStatement[] =>
-      this.kmsKeyArn !== undefined
-        ? [{ sid: 'StoreKey', effect: 'Allow', actions, resources: [this.kmsKeyArn] }]
-        : [];
-    switch (access) {
-      case 'read':
-        return [
-          { sid: 'ReadObjects', effect: 'Allow', actions: ['s3:GetObject'], resources: [objects] },
-          {
-            sid: 'ListPrefix',
-            effect: 'Allow',
-            actions: ['s3:ListBucket'],
-            resources: [this.bucketArn],
-            condition: listCondition,
-          },
-          ...kms(['kms:Decrypt']),
-        ];
-      case 'write':
-        return [
-          { sid: 'WriteObjects', effect: 'Allow', actions: ['s3:PutObject'], resources: [objects] },
-          // Multipart uploads with SSE-KMS need Decrypt as well as GenerateDataKey.
-          ...kms(['kms:GenerateDataKey', 'kms:Decrypt']),
-        ];
-      case 'readVersions':
-        return [
-          {
-            sid: 'ReadObjectVersions',
-            effect: 'Allow',
-            actions: ['s3:GetObject', 's3:GetObjectVersion'],
-            resources: [objects],
-          },
-          {
-            sid: 'ListPrefixVersions',
-            effect: 'Allow',
-            actions: ['s3:ListBucket', 's3:ListBucketVersions'],
-            resources: [this.bucketArn],
-            condition: listCondition,
-          },
-          ...kms(['kms:Decrypt']),
-        ];
-    }
+    return storePrefixStatements(this, access, prefix);
   }
 
   /**
@@ -294,26 +268,44 @@ export class VersionedArtifactStore extends Construct {
 
   /** Lets `role` read the objects under `prefix`. */
   public grantRead(role: IamRole, prefix: string): IamRolePolicy {
-    return this.grant(role, 'read', prefix);
+    return this.grant(role, StoreAccess.READ, prefix);
   }
 
   /** Lets `role` write objects under `prefix`. */
   public grantWrite(role: IamRole, prefix: string): IamRolePolicy {
-    return this.grant(role, 'write', prefix);
+    return this.grant(role, StoreAccess.WRITE, prefix);
   }
 
   /** Lets `role` list and read every version of the objects under `prefix`. */
   public grantReadVersions(role: IamRole, prefix: string): IamRolePolicy {
-    return this.grant(role, 'readVersions', prefix);
+    return this.grant(role, StoreAccess.READ_VERSIONS, prefix);
   }
 
   private validateGrantPrefix(prefix: string): void {
-    if (!GRANT_PREFIX.test(prefix)) {
+    if (!STORE_GRANT_PREFIX.test(prefix)) {
       throw new SwitchbackValidationError(
         this.node.path,
         'prefix',
         `got '${prefix}'; a grant needs a key prefix ending with '/', without wildcards or a leading '/', such as '${STORE_KEY_PREFIXES.manifests}' or '${STORE_KEY_PREFIXES.audit}checkout/'.`,
       );
     }
+  }
+}
+
+/** A store defined elsewhere: its attributes, checked, and its bucket's ARN in the provider's partition. */
+class ImportedArtifactStore extends Construct implements IArtifactStore {
+  public readonly serviceName: string;
+  public readonly bucketName: string;
+  public readonly bucketArn: string;
+  public readonly kmsKeyArn?: string;
+
+  constructor(scope: Construct, id: string, attrs: ArtifactStoreAttributes) {
+    super(inOwnFramework(scope, 'VersionedArtifactStore', id), id);
+    validateStoreAttributes(new PropValidator(this), attrs);
+    this.serviceName = attrs.serviceName;
+    this.bucketName = attrs.bucketName;
+    this.kmsKeyArn = attrs.kmsKeyArn;
+    const partition = new DataAwsPartition(this, 'Partition').partition;
+    this.bucketArn = `arn:${partition}:s3:::${attrs.bucketName}`;
   }
 }

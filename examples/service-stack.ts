@@ -8,7 +8,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
-import { SwitchbackService } from '../index';
+import { Color, SwitchbackService } from '../index';
 
 /** Props of {@link ExampleStack}. */
 export interface ExampleStackProps {
@@ -120,7 +120,7 @@ class ExampleService extends Construct {
         testListener: { port: 8443 },
         targetPort: 8080,
         healthCheck: { path: '/healthz' },
-        activeColor: 'blue',
+        activeColor: Color.BLUE,
         canaryWeightPercent: props.canaryWeightPercent,
         rules: [{ priority: 10, pathPatterns: ['/api/*'] }],
       },

@@ -58,7 +58,10 @@ function isHttpUrl(value: string): boolean {
   }
 }
 
-/** The patterns of the ARNs the contracts carry. */
+/** A target group's name as AWS accepts it: 1-32 letters, digits or hyphens. */
+export const TARGET_GROUP_NAME_PATTERN = /^[A-Za-z0-9-]{1,32}$/;
+
+/** The patterns of the ARNs the contracts carry, by kind. */
 export const ARN_PATTERNS = {
   listener:
     /^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener\/app\/[A-Za-z0-9-]{1,32}\/[0-9a-f]+\/[0-9a-f]+$/,
@@ -82,6 +85,8 @@ export const ARN_PATTERNS = {
   /** An ACM certificate or an IAM server certificate. */
   certificate:
     /^arn:aws[a-z-]*:(acm:[a-z0-9-]+:\d{12}:certificate\/[A-Za-z0-9-]+|iam::\d{12}:server-certificate\/.+)$/,
+  /** A Lambda function, unqualified (no version or alias); the function's name captured. */
+  lambdaFunction: /^arn:aws[a-z-]*:lambda:[a-z0-9-]+:\d{12}:function:([A-Za-z0-9_-]{1,64})$/,
   /** Any ARN, of any service (what AWS Backup may select). */
   any: /^arn:aws[a-z-]*:[a-z0-9-]+:.*$/,
 } as const;
@@ -136,6 +141,8 @@ function describeArnKind(kind: ArnKind): string {
       return 'an IAM or STS principal';
     case 'certificate':
       return 'an ACM or IAM server certificate';
+    case 'lambdaFunction':
+      return 'an unqualified Lambda function';
     case 'any':
       // "must be an ARN"
       return 'an';

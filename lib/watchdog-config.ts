@@ -13,6 +13,7 @@ import {
   parseContract,
   patternSchema,
   type SchemaOptions,
+  TARGET_GROUP_NAME_PATTERN,
 } from './schema-kit';
 import { SERVICE_NAME_PATTERN, STORE_KEY_PREFIXES } from './store-layout';
 
@@ -61,7 +62,7 @@ export function watchdogConfigLocalName(serviceName: string): string {
  */
 export function watchdogConfigParts(options: SchemaOptions = {}) {
   const boundedInt = (min: number, max: number, why?: string) => boundedIntSchema(options, min, max, why);
-  const targetGroupName = z.string().check(z.regex(/^[A-Za-z0-9-]{1,32}$/, 'must be a target group name'));
+  const targetGroupName = z.string().check(z.regex(TARGET_GROUP_NAME_PATTERN, 'must be a target group name'));
   // A listener is named either by ARN, or by its load balancer and port: those are known at synth
   // time, so the configuration (and the capture that reads it) need not depend on the listener.
   const protectedListener = z

@@ -1,16 +1,42 @@
 /** What RollbackAlarms is given: the candidate's dimensions, thresholds, evaluation, the KPI and actions. */
-/** A statistic a KPI alarm evaluates. */
-export type KpiStatistic = 'Sum' | 'Average' | 'Minimum' | 'Maximum' | 'SampleCount';
+
+/** A statistic a KPI alarm evaluates over each period. */
+export enum KpiStatistic {
+  /** The sum of the values. */
+  SUM = 'Sum',
+  /** The mean of the values. */
+  AVERAGE = 'Average',
+  /** The lowest value. */
+  MINIMUM = 'Minimum',
+  /** The highest value. */
+  MAXIMUM = 'Maximum',
+  /** The number of values. */
+  SAMPLE_COUNT = 'SampleCount',
+}
 
 /** How a KPI alarm compares its statistic with the threshold. */
-export type KpiComparison =
-  | 'GreaterThanOrEqualToThreshold'
-  | 'GreaterThanThreshold'
-  | 'LessThanThreshold'
-  | 'LessThanOrEqualToThreshold';
+export enum KpiComparison {
+  /** Breaches at or above the threshold (a ceiling). */
+  GREATER_THAN_OR_EQUAL_TO_THRESHOLD = 'GreaterThanOrEqualToThreshold',
+  /** Breaches above the threshold (a ceiling). */
+  GREATER_THAN_THRESHOLD = 'GreaterThanThreshold',
+  /** Breaches below the threshold (a floor). */
+  LESS_THAN_THRESHOLD = 'LessThanThreshold',
+  /** Breaches at or below the threshold (a floor). */
+  LESS_THAN_OR_EQUAL_TO_THRESHOLD = 'LessThanOrEqualToThreshold',
+}
 
 /** How an alarm treats a period without data points. */
-export type MissingDataTreatment = 'breaching' | 'notBreaching' | 'ignore' | 'missing';
+export enum MissingDataTreatment {
+  /** A period without data breaches. */
+  BREACHING = 'breaching',
+  /** A period without data is within the threshold. */
+  NOT_BREACHING = 'notBreaching',
+  /** The alarm keeps its state. */
+  IGNORE = 'ignore',
+  /** The period is left out of the evaluation. */
+  MISSING = 'missing',
+}
 
 /** One dimension of a custom metric. */
 export interface KpiDimension {
@@ -25,7 +51,10 @@ export interface KpiDimension {
  * on as one more member of the rollback composite.
  */
 export interface KpiAlarmOptions {
-  /** The metric's namespace, such as `Checkout`. 1-255 characters, not starting with ':'. */
+  /**
+   * The metric's namespace, such as `Checkout`. 1-255 characters, not starting with ':'. (Named as in
+   * CloudWatch and the AWS CDK's `MetricProps`.)
+   */
   readonly namespace: string;
   /** The metric's name, such as `OrdersPlaced`. 1-255 characters. */
   readonly metricName: string;
@@ -38,8 +67,8 @@ export interface KpiAlarmOptions {
   /** The statistic evaluated over each period. */
   readonly statistic: KpiStatistic;
   /**
-   * How the statistic is compared with `threshold`: a `LessThan…` comparison for a KPI that must stay
-   * above a floor (orders per minute), a `GreaterThan…` one for a KPI that must stay below a ceiling
+   * How the statistic is compared with `threshold`: a `LESS_THAN…` comparison for a KPI that must stay
+   * above a floor (orders per minute), a `GREATER_THAN…` one for a KPI that must stay below a ceiling
    * (payment failures).
    */
   readonly comparison: KpiComparison;
@@ -53,34 +82,19 @@ export interface KpiAlarmOptions {
   readonly highResolution?: boolean;
   /**
    * How a period without data points is treated.
-   * @default - 'breaching' for a `LessThan…` comparison: a floor KPI that stops reporting (the
-   * candidate crashed, or stopped taking orders) is as bad as one that drops; 'notBreaching' for a
-   * `GreaterThan…` comparison: a ceiling KPI such as an error count is usually published only when
+   * @default - `BREACHING` for a `LESS_THAN…` comparison: a floor KPI that stops reporting (the
+   * candidate crashed, or stopped taking orders) is as bad as one that drops; `NOT_BREACHING` for a
+   * `GREATER_THAN…` comparison: a ceiling KPI such as an error count is usually published only when
    * non-zero, so silence means none
    */
   readonly treatMissingData?: MissingDataTreatment;
 }
 
-/** Props of {@link RollbackAlarms}. */
-export interface RollbackAlarmsProps {
-  /**
-   * The load balancer's CloudWatch dimension value, `app/<name>/<id>`: the `arnSuffix` of an
-   * `aws_lb` (may be a Terraform reference).
-   */
-  readonly loadBalancerArnSuffix: string;
-  /**
-   * The candidate target group's CloudWatch dimension value, `targetgroup/<name>/<id>`: the
-   * `arnSuffix` of the target group a release deploys to, such as
-   * `listener.candidateColor === 'green' ? listener.greenTargetGroup.arnSuffix : …` (may be a
-   * Terraform reference).
-   */
-  readonly targetGroupArnSuffix: string;
-  /**
-   * The service name: lowercase letters, digits and hyphens, 1-40 characters. It names the alarms
-   * (`<serviceName>-5xx-rate`, …, `<serviceName>-rollback`) unless `alarmNamePrefix` is given.
-   * @default - the construct id, lowercased, with other characters turned into hyphens
-   */
-  readonly serviceName?: string;
+/**
+ * What can be tuned on {@link RollbackAlarms}: thresholds, evaluation, the KPI and the names. A
+ * `SwitchbackService` takes these; it supplies the rest ({@link RollbackAlarmsProps}) itself.
+ */
+export interface RollbackAlarmsOptions {
   /**
    * The prefix of every alarm name, `<prefix>-<kind>`: letters, digits and `._/-`, starting with a letter
    * or digit, short enough that every name fits CloudWatch's 255 characters. Set it when two stacks of
@@ -125,11 +139,34 @@ export interface RollbackAlarmsProps {
    * @default 2
    */
   readonly requiredBreaches?: number;
+}
+
+/** Props of {@link RollbackAlarms}: the options, and what the alarms watch and notify. */
+export interface RollbackAlarmsProps extends RollbackAlarmsOptions {
+  /**
+   * The load balancer's CloudWatch dimension value, `app/<name>/<id>`: the `arnSuffix` of an
+   * `aws_lb` (may be a Terraform reference).
+   */
+  readonly loadBalancerArnSuffix: string;
+  /**
+   * The candidate target group's CloudWatch dimension value, `targetgroup/<name>/<id>`: the
+   * `arnSuffix` of the target group a release deploys to, such as
+   * `listener.candidateColor === Color.GREEN ? listener.greenTargetGroup.arnSuffix : …` (may be a
+   * Terraform reference).
+   */
+  readonly targetGroupArnSuffix: string;
+  /**
+   * The service name: lowercase letters, digits and hyphens, 1-40 characters. It names the alarms
+   * (`<serviceName>-5xx-rate`, …, `<serviceName>-rollback`) unless `alarmNamePrefix` is given.
+   * @default - the construct id, lowercased, with other characters turned into hyphens
+   */
+  readonly serviceName?: string;
   /**
    * What the composite notifies when it goes to ALARM: the watchdog Lambda's ARN (the fastest trigger),
-   * SNS topics, at most 5. The composite has no OK or INSUFFICIENT_DATA actions: the watchdog acts only
-   * on ALARM, and a switchback is never undone automatically.
-   * @default - no actions (wire them later, for example from the watchdog construct)
+   * SNS topics, at most 5 together with those added by {@link RollbackAlarms.addAlarmAction} and
+   * {@link RollbackAlarms.addWatchdog}. The composite has no OK or INSUFFICIENT_DATA actions: the
+   * watchdog acts only on ALARM, and a switchback is never undone automatically.
+   * @default - no actions (add them later with `addWatchdog` or `addAlarmAction`)
    */
   readonly alarmActionArns?: string[];
   /**
@@ -141,5 +178,17 @@ export interface RollbackAlarmsProps {
   readonly evaluationWindowMinutes?: number;
 }
 
-/** The metric alarms RollbackAlarms defines, in the order the composite rule lists them. */
-export type RollbackAlarmKind = '5xx-rate' | 'p99-latency' | 'unhealthy-hosts' | 'kpi';
+/**
+ * The metric alarms RollbackAlarms defines, in the order the composite rule lists them; each value is
+ * the suffix of the alarm's name, `<alarmNamePrefix>-<kind>`.
+ */
+export enum RollbackAlarmKind {
+  /** The candidate's 5XX rate, in percent of its requests. */
+  FIVE_XX_RATE = '5xx-rate',
+  /** The candidate's p99 target response time. */
+  P99_LATENCY = 'p99-latency',
+  /** The candidate's unhealthy target count. */
+  UNHEALTHY_HOSTS = 'unhealthy-hosts',
+  /** The business KPI. */
+  KPI = 'kpi',
+}

@@ -7,19 +7,19 @@ import type { Construct } from 'constructs';
 import { ARN_PATTERNS } from '../../lib';
 import { checkServiceName, defaultServiceName } from '../internal/service-name';
 import { isKnown, PropValidator, show } from '../internal/validation';
-import type {
-  KpiAlarmOptions,
+import {
   KpiComparison,
   KpiStatistic,
   MissingDataTreatment,
   RollbackAlarmKind,
-  RollbackAlarmsProps,
+  type KpiAlarmOptions,
+  type RollbackAlarmsProps,
 } from './props';
 
 /** The longest alarm name CloudWatch accepts. */
 const ALARM_NAME_MAX_LENGTH = 255;
 /** The most actions CloudWatch accepts per alarm state. */
-const MAX_ALARM_ACTIONS = 5;
+export const MAX_ALARM_ACTIONS = 5;
 /** The most dimensions a CloudWatch metric has. */
 const MAX_DIMENSIONS = 30;
 
@@ -31,15 +31,11 @@ const CLOUDWATCH_NAME = /^[\x20-\x39\x3b-\x7e][\x20-\x7e]{0,254}$/;
 const ALARM_ACTION_ARN = ARN_PATTERNS.alarmAction;
 const HIGH_RESOLUTION_PERIODS: readonly number[] = [10, 20, 30];
 
-const STATISTICS: readonly KpiStatistic[] = ['Sum', 'Average', 'Minimum', 'Maximum', 'SampleCount'];
-const COMPARISONS: readonly KpiComparison[] = [
-  'GreaterThanOrEqualToThreshold',
-  'GreaterThanThreshold',
-  'LessThanThreshold',
-  'LessThanOrEqualToThreshold',
-];
-const MISSING_DATA: readonly MissingDataTreatment[] = ['breaching', 'notBreaching', 'ignore', 'missing'];
+const STATISTICS: readonly KpiStatistic[] = Object.values(KpiStatistic);
+const COMPARISONS: readonly KpiComparison[] = Object.values(KpiComparison);
+const MISSING_DATA: readonly MissingDataTreatment[] = Object.values(MissingDataTreatment);
 
+/** What an alarm name ends with: a member's kind, or `rollback` for the composite. */
 export type NameKind = RollbackAlarmKind | 'rollback';
 
 /** The props with their defaults filled in. */
@@ -89,8 +85,12 @@ function alarmNames(
   props: RollbackAlarmsProps,
   serviceName: string,
 ): Pick<Settings, 'prefix' | 'names' | 'memberKinds'> {
-  const memberKinds: RollbackAlarmKind[] = ['5xx-rate', 'p99-latency', 'unhealthy-hosts'];
-  if (props.kpi) memberKinds.push('kpi');
+  const memberKinds: RollbackAlarmKind[] = [
+    RollbackAlarmKind.FIVE_XX_RATE,
+    RollbackAlarmKind.P99_LATENCY,
+    RollbackAlarmKind.UNHEALTHY_HOSTS,
+  ];
+  if (props.kpi) memberKinds.push(RollbackAlarmKind.KPI);
   const prefix = props.alarmNamePrefix ?? serviceName;
   const kinds: NameKind[] = [...memberKinds, 'rollback'];
   const names = Object.fromEntries(kinds.map((kind) => [kind, `${prefix}-${kind}`])) as Record<
@@ -272,20 +272,28 @@ function resolveRequiredBreaches(
 
 function validateActions(check: PropValidator, alarmActionArns: string[] | undefined): void {
   // A list only Terraform knows (a list token) is checked by AWS at apply.
-  const actions = Token.isUnresolved(alarmActionArns) ? [] : (alarmActionArns ?? []);
+  const actions = knownActions(alarmActionArns);
   if (actions.length > MAX_ALARM_ACTIONS) {
     check.conflict(
       'alarmActionArns',
       `got ${actions.length} actions; CloudWatch takes at most ${MAX_ALARM_ACTIONS} per alarm state (fan out through an SNS topic).`,
     );
   }
-  actions.forEach((arn, index) =>
-    check.matches(
-      `alarmActionArns[${index}]`,
-      arn,
-      ALARM_ACTION_ARN,
-      'must be the ARN of a Lambda function, an SNS topic or a Systems Manager action.',
-    ),
+  actions.forEach((arn, index) => validateActionArn(check, `alarmActionArns[${index}]`, arn));
+}
+
+/** The actions of a list known at synth (its items may be references); none for a list token. */
+export function knownActions(alarmActionArns: string[] | undefined): string[] {
+  return Token.isUnresolved(alarmActionArns) ? [] : (alarmActionArns ?? []);
+}
+
+/** An alarm action: a Lambda function, an SNS topic or a Systems Manager action, when known. */
+export function validateActionArn(check: PropValidator, prop: string, arn: string): void {
+  check.matches(
+    prop,
+    arn,
+    ALARM_ACTION_ARN,
+    'must be the ARN of a Lambda function, an SNS topic or a Systems Manager action.',
   );
 }
 

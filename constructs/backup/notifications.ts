@@ -13,37 +13,37 @@ import { isKnown, type PropValidator } from '../internal/validation';
 import type { BackupContext } from './context';
 
 /** The vault events AWS Backup still sends to SNS (the others are deprecated and never sent). */
-export type BackupVaultEvent =
-  | 'BACKUP_JOB_STARTED'
-  | 'BACKUP_JOB_COMPLETED'
-  | 'COPY_JOB_STARTED'
-  | 'COPY_JOB_SUCCESSFUL'
-  | 'COPY_JOB_FAILED'
-  | 'RESTORE_JOB_STARTED'
-  | 'RESTORE_JOB_COMPLETED'
-  | 'RECOVERY_POINT_MODIFIED'
-  | 'S3_BACKUP_OBJECT_FAILED'
-  | 'S3_RESTORE_OBJECT_FAILED';
+export enum BackupVaultEvent {
+  /** A backup job started. */
+  BACKUP_JOB_STARTED = 'BACKUP_JOB_STARTED',
+  /** A backup job ended, whatever its state: the only event that reports a failed backup job. */
+  BACKUP_JOB_COMPLETED = 'BACKUP_JOB_COMPLETED',
+  /** A copy job started. */
+  COPY_JOB_STARTED = 'COPY_JOB_STARTED',
+  /** A copy job succeeded. */
+  COPY_JOB_SUCCESSFUL = 'COPY_JOB_SUCCESSFUL',
+  /** A copy job failed. */
+  COPY_JOB_FAILED = 'COPY_JOB_FAILED',
+  /** A restore job started. */
+  RESTORE_JOB_STARTED = 'RESTORE_JOB_STARTED',
+  /** A restore job ended, whatever its state: the only event that reports a failed restore. */
+  RESTORE_JOB_COMPLETED = 'RESTORE_JOB_COMPLETED',
+  /** A recovery point's lifecycle or tags changed. */
+  RECOVERY_POINT_MODIFIED = 'RECOVERY_POINT_MODIFIED',
+  /** An object of an S3 backup could not be backed up. */
+  S3_BACKUP_OBJECT_FAILED = 'S3_BACKUP_OBJECT_FAILED',
+  /** An object of an S3 restore could not be restored. */
+  S3_RESTORE_OBJECT_FAILED = 'S3_RESTORE_OBJECT_FAILED',
+}
 
 export const DEFAULT_EVENTS: readonly BackupVaultEvent[] = [
-  'BACKUP_JOB_COMPLETED',
-  'COPY_JOB_FAILED',
-  'RESTORE_JOB_COMPLETED',
-  'S3_BACKUP_OBJECT_FAILED',
-  'S3_RESTORE_OBJECT_FAILED',
+  BackupVaultEvent.BACKUP_JOB_COMPLETED,
+  BackupVaultEvent.COPY_JOB_FAILED,
+  BackupVaultEvent.RESTORE_JOB_COMPLETED,
+  BackupVaultEvent.S3_BACKUP_OBJECT_FAILED,
+  BackupVaultEvent.S3_RESTORE_OBJECT_FAILED,
 ];
-const SUPPORTED_EVENTS: readonly string[] = [
-  'BACKUP_JOB_STARTED',
-  'BACKUP_JOB_COMPLETED',
-  'COPY_JOB_STARTED',
-  'COPY_JOB_SUCCESSFUL',
-  'COPY_JOB_FAILED',
-  'RESTORE_JOB_STARTED',
-  'RESTORE_JOB_COMPLETED',
-  'RECOVERY_POINT_MODIFIED',
-  'S3_BACKUP_OBJECT_FAILED',
-  'S3_RESTORE_OBJECT_FAILED',
-];
+const SUPPORTED_EVENTS: readonly string[] = Object.values(BackupVaultEvent);
 const DEPRECATED_EVENTS: readonly string[] = [
   'BACKUP_JOB_SUCCESSFUL',
   'BACKUP_JOB_FAILED',
@@ -95,12 +95,12 @@ export function validateEvents(
   const require = (event: BackupVaultEvent, why: string) => {
     if (!events.includes(event)) check.fail('notificationEvents', events, `must include ${event}: ${why}`);
   };
-  require('BACKUP_JOB_COMPLETED', 'it is the only event that reports failed backup jobs.');
+  require(BackupVaultEvent.BACKUP_JOB_COMPLETED, 'it is the only event that reports failed backup jobs.');
   if (jobs.copies) {
-    require('COPY_JOB_FAILED', 'a rule copies recovery points, and failed copies must be reported.');
+    require(BackupVaultEvent.COPY_JOB_FAILED, 'a rule copies recovery points, and failed copies must be reported.');
   }
   if (jobs.restoreTesting) {
-    require('RESTORE_JOB_COMPLETED', 'restore testing runs restore jobs, and failed restores must be reported.');
+    require(BackupVaultEvent.RESTORE_JOB_COMPLETED, 'restore testing runs restore jobs, and failed restores must be reported.');
   }
 }
 

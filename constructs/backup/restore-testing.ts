@@ -11,8 +11,44 @@ import type { ServiceRole } from './selection';
 import { tagMap, validateTags, type BackupTag } from './tags';
 
 /** The resource types a restore testing selection accepts. */
-export type RestoreTestingResourceType =
-  'Aurora' | 'DocumentDB' | 'DynamoDB' | 'EBS' | 'EC2' | 'EFS' | 'FSx' | 'Neptune' | 'RDS' | 'S3';
+export enum RestoreTestingResourceType {
+  /** Amazon Aurora clusters. */
+  AURORA = 'Aurora',
+  /** Amazon DocumentDB clusters. */
+  DOCUMENT_DB = 'DocumentDB',
+  /** Amazon DynamoDB tables. */
+  DYNAMO_DB = 'DynamoDB',
+  /** Amazon EBS volumes. */
+  EBS = 'EBS',
+  /** Amazon EC2 instances. */
+  EC2 = 'EC2',
+  /** Amazon EFS file systems. */
+  EFS = 'EFS',
+  /** Amazon FSx file systems. */
+  FSX = 'FSx',
+  /** Amazon Neptune clusters. */
+  NEPTUNE = 'Neptune',
+  /** Amazon RDS databases. */
+  RDS = 'RDS',
+  /** Amazon S3 buckets. */
+  S3 = 'S3',
+}
+
+/** How a restore test picks the recovery point it restores. */
+export enum RestoreTestingAlgorithm {
+  /** The most recent recovery point within the selection window. */
+  LATEST_WITHIN_WINDOW = 'LATEST_WITHIN_WINDOW',
+  /** A random recovery point within the selection window. */
+  RANDOM_WITHIN_WINDOW = 'RANDOM_WITHIN_WINDOW',
+}
+
+/** A kind of recovery point a restore test may restore. */
+export enum RestoreTestingRecoveryPointType {
+  /** Snapshot recovery points. */
+  SNAPSHOT = 'SNAPSHOT',
+  /** Continuous (point-in-time) recovery points. */
+  CONTINUOUS = 'CONTINUOUS',
+}
 
 /** Which protected resources of one type are restored on the restore testing schedule. */
 export interface RestoreTestingSelectionOptions {
@@ -21,7 +57,7 @@ export interface RestoreTestingSelectionOptions {
   /**
    * Up to 30 ARNs of protected resources of this type, or `['*']` for every resource of this type that
    * has recovery points in this vault.
-   * @default ['*']
+   * @default ['*'] - every resource of this type
    */
   readonly protectedResourceArns?: string[];
   /**
@@ -44,13 +80,16 @@ export interface RestoreTestingOptions {
    * @default 'cron(0 8 ? * MON *)' - every Monday at 08:00 UTC, so the results land in working hours
    */
   readonly scheduleExpression?: string;
-  /** @default 'LATEST_WITHIN_WINDOW' */
-  readonly algorithm?: 'LATEST_WITHIN_WINDOW' | 'RANDOM_WITHIN_WINDOW';
+  /**
+   * How the recovery point to restore is picked.
+   * @default RestoreTestingAlgorithm.LATEST_WITHIN_WINDOW
+   */
+  readonly algorithm?: RestoreTestingAlgorithm;
   /**
    * Which kinds of recovery point may be restored.
-   * @default - ['SNAPSHOT'], plus 'CONTINUOUS' when a rule has continuous backup
+   * @default - `SNAPSHOT`, plus `CONTINUOUS` when a rule has continuous backup
    */
-  readonly recoveryPointTypes?: ('SNAPSHOT' | 'CONTINUOUS')[];
+  readonly recoveryPointTypes?: RestoreTestingRecoveryPointType[];
   /** How far back, 1-365 days, a recovery point may be picked from. @default 30 */
   readonly selectionWindowDays?: number;
   /** Hours, 1-168, within which a restore test must start. @default 24 */
@@ -60,18 +99,9 @@ export interface RestoreTestingOptions {
 }
 
 const DEFAULT_RESTORE_TESTING_SCHEDULE = 'cron(0 8 ? * MON *)';
-const RESTORE_TESTING_TYPES: readonly RestoreTestingResourceType[] = [
-  'Aurora',
-  'DocumentDB',
-  'DynamoDB',
-  'EBS',
-  'EC2',
-  'EFS',
-  'FSx',
-  'Neptune',
-  'RDS',
-  'S3',
-];
+const RESTORE_TESTING_TYPES: readonly RestoreTestingResourceType[] =
+  Object.values(RestoreTestingResourceType);
+const RECOVERY_POINT_TYPES: readonly string[] = Object.values(RestoreTestingRecoveryPointType);
 
 export function validateRestoreTesting(check: PropValidator, testing: RestoreTestingOptions): void {
   const schedule = testing.scheduleExpression;
@@ -79,13 +109,10 @@ export function validateRestoreTesting(check: PropValidator, testing: RestoreTes
     const problem = cronProblem(schedule, false);
     if (problem) check.fail('restoreTesting.scheduleExpression', schedule, problem);
   }
-  check.oneOf('restoreTesting.algorithm', testing.algorithm, [
-    'LATEST_WITHIN_WINDOW',
-    'RANDOM_WITHIN_WINDOW',
-  ]);
+  check.oneOf('restoreTesting.algorithm', testing.algorithm, Object.values(RestoreTestingAlgorithm));
   const types = testing.recoveryPointTypes;
   if (types !== undefined) {
-    if (types.length === 0 || types.some((type) => type !== 'SNAPSHOT' && type !== 'CONTINUOUS')) {
+    if (types.length === 0 || types.some((type) => !RECOVERY_POINT_TYPES.includes(type))) {
       check.fail('restoreTesting.recoveryPointTypes', types, "must be 'SNAPSHOT' and/or 'CONTINUOUS'.");
     }
   }
@@ -143,9 +170,12 @@ export function defineRestoreTesting(
     startWindowHours: testing.startWindowHours ?? 24,
     recoveryPointSelection: [
       {
-        algorithm: testing.algorithm ?? 'LATEST_WITHIN_WINDOW',
+        algorithm: testing.algorithm ?? RestoreTestingAlgorithm.LATEST_WITHIN_WINDOW,
         includeVaults: [vaultArn],
-        recoveryPointTypes: testing.recoveryPointTypes ?? ['SNAPSHOT', ...(continuous ? ['CONTINUOUS'] : [])],
+        recoveryPointTypes: testing.recoveryPointTypes ?? [
+          RestoreTestingRecoveryPointType.SNAPSHOT,
+          ...(continuous ? [RestoreTestingRecoveryPointType.CONTINUOUS] : []),
+        ],
         selectionWindowDays: testing.selectionWindowDays ?? 30,
       },
     ],

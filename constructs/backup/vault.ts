@@ -17,6 +17,17 @@ import { isKnown, type PropValidator } from '../internal/validation';
 import type { BackupContext } from './context';
 import { arnRegion } from './region';
 
+/** How strict a Backup Vault Lock is. */
+export enum BackupVaultLockMode {
+  /** Users with the right IAM permissions can still remove the lock. */
+  GOVERNANCE = 'GOVERNANCE',
+  /**
+   * After `changeableForDays` the lock is **immutable**: nobody, not even the account root or AWS, can
+   * remove it, shorten retention or delete the vault until every recovery point expires.
+   */
+  COMPLIANCE = 'COMPLIANCE',
+}
+
 /** Backup Vault Lock: recovery points in the vault cannot be deleted or shortened before their retention. */
 export interface BackupVaultLockOptions {
   /**
@@ -24,7 +35,7 @@ export interface BackupVaultLockOptions {
    * `changeableForDays` the lock is **immutable** — nobody, not even the account root or AWS, can remove
    * it, shorten retention or delete the vault until every recovery point expires.
    */
-  readonly mode: 'GOVERNANCE' | 'COMPLIANCE';
+  readonly mode: BackupVaultLockMode;
   /** The shortest retention a backup or copy job into the vault may have, 1-36500 days. */
   readonly minRetentionDays: number;
   /** The longest retention a backup or copy job into the vault may have, 1-36500 days, ≥ the minimum. */
@@ -88,7 +99,7 @@ export function validateVault(check: PropValidator, props: VaultProps): void {
 }
 
 export function validateLock(check: PropValidator, lock: BackupVaultLockOptions): void {
-  check.oneOf('vaultLock.mode', lock.mode, ['GOVERNANCE', 'COMPLIANCE']);
+  check.oneOf('vaultLock.mode', lock.mode, Object.values(BackupVaultLockMode));
   check.integerInRange('vaultLock.minRetentionDays', lock.minRetentionDays, 1, MAX_RETENTION_DAYS);
   check.integerInRange('vaultLock.maxRetentionDays', lock.maxRetentionDays, 1, MAX_RETENTION_DAYS);
   if (
@@ -102,7 +113,7 @@ export function validateLock(check: PropValidator, lock: BackupVaultLockOptions)
       `must be at least vaultLock.minRetentionDays (${lock.minRetentionDays}).`,
     );
   }
-  if (lock.changeableForDays !== undefined && lock.mode !== 'COMPLIANCE') {
+  if (lock.changeableForDays !== undefined && lock.mode !== BackupVaultLockMode.COMPLIANCE) {
     check.fail(
       'vaultLock.changeableForDays',
       lock.changeableForDays,
@@ -169,7 +180,9 @@ export function defineVault(context: BackupContext, props: VaultProps): Vault {
       minRetentionDays,
       maxRetentionDays,
       // The provider makes a lock COMPLIANCE exactly when changeable_for_days is set.
-      ...(mode === 'COMPLIANCE' ? { changeableForDays: props.vaultLock.changeableForDays ?? 3 } : {}),
+      ...(mode === BackupVaultLockMode.COMPLIANCE
+        ? { changeableForDays: props.vaultLock.changeableForDays ?? 3 }
+        : {}),
       ...regional,
     });
   } else {

@@ -3,17 +3,25 @@
  * ports, the target groups' settings, the release's colors and canary weight, rules and the rollback
  * hold.
  */
-/** The two colors of a blue-green pair. */
-export type Color = 'blue' | 'green';
+import type { Color } from '../contracts';
 
 /** A protocol the ALB speaks, to clients or to targets. */
-export type ApplicationProtocol = 'HTTP' | 'HTTPS';
+export enum ApplicationProtocol {
+  /** Plain HTTP. */
+  HTTP = 'HTTP',
+  /** HTTP over TLS. */
+  HTTPS = 'HTTPS',
+}
 
 /** What the target groups route to. */
-export type TargetType = 'ip' | 'instance' | 'lambda';
-
-/** The TLS policy used when none is given: TLS 1.3 with TLS 1.2 fallback, forward secrecy only. */
-export const DEFAULT_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
+export enum TargetType {
+  /** Targets registered by IP address (Fargate, ECS `awsvpc`, on-premises). */
+  IP = 'ip',
+  /** Targets registered by EC2 instance id. */
+  INSTANCE = 'instance',
+  /** A Lambda function. */
+  LAMBDA = 'lambda',
+}
 
 /** How the ALB checks the health of the targets of both colors. */
 export interface HealthCheckOptions {
@@ -25,10 +33,11 @@ export interface HealthCheckOptions {
   /** @default '/' */
   readonly path?: string;
   /**
-   * The port the check connects to, a number or `traffic-port`.
-   * @default 'traffic-port' - the port each target receives traffic on
+   * The port the check connects to, 1-65535. Leave it out to check each target on the port it
+   * receives traffic on.
+   * @default - the traffic port
    */
-  readonly port?: number | 'traffic-port';
+  readonly port?: number;
   /** @default - the target protocol */
   readonly protocol?: ApplicationProtocol;
   /**
@@ -99,32 +108,28 @@ export interface RollbackHoldOptions {
   readonly acknowledged?: boolean;
 }
 
-/** Props of {@link BlueGreenListener}. */
-export interface BlueGreenListenerProps {
-  /** The ARN of an existing application load balancer (may be a Terraform reference). */
-  readonly loadBalancerArn: string;
-  /** The id of the VPC the targets live in (may be a Terraform reference). Not used for `lambda` targets. */
-  readonly vpcId: string;
-  /**
-   * The service name: lowercase letters, digits and hyphens, 1-40 characters. It prefixes the target
-   * group names and names the service in the watchdog's configuration.
-   * @default - the construct id, lowercased, with other characters turned into hyphens
-   */
-  readonly serviceName?: string;
+/**
+ * What can be set on a {@link BlueGreenListener} beyond where it lives: the listeners' protocol,
+ * ports and TLS, the target groups, the colors and canary weight, and rules. `SwitchbackService`
+ * takes these as its `listener` overrides; {@link BlueGreenListenerProps} adds the load balancer,
+ * the VPC, the service name, the certificate and the rollback hold.
+ */
+export interface BlueGreenListenerOptions {
   /**
    * The production listener's protocol.
-   * @default - 'HTTPS' when `certificateArn` is given, otherwise 'HTTP'
+   * @default - `ApplicationProtocol.HTTPS` when `certificateArn` is given, otherwise `ApplicationProtocol.HTTP`
    */
   readonly protocol?: ApplicationProtocol;
-  /** @default - 443 for HTTPS, 80 for HTTP */
+  /**
+   * The production listener's port, 1-65535.
+   * @default - 443 for HTTPS, 80 for HTTP
+   */
   readonly port?: number;
-  /** The default certificate of an HTTPS listener (ACM or IAM). Required for HTTPS. @default - none */
-  readonly certificateArn?: string;
   /** More certificates for an HTTPS listener, selected by SNI. @default - none */
   readonly additionalCertificateArns?: string[];
   /**
    * The TLS policy of HTTPS listeners. Only policies whose oldest protocol is TLS 1.2 are accepted.
-   * @default 'ELBSecurityPolicy-TLS13-1-2-2021-06'
+   * @default - `BlueGreenListener.DEFAULT_SSL_POLICY` ('ELBSecurityPolicy-TLS13-1-2-2021-06')
    */
   readonly sslPolicy?: string;
   /**
@@ -134,16 +139,22 @@ export interface BlueGreenListenerProps {
   readonly httpRedirect?: HttpRedirectOptions;
   /** Adds a test listener that always forwards to the candidate color. @default - no test listener */
   readonly testListener?: TestListenerOptions;
-  /** The protocol the ALB uses to reach targets. Not used for `lambda` targets. @default 'HTTP' */
+  /**
+   * The protocol the ALB uses to reach targets. Not used for `TargetType.LAMBDA` targets.
+   * @default ApplicationProtocol.HTTP
+   */
   readonly targetProtocol?: ApplicationProtocol;
   /**
-   * The port targets receive traffic on. Not used for `lambda` targets.
+   * The port targets receive traffic on, 1-65535. Not used for `TargetType.LAMBDA` targets.
    * @default - 80 for HTTP, 443 for HTTPS
    */
   readonly targetPort?: number;
-  /** @default 'ip' */
+  /**
+   * What the target groups route to.
+   * @default TargetType.IP
+   */
   readonly targetType?: TargetType;
-  /** @default - see {@link HealthCheckOptions} */
+  /** How the ALB checks the targets' health. @default - see {@link HealthCheckOptions} */
   readonly healthCheck?: HealthCheckOptions;
   /**
    * Seconds the ALB waits before deregistering a draining target, 0-3600.
@@ -152,7 +163,7 @@ export interface BlueGreenListenerProps {
   readonly deregistrationDelaySeconds?: number;
   /**
    * Seconds a new target ramps up its share of traffic, 30-900, or 0 for no slow start. Not for
-   * `lambda` targets.
+   * `TargetType.LAMBDA` targets.
    * @default 0
    */
   readonly slowStartSeconds?: number;
@@ -160,7 +171,7 @@ export interface BlueGreenListenerProps {
   readonly stickiness?: StickinessOptions;
   /**
    * The color serving production traffic: the known-good color of the release.
-   * @default 'blue'
+   * @default Color.BLUE
    */
   readonly activeColor?: Color;
   /**
@@ -169,8 +180,31 @@ export interface BlueGreenListenerProps {
    * @default 0
    */
   readonly canaryWeightPercent?: number;
-  /** Path- or host-based rules on the production listener. @default - the default action only */
+  /**
+   * Path- or host-based rules on the production listener (more can be added with
+   * `BlueGreenListener.addRule`).
+   * @default - the default action only
+   */
   readonly rules?: ListenerRuleOptions[];
+}
+
+/** Props of {@link BlueGreenListener}. */
+export interface BlueGreenListenerProps extends BlueGreenListenerOptions {
+  /** The ARN of an existing application load balancer (may be a Terraform reference). */
+  readonly loadBalancerArn: string;
+  /**
+   * The id of the VPC the targets live in (may be a Terraform reference). Not used for
+   * `TargetType.LAMBDA` targets.
+   */
+  readonly vpcId: string;
+  /**
+   * The service name: lowercase letters, digits and hyphens, 1-40 characters. It prefixes the target
+   * group names and names the service in the watchdog's configuration.
+   * @default - the construct id, lowercased, with other characters turned into hyphens
+   */
+  readonly serviceName?: string;
+  /** The default certificate of an HTTPS listener (ACM or IAM). Required for HTTPS. @default - none */
+  readonly certificateArn?: string;
   /**
    * Hold a rolled-back release on the known-good color (drift-free switchback).
    * @default - no hold: a deploy renders the weights from `activeColor` and `canaryWeightPercent`

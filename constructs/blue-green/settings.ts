@@ -6,16 +6,21 @@ import type { Construct } from 'constructs';
 import { ARN_PATTERNS, BUCKET_NAME_PATTERN, RELEASE_ID_PATTERN } from '../../lib';
 import { checkServiceName, defaultServiceName } from '../internal/service-name';
 import { isKnown, PropValidator } from '../internal/validation';
+import { Color } from '../contracts';
 import {
-  DEFAULT_SSL_POLICY,
-  type ApplicationProtocol,
+  ApplicationProtocol,
+  TargetType,
   type BlueGreenListenerProps,
-  type Color,
   type HealthCheckOptions,
-  type ListenerRuleOptions,
   type RollbackHoldOptions,
-  type TargetType,
 } from './props';
+import { validateRules } from './rules';
+
+/**
+ * The TLS policy used when none is given: TLS 1.3 with TLS 1.2 fallback, forward secrecy only.
+ * Published as `BlueGreenListener.DEFAULT_SSL_POLICY`.
+ */
+export const DEFAULT_SSL_POLICY = 'ELBSecurityPolicy-TLS13-1-2-2021-06';
 
 /**
  * TLS policies with TLS 1.2 as the oldest protocol. The `-Ext1`/`-Ext2` variants of TLS13-1-2 are left
@@ -68,7 +73,7 @@ export function resolveSettings(scope: Construct, id: string, props: BlueGreenLi
     port,
     sslPolicy: props.sslPolicy ?? DEFAULT_SSL_POLICY,
     ...targets,
-    activeColor: props.activeColor ?? 'blue',
+    activeColor: props.activeColor ?? Color.BLUE,
     canaryWeightPercent,
     testListenerPort,
     redirectPort,
@@ -80,12 +85,13 @@ function resolveProductionListener(
   check: PropValidator,
   props: BlueGreenListenerProps,
 ): Pick<Settings, 'protocol' | 'port'> {
-  check.oneOf('protocol', props.protocol, ['HTTP', 'HTTPS']);
-  const protocol: ApplicationProtocol =
-    props.protocol ?? (props.certificateArn !== undefined ? 'HTTPS' : 'HTTP');
-  const port = props.port ?? (protocol === 'HTTPS' ? 443 : 80);
+  check.oneOf('protocol', props.protocol, Object.values(ApplicationProtocol));
+  const protocol =
+    props.protocol ??
+    (props.certificateArn !== undefined ? ApplicationProtocol.HTTPS : ApplicationProtocol.HTTP);
+  const port = props.port ?? (protocol === ApplicationProtocol.HTTPS ? 443 : 80);
   check.port('port', port);
-  if (protocol === 'HTTPS') validateTls(check, props);
+  if (protocol === ApplicationProtocol.HTTPS) validateTls(check, props);
   else {
     for (const prop of [
       'certificateArn',
@@ -138,10 +144,10 @@ function resolveTargets(
   check: PropValidator,
   props: BlueGreenListenerProps,
 ): Pick<Settings, 'targetType' | 'targetProtocol' | 'targetPort'> {
-  check.oneOf('targetType', props.targetType, ['ip', 'instance', 'lambda']);
-  const targetType = props.targetType ?? 'ip';
-  check.oneOf('targetProtocol', props.targetProtocol, ['HTTP', 'HTTPS']);
-  if (targetType === 'lambda') {
+  check.oneOf('targetType', props.targetType, Object.values(TargetType));
+  const targetType = props.targetType ?? TargetType.IP;
+  check.oneOf('targetProtocol', props.targetProtocol, Object.values(ApplicationProtocol));
+  if (targetType === TargetType.LAMBDA) {
     for (const prop of ['targetPort', 'targetProtocol'] as const) {
       if (props[prop] !== undefined)
         check.conflict(
@@ -157,8 +163,8 @@ function resolveTargets(
     if (props.stickiness)
       check.conflict('stickiness', 'stickiness is not supported for lambda targets; remove stickiness.');
   }
-  const targetProtocol = props.targetProtocol ?? 'HTTP';
-  const targetPort = props.targetPort ?? (targetProtocol === 'HTTPS' ? 443 : 80);
+  const targetProtocol = props.targetProtocol ?? ApplicationProtocol.HTTP;
+  const targetPort = props.targetPort ?? (targetProtocol === ApplicationProtocol.HTTPS ? 443 : 80);
   check.port('targetPort', targetPort);
   return { targetType, targetProtocol, targetPort };
 }
@@ -175,7 +181,7 @@ function validateTargetGroupOptions(check: PropValidator, props: BlueGreenListen
 
 /** The active color and the candidate's share of production traffic (known at synth: weights derive from it). */
 function resolveCanaryWeight(check: PropValidator, props: BlueGreenListenerProps): number {
-  check.oneOf('activeColor', props.activeColor, ['blue', 'green']);
+  check.oneOf('activeColor', props.activeColor, Object.values(Color));
   const canaryWeightPercent = props.canaryWeightPercent ?? 0;
   if (!isKnown(canaryWeightPercent)) {
     check.conflict(
@@ -201,7 +207,7 @@ function resolveExtraListeners(
   port: number,
 ): Pick<Settings, 'testListenerPort' | 'redirectPort'> {
   const testListenerPort = props.testListener
-    ? (props.testListener.port ?? (protocol === 'HTTPS' ? 8443 : 8080))
+    ? (props.testListener.port ?? (protocol === ApplicationProtocol.HTTPS ? 8443 : 8080))
     : undefined;
   check.port('testListener.port', testListenerPort);
   const redirectPort = props.httpRedirect ? (props.httpRedirect.port ?? 80) : undefined;
@@ -242,9 +248,14 @@ function validateHealthCheck(check: PropValidator, health: HealthCheckOptions | 
   if (health.path !== undefined && !(health.path.startsWith('/') && health.path.length <= 1024)) {
     check.fail('healthCheck.path', health.path, "must start with '/' and be at most 1024 characters.");
   }
-  if (health.port !== undefined && health.port !== 'traffic-port')
-    check.port('healthCheck.port', health.port);
-  check.oneOf('healthCheck.protocol', health.protocol, ['HTTP', 'HTTPS']);
+  check.integerInRange(
+    'healthCheck.port',
+    health.port,
+    1,
+    65535,
+    'leave healthCheck.port out to check the port each target receives traffic on',
+  );
+  check.oneOf('healthCheck.protocol', health.protocol, Object.values(ApplicationProtocol));
   check.matches(
     'healthCheck.healthyHttpCodes',
     health.healthyHttpCodes,
@@ -263,40 +274,4 @@ function validateHealthCheck(check: PropValidator, health: HealthCheckOptions | 
       `must be less than healthCheck.intervalSeconds (${interval}), got ${timeout}.`,
     );
   }
-}
-
-const MAX_CONDITION_VALUES_PER_RULE = 5;
-
-function validateRules(check: PropValidator, rules: readonly ListenerRuleOptions[]): void {
-  const priorities = new Set<number>();
-  rules.forEach((rule, index) => {
-    const prop = `rules[${index}]`;
-    check.integerInRange(`${prop}.priority`, rule.priority, 1, 50000);
-    if (priorities.has(rule.priority)) {
-      check.conflict(
-        `${prop}.priority`,
-        `priority ${rule.priority} is used by another rule; each rule on a listener needs its own priority.`,
-      );
-    }
-    priorities.add(rule.priority);
-    const conditions = [
-      ...(rule.pathPatterns ?? []).map((value, i) => [`${prop}.pathPatterns[${i}]`, value] as const),
-      ...(rule.hostHeaders ?? []).map((value, i) => [`${prop}.hostHeaders[${i}]`, value] as const),
-    ];
-    const values = conditions.map(([, value]) => value);
-    if (values.length === 0) {
-      check.conflict(prop, 'a rule needs at least one condition; give pathPatterns or hostHeaders.');
-    }
-    if (values.length > MAX_CONDITION_VALUES_PER_RULE) {
-      check.conflict(
-        prop,
-        `a rule takes at most ${MAX_CONDITION_VALUES_PER_RULE} condition values (path patterns and host headers together), got ${values.length}.`,
-      );
-    }
-    conditions.forEach(([conditionProp, value]) => {
-      if (isKnown(value) && (value.length === 0 || value.length > 128)) {
-        check.fail(conditionProp, value, 'must be 1-128 characters.');
-      }
-    });
-  });
 }

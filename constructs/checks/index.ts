@@ -1,5 +1,20 @@
-/** Switchback's policy checks: the Aspect, its types, and the pure pieces rules are built from. */
-export { SwitchbackChecks } from './switchback-checks';
-export type { CheckFinding, CheckSuppression, SwitchbackChecksOptions } from './switchback-checks';
-export type { CheckedResource, CheckResult, CheckRule, CheckSeverity, StackResources } from './types';
-export { ResourceIndex, evaluate } from './evaluate';
+/**
+ * Switchback's policy checks, as the public API has them: the Aspect, its options and findings, and
+ * what a rule is made of (for reading the built-in rules and writing your own). The evaluation
+ * machinery and the built-in rules' helpers stay internal.
+ */
+export {
+  SwitchbackChecks,
+  type CheckFinding,
+  type CheckSuppression,
+  type SwitchbackChecksOptions,
+} from './switchback-checks';
+export {
+  CheckedResourceKind,
+  CheckResult,
+  CheckSeverity,
+  CheckStatus,
+  type CheckedResource,
+  type ICheckRule,
+  type IStackResources,
+} from './types';

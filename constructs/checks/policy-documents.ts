@@ -4,7 +4,7 @@
  * values may reference other resources).
  */
 import { blocks, isExpression, referencedResource, strings } from './references';
-import type { CheckedResource, StackResources } from './types';
+import type { CheckedResource, IStackResources } from './types';
 
 /** One condition of a statement: `{ test: 'Bool', variable: 'aws:SecureTransport', values: ['false'] }`. */
 export interface PolicyCondition {
@@ -106,7 +106,7 @@ export function parsePolicyText(value: unknown): PolicyText | undefined {
  * JSON's (references inside its values included), or the referenced policy document's. Undefined when
  * only Terraform can tell (a `jsonencode(…)` or another expression).
  */
-export function statementsOfPolicy(value: unknown, stack: StackResources): PolicyStatement[] | undefined {
+export function statementsOfPolicy(value: unknown, stack: IStackResources): PolicyStatement[] | undefined {
   const text = parsePolicyText(value);
   if (text === undefined) return undefined;
   if (text.kind === 'json') return text.statements;

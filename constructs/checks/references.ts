@@ -2,7 +2,7 @@
  * Reading synthesized values: Terraform expressions (`${aws_s3_bucket.x.id}`, `${var.y}`), nested
  * blocks (an object, or a list of objects) and references between resources.
  */
-import type { CheckedResource, StackResources } from './types';
+import type { CheckedResource, IStackResources } from './types';
 
 /** Whether a value is (or contains) an expression only Terraform can evaluate. */
 export function isExpression(value: unknown): boolean {
@@ -70,7 +70,7 @@ export function pointsAt(value: unknown, target: CheckedResource, nameArgument: 
 
 /** The resources of `type` whose `argument` points at `target` (see {@link pointsAt}). */
 export function attachedTo(
-  stack: StackResources,
+  stack: IStackResources,
   type: string,
   argument: string,
   target: CheckedResource,
@@ -82,7 +82,7 @@ export function attachedTo(
 /** The resource (of one of `types`) an expression references, if any. */
 export function referencedResource(
   value: unknown,
-  stack: StackResources,
+  stack: IStackResources,
   types: readonly string[],
 ): CheckedResource | undefined {
   if (!isExpression(value)) return undefined;

@@ -36,6 +36,17 @@ export class PropValidator {
     throw new SwitchbackValidationError(this.scope.node.path, prop, `got ${show(value)}; ${allowed}`);
   }
 
+  /**
+   * Throws for the first of `props` that `value` lacks: a caller in JavaScript or another language can
+   * leave out a field TypeScript requires. `why` ends "is required …", e.g. `to use a store defined elsewhere`.
+   */
+  required<T extends object>(value: T, props: readonly (keyof T & string)[], why: string): void {
+    for (const prop of props) {
+      const field = (value as Record<string, unknown>)[prop];
+      if (field === undefined || field === null) this.conflict(prop, `is required ${why}; give ${prop}.`);
+    }
+  }
+
   /** Throws a validation error for `prop` with a free-form detail (conflicts, missing companions). */
   conflict(prop: string, detail: string): never {
     throw new SwitchbackValidationError(this.scope.node.path, prop, detail);

@@ -10,7 +10,7 @@ import type { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-vers
 import type { Construct } from 'constructs';
 import { sanitizeName } from '../internal/names';
 import { serviceTrustPolicy } from '../internal/trust';
-import type { ReplicationOptions } from './props';
+import { ReplicationStorageClass, type ReplicationOptions } from './props';
 
 /** The source store, as replication needs it. */
 export interface ReplicationSource {
@@ -99,7 +99,7 @@ export function defineReplication(
         },
         destination: {
           bucket: replication.destinationBucketArn,
-          storageClass: replication.storageClass ?? 'STANDARD',
+          storageClass: replication.storageClass ?? ReplicationStorageClass.STANDARD,
           ...(kms
             ? { encryptionConfiguration: { replicaKmsKeyId: replication.destinationKmsKeyArn as string } }
             : {}),

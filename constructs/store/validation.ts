@@ -2,11 +2,26 @@
 import { ARN_PATTERNS, BUCKET_NAME_PATTERN } from '../../lib';
 import { checkServiceName } from '../internal/service-name';
 import { isKnown, type PropValidator } from '../internal/validation';
-import type { StoreEncryption, VersionedArtifactStoreProps } from './props';
+import type { ArtifactStoreAttributes } from '../contracts';
+import {
+  ObjectLockMode,
+  ReplicationStorageClass,
+  StoreEncryption,
+  type VersionedArtifactStoreProps,
+} from './props';
 
 /** A bucket ARN; the group is the bucket's name. */
 export const BUCKET_ARN = ARN_PATTERNS.bucket;
 
+const BUCKET_NAME_RULE =
+  'must be 3-63 lowercase letters, digits or hyphens, starting and ending with a letter or digit (dots are not allowed: they break TLS on virtual-hosted URLs).';
+// The store's grants name this key in IAM statements, and IAM never matches a KMS permission against an
+// alias ARN: a key ARN only.
+const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/;
+const KMS_KEY_RULE =
+  'must be a KMS key ARN (arn:aws:kms:<region>:<account>:key/<id>), not an alias: IAM grants on the store name the key, and IAM never matches KMS permissions on an alias.';
+
+/** Checks a store's props (throwing on the first bad one). */
 export function validateStore(
   check: PropValidator,
   serviceName: string,
@@ -14,20 +29,15 @@ export function validateStore(
   props: VersionedArtifactStoreProps,
 ): void {
   checkServiceName(check, serviceName);
-  check.matches(
-    'bucketName',
-    props.bucketName,
-    BUCKET_NAME_PATTERN,
-    'must be 3-63 lowercase letters, digits or hyphens, starting and ending with a letter or digit (dots are not allowed: they break TLS on virtual-hosted URLs).',
-  );
-  check.oneOf('encryption', props.encryption, ['kms', 's3']);
-  if (encryption === 's3' && props.kmsKeyArn !== undefined) {
+  check.matches('bucketName', props.bucketName, BUCKET_NAME_PATTERN, BUCKET_NAME_RULE);
+  check.oneOf('encryption', props.encryption, Object.values(StoreEncryption));
+  if (encryption === StoreEncryption.S3 && props.kmsKeyArn !== undefined) {
     check.conflict(
       'kmsKeyArn',
       "a KMS key only applies with encryption 'kms'; remove kmsKeyArn or set encryption to 'kms'.",
     );
   }
-  check.matches('kmsKeyArn', props.kmsKeyArn, ARN_PATTERNS.kmsKey, 'must be a KMS key or alias ARN.');
+  check.matches('kmsKeyArn', props.kmsKeyArn, KMS_KEY_ARN, KMS_KEY_RULE);
 
   check.integerInRange('noncurrentVersionsToKeep', props.noncurrentVersionsToKeep, 1, 100);
   check.integerInRange(
@@ -47,7 +57,7 @@ export function validateStore(
 
   if (props.objectLock) {
     const { mode, retentionDays, retentionYears } = props.objectLock;
-    check.oneOf('objectLock.mode', mode, ['GOVERNANCE', 'COMPLIANCE']);
+    check.oneOf('objectLock.mode', mode, Object.values(ObjectLockMode));
     if ((retentionDays === undefined) === (retentionYears === undefined)) {
       check.conflict(
         'objectLock',
@@ -88,13 +98,14 @@ export function validateStore(
         'a bucket cannot replicate to itself; give a bucket in another region or account.',
       );
     }
-    if (encryption === 'kms' && replication.destinationKmsKeyArn === undefined) {
+    check.oneOf('replication.storageClass', replication.storageClass, Object.values(ReplicationStorageClass));
+    if (encryption === StoreEncryption.KMS && replication.destinationKmsKeyArn === undefined) {
       check.conflict(
         'replication.destinationKmsKeyArn',
         'replicating SSE-KMS objects needs the KMS key to encrypt replicas with in the destination; set replication.destinationKmsKeyArn.',
       );
     }
-    if (encryption === 's3' && replication.destinationKmsKeyArn !== undefined) {
+    if (encryption === StoreEncryption.S3 && replication.destinationKmsKeyArn !== undefined) {
       check.conflict(
         'replication.destinationKmsKeyArn',
         "only applies with encryption 'kms'; remove it or set encryption to 'kms'.",
@@ -107,4 +118,12 @@ export function validateStore(
       'must be a KMS key ARN.',
     );
   }
+}
+
+/** Checks the attributes of a store defined elsewhere (throwing on the first bad one). */
+export function validateStoreAttributes(check: PropValidator, attrs: ArtifactStoreAttributes): void {
+  check.required(attrs, ['serviceName', 'bucketName'], 'to use a store defined elsewhere');
+  checkServiceName(check, attrs.serviceName);
+  check.matches('bucketName', attrs.bucketName, BUCKET_NAME_PATTERN, BUCKET_NAME_RULE);
+  check.matches('kmsKeyArn', attrs.kmsKeyArn, KMS_KEY_ARN, KMS_KEY_RULE);
 }

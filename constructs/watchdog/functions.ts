@@ -14,7 +14,7 @@ import { AssetType, TerraformAsset, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { watchdogConfigKey } from '../../lib';
 import { watchdogBundleDirectory } from '../internal/watchdog-bundle';
-import type { RollbackWatchdogProps } from './props';
+import { WatchdogArchitecture, type RollbackWatchdogProps } from './props';
 
 /**
  * A function running the watchdog bundle, with its own role (trusted by Lambda only) holding
@@ -67,7 +67,7 @@ export function defineBundledFunction(
     role: role.arn,
     runtime: 'nodejs22.x',
     handler: 'index.handler',
-    architectures: [props.architecture ?? 'arm64'],
+    architectures: [props.architecture ?? WatchdogArchitecture.ARM_64],
     memorySize: options.memorySize,
     timeout: options.timeout,
     filename: options.bundle.path,

@@ -1,20 +1,32 @@
 /**
  * The watchdog's IAM: every statement scoped by ARN where AWS allows it, each with a Sid that says
  * why; the few unscopable actions say so in their Sid.
+ *
+ * The statements scoped to the protected listeners and alarms can be built two ways: as they stand
+ * now (for review), or for the policy document, where those parts are Terraform tokens produced at
+ * synth, so listeners and alarms added after the constructor are covered.
  */
-import type { DataAwsIamPolicyDocumentStatement } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
-import { Fn } from 'cdktf';
+import {
+  dataAwsIamPolicyDocumentStatementToTerraform,
+  type DataAwsIamPolicyDocumentStatement,
+} from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
+import { Fn, Lazy } from 'cdktf';
 import { releaseHoldPrefix, STORE_KEY_PREFIXES, type ProtectedListenerInput } from '../../lib';
+import type { IArtifactStore } from '../contracts';
 import { isKnown } from '../internal/validation';
-import type { VersionedArtifactStore } from '../versioned-artifact-store';
-import type { ProtectedAlarmProps, RollbackWatchdogProps } from './props';
+import type { RollbackWatchdogProps } from './props';
+import { storePrefixStatements } from '../internal/store-access';
+import { StoreAccess } from '../store/props';
+import type { ProtectedSubjects } from './subjects';
 
 /** What the role's statements are built from. */
 export interface WatchdogStatementsInput {
   readonly serviceName: string;
   readonly props: RollbackWatchdogProps;
-  readonly listeners: readonly ProtectedListenerInput[];
-  readonly alarms: readonly ProtectedAlarmProps[];
+  /** The protected listeners and alarms. */
+  readonly subjects: ProtectedSubjects;
+  /** `true` for the policy document: the parts that depend on `subjects` are produced at synth. */
+  readonly atSynth: boolean;
   /** The region the service's calls go to (a literal or a reference). */
   readonly serviceRegion: string;
   /** `arn:<partition>:<service>:<service region>:<account>:<resource>`. */
@@ -26,8 +38,23 @@ export interface WatchdogStatementsInput {
 
 /** The statements of the watchdog function's role. */
 export function watchdogStatements(input: WatchdogStatementsInput): DataAwsIamPolicyDocumentStatement[] {
-  const { serviceName, props, listeners, alarms, serviceRegion, arnOf } = input;
+  const { serviceName, props, subjects, atSynth, serviceRegion, arnOf } = input;
   const { logGroupArn, notificationTopicArn, deadLetterQueueArn } = input;
+  const readAlarms = (): DataAwsIamPolicyDocumentStatement[] => {
+    const alarms = subjects.alarms();
+    return alarms.length > 0
+      ? [
+          {
+            sid: 'ReadProtectedAlarms',
+            effect: 'Allow',
+            actions: ['cloudwatch:DescribeAlarms'],
+            // From the names, not the alarms' ARN attributes: an alarm whose action is this
+            // function would otherwise depend on the function through this policy, and back.
+            resources: alarms.map((a) => arnOf('cloudwatch', `alarm:${a.name}`)),
+          },
+        ]
+      : [];
+  };
   return [
     {
       sid: 'WriteOwnLogs',
@@ -47,19 +74,9 @@ export function watchdogStatements(input: WatchdogStatementsInput): DataAwsIamPo
       ],
       resources: ['*'],
     },
-    ...trafficStatements(listeners),
-    ...(alarms.length > 0
-      ? [
-          {
-            sid: 'ReadProtectedAlarms',
-            effect: 'Allow',
-            actions: ['cloudwatch:DescribeAlarms'],
-            // From the names, not the alarms' ARN attributes: an alarm whose action is this
-            // function would otherwise depend on the function through this policy, and back.
-            resources: alarms.map((a) => arnOf('cloudwatch', `alarm:${a.name}`)),
-          },
-        ]
-      : []),
+    ...trafficStatements(() => subjects.listeners(), atSynth),
+    // At synth there is one statement or none: a token that resolves to nothing leaves the list.
+    ...(atSynth ? [statementAtSynth(() => readAlarms()[0])] : readAlarms()),
     ...((props.aliases ?? []).length > 0
       ? [
           {
@@ -148,23 +165,54 @@ export function tracingStatements(props: RollbackWatchdogProps): DataAwsIamPolic
 }
 
 /**
- * ModifyListener and ModifyRule on the protected listeners only, by ARN or by their load balancer;
- * and a deny on any ModifyListener that would set a protocol or TLS policy: the watchdog changes
- * actions only, and IAM holds it to that even if its code did not.
+ * A statement produced at synth, in the shape the policy document synthesizes (snake_case); a
+ * statement of `undefined` leaves the document's list.
  */
-function trafficStatements(
-  listeners: readonly ProtectedListenerInput[],
-): DataAwsIamPolicyDocumentStatement[] {
+function statementAtSynth(
+  produce: () => DataAwsIamPolicyDocumentStatement | undefined,
+): DataAwsIamPolicyDocumentStatement {
+  return Lazy.anyValue({
+    produce: () => {
+      const statement = produce();
+      return statement === undefined ? undefined : dataAwsIamPolicyDocumentStatementToTerraform(statement);
+    },
+  }) as unknown as DataAwsIamPolicyDocumentStatement;
+}
+
+/** The listeners' and rules' resource ARNs: by ARN, or every listener (rule) of a load balancer. */
+function listenerResources(listeners: readonly ProtectedListenerInput[]): {
+  listeners: string[];
+  rules: string[];
+} {
   // Deduplicate before swapping: each swap of a reference is a new Terraform expression.
   const byArn = [...new Set(listeners.flatMap((l) => (l.listenerArn ? [l.listenerArn] : [])))];
   const byLoadBalancer = [
     ...new Set(listeners.flatMap((l) => (l.listenerArn ? [] : [l.loadBalancerArn as string]))),
   ];
-  const resources = [...byArn, ...byLoadBalancer.map((lb) => `${swapResourceType(lb, 'listener')}/*`)];
-  const ruleArns = [
-    ...byArn.map((arn) => `${swapResourceType(arn, 'listener-rule', 'listener')}/*`),
-    ...byLoadBalancer.map((lb) => `${swapResourceType(lb, 'listener-rule')}/*`),
-  ];
+  return {
+    listeners: [...byArn, ...byLoadBalancer.map((lb) => `${swapResourceType(lb, 'listener')}/*`)],
+    rules: [
+      ...byArn.map((arn) => `${swapResourceType(arn, 'listener-rule', 'listener')}/*`),
+      ...byLoadBalancer.map((lb) => `${swapResourceType(lb, 'listener-rule')}/*`),
+    ],
+  };
+}
+
+/**
+ * ModifyListener and ModifyRule on the protected listeners only, by ARN or by their load balancer;
+ * and a deny on any ModifyListener that would set a protocol or TLS policy: the watchdog changes
+ * actions only, and IAM holds it to that even if its code did not.
+ */
+function trafficStatements(
+  listeners: () => ProtectedListenerInput[],
+  atSynth: boolean,
+): DataAwsIamPolicyDocumentStatement[] {
+  const list = (pick: (resources: ReturnType<typeof listenerResources>) => string[]): string[] =>
+    atSynth
+      ? Lazy.listValue({ produce: () => pick(listenerResources(listeners())) })
+      : pick(listenerResources(listeners()));
+  const resources = list((r) => r.listeners);
+  const ruleArns = list((r) => r.rules);
   // The condition keys are present only when the request sets them (they describe the request).
   const denyWhenSet = (sid: string, variable: string): DataAwsIamPolicyDocumentStatement => ({
     sid,
@@ -198,22 +246,22 @@ function swapResourceType(arn: string, type: string, from = 'loadbalancer'): str
 
 /** The store access the watchdog needs, each statement with its own Sid. */
 function storeStatements(
-  store: VersionedArtifactStore,
+  store: IArtifactStore,
   service: string,
   artifactKeys: readonly string[],
 ): DataAwsIamPolicyDocumentStatement[] {
-  const grants: [string, 'read' | 'write' | 'readVersions', string][] = [
-    ['Config', 'read', `${STORE_KEY_PREFIXES.config}${service}/`],
-    ['Manifests', 'readVersions', `${STORE_KEY_PREFIXES.manifests}${service}/`],
-    ['ManifestsWrite', 'write', `${STORE_KEY_PREFIXES.manifests}${service}/`],
-    ['Audit', 'read', `${STORE_KEY_PREFIXES.audit}${service}/`],
-    ['AuditWrite', 'write', `${STORE_KEY_PREFIXES.audit}${service}/`],
+  const grants: [string, StoreAccess, string][] = [
+    ['Config', StoreAccess.READ, `${STORE_KEY_PREFIXES.config}${service}/`],
+    ['Manifests', StoreAccess.READ_VERSIONS, `${STORE_KEY_PREFIXES.manifests}${service}/`],
+    ['ManifestsWrite', StoreAccess.WRITE, `${STORE_KEY_PREFIXES.manifests}${service}/`],
+    ['Audit', StoreAccess.READ, `${STORE_KEY_PREFIXES.audit}${service}/`],
+    ['AuditWrite', StoreAccess.WRITE, `${STORE_KEY_PREFIXES.audit}${service}/`],
     ...[...new Set(artifactKeys.map((key) => key.slice(0, key.lastIndexOf('/') + 1)))].flatMap(
       (prefix, index) =>
         [
-          [`Artifacts${index + 1}`, 'readVersions', prefix],
-          [`ArtifactsWrite${index + 1}`, 'write', prefix],
-        ] as [string, 'readVersions' | 'write', string][],
+          [`Artifacts${index + 1}`, StoreAccess.READ_VERSIONS, prefix],
+          [`ArtifactsWrite${index + 1}`, StoreAccess.WRITE, prefix],
+        ] as [string, StoreAccess, string][],
     ),
   ];
   const holds: DataAwsIamPolicyDocumentStatement = {
@@ -225,9 +273,10 @@ function storeStatements(
   };
   return [
     ...grants.flatMap(([name, access, prefix]) =>
-      store
-        .policyStatements(access, prefix)
-        .map((statement) => ({ ...statement, sid: `Store${name}${statement.sid ?? ''}` })),
+      storePrefixStatements(store, access, prefix).map((statement) => ({
+        ...statement,
+        sid: `Store${name}${statement.sid ?? ''}`,
+      })),
     ),
     holds,
   ];

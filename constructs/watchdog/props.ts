@@ -1,32 +1,44 @@
 /**
  * The props of RollbackWatchdog. Fields that become the watchdog's configuration carry lib's names,
  * bounds and defaults (`lib/watchdog-config.ts`); a test holds each `@default` here to lib's value.
+ *
+ * CDK style, they come in two parts: {@link RollbackWatchdogOptions} (how the watchdog behaves, what
+ * `SwitchbackService` takes as `watchdog`) and {@link RollbackWatchdogProps} (those plus what it
+ * protects and where it keeps its records).
  */
 import type { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
-import type { ProtectedListenerInput } from '../../lib';
-import type { BlueGreenListener } from '../blue-green-listener';
-import type { VersionedArtifactStore } from '../versioned-artifact-store';
+import type {
+  IArtifactStore,
+  IBlueGreenListener,
+  ProtectedAlarmProps,
+  ProtectedListenerAttributes,
+} from '../contracts';
 
-/** An alarm the watchdog protects: a breach of it rolls the release back. */
-export interface ProtectedAlarmProps {
-  readonly name: string;
-  readonly arn: string;
+/** The instruction set the watchdog's functions run on. */
+export enum WatchdogArchitecture {
+  /** AWS Graviton: cheaper per millisecond, and what the bundle is tested on. */
+  ARM_64 = 'arm64',
+  /** x86-64. */
+  X86_64 = 'x86_64',
 }
 
 /** A Lambda alias whose version (and routing) the watchdog restores. */
 export interface ProtectedAliasProps {
+  /** The function's name (not its ARN: the watchdog addresses it in the service's region and account). */
   readonly functionName: string;
+  /** The alias's name, e.g. `live`. */
   readonly aliasName: string;
 }
 
 /** Probing health URLs on a schedule; consecutive failed rounds are a breach. */
 export interface HealthPingProps {
+  /** The http(s) URLs to probe, 1-10. */
   readonly urls: string[];
   /** Seconds between probe rounds within one run, 1-60. @default 5 */
   readonly intervalSeconds?: number;
   /** Consecutive failed rounds that make a breach, 1-20. @default 3 */
   readonly failuresToBreach?: number;
-  /** @default 2000 */
+  /** How long one probe may take, in milliseconds, 100-10000. @default 2000 */
   readonly timeoutMs?: number;
   /** Minutes between runs; at least 1 (EventBridge schedules are per minute). @default 1 */
   readonly scheduleMinutes?: number;
@@ -34,9 +46,11 @@ export interface HealthPingProps {
 
 /** An on-demand AWS Backup job per resource, started at capture and tagged with the release id. */
 export interface ReleaseBackupProps {
+  /** The backup vault the recovery points go to. */
   readonly vaultName: string;
   /** The role AWS Backup uses; the watchdog may pass only this role, only to AWS Backup. */
   readonly roleArn: string;
+  /** The resources to back up (concrete ARNs, no wildcards), at least one. */
   readonly resourceArns: string[];
   /**
    * Days the release's recovery points are kept before AWS Backup expires them.
@@ -45,29 +59,17 @@ export interface ReleaseBackupProps {
   readonly deleteAfterDays?: number;
 }
 
-/** Props of {@link RollbackWatchdog}. */
-export interface RollbackWatchdogProps {
-  /**
-   * The service name (1-40 of `[a-z0-9-]`).
-   * @default - the store's service name
-   */
-  readonly serviceName?: string;
-  /** The artifact store: holds the configuration, manifests and audit trail, and the artifacts to restore. */
-  readonly store: VersionedArtifactStore;
-  /**
-   * The release this deploy is for: the capture runs when it changes. A commit, a build number, a tag:
-   * 1-128 letters, digits, dots, underscores or hyphens.
-   */
-  readonly releaseId: string;
-  /** Blue-green listeners to protect; their traffic-changing resources wait for the capture. @default - none */
-  readonly listeners?: BlueGreenListener[];
+/**
+ * How a {@link RollbackWatchdog} behaves: every prop but what it protects and where it keeps its
+ * records. `SwitchbackService` takes these as its `watchdog` prop.
+ */
+export interface RollbackWatchdogOptions {
   /**
    * Listeners defined elsewhere (another stack, by load balancer ARN and port and target group names).
+   * More can be added with `addProtectedListener()`.
    * @default - none
    */
-  readonly protectedListeners?: ProtectedListenerInput[];
-  /** Alarms whose breach rolls the release back (e.g. `RollbackAlarms.protectedAlarms`). @default - none */
-  readonly alarms?: ProtectedAlarmProps[];
+  readonly protectedListeners?: ProtectedListenerAttributes[];
   /** Lambda aliases to restore. @default - none */
   readonly aliases?: ProtectedAliasProps[];
   /** SSM parameter names to restore. @default - none */
@@ -82,15 +84,13 @@ export interface RollbackWatchdogProps {
   readonly artifactKeys?: string[];
   /** Health pings on a schedule. @default - none */
   readonly healthPing?: HealthPingProps;
-  /** On-demand backups at capture. @default - none */
-  readonly backup?: ReleaseBackupProps;
   /** Minutes after a capture during which breaches roll back automatically. @default 60 */
   readonly evaluationWindowMinutes?: number;
   /** Minutes after a rollback during which no automatic rollback happens. @default 15 */
   readonly cooldownMinutes?: number;
   /** Automatic rollbacks allowed per budget window. @default 3 */
   readonly maxAutomaticRollbacks?: number;
-  /** @default 1440 */
+  /** The window, in minutes, over which `maxAutomaticRollbacks` is counted. @default 1440 */
   readonly budgetWindowMinutes?: number;
   /**
    * Events older than this are dropped (and Lambda's asynchronous queue discards them), 60-21600.
@@ -130,11 +130,15 @@ export interface RollbackWatchdogProps {
   readonly notificationTopic?: SnsTopic;
   /** Capture the live state as the release manifest on deploy, before traffic changes. @default true */
   readonly captureOnDeploy?: boolean;
-  /** @default 'arm64' */
-  readonly architecture?: 'arm64' | 'x86_64';
-  /** @default 256 - the engine needs little memory; more memory is more CPU for a faster cold start */
+  /** The instruction set of the watchdog's functions. @default WatchdogArchitecture.ARM_64 */
+  readonly architecture?: WatchdogArchitecture;
+  /**
+   * The watchdog function's memory, in MB (128-10240).
+   * @default 256 - the engine needs little memory; more memory is more CPU for a faster cold start
+   */
   readonly memorySizeMb?: number;
   /**
+   * The watchdog function's timeout, in seconds (30-870).
    * @default 90 - a health-ping run probes for most of it; a rollback takes well under a second plus
    * retries within its 20 s step budgets
    */
@@ -147,4 +151,37 @@ export interface RollbackWatchdogProps {
   readonly logRetentionDays?: number;
   /** X-Ray tracing. @default true */
   readonly tracing?: boolean;
+}
+
+/** Props of {@link RollbackWatchdog}: its options, what it protects and where it keeps its records. */
+export interface RollbackWatchdogProps extends RollbackWatchdogOptions {
+  /**
+   * The service name (1-40 of `[a-z0-9-]`).
+   * @default - the store's service name
+   */
+  readonly serviceName?: string;
+  /**
+   * The artifact store: holds the configuration, manifests and audit trail, and the artifacts to
+   * restore (a `VersionedArtifactStore`, or one from `VersionedArtifactStore.fromArtifactStoreAttributes`).
+   */
+  readonly store: IArtifactStore;
+  /**
+   * The release this deploy is for: the capture runs when it changes. A commit, a build number, a tag:
+   * 1-128 letters, digits, dots, underscores or hyphens.
+   */
+  readonly releaseId: string;
+  /**
+   * Blue-green listeners to protect; their traffic-changing resources wait for the capture. More can be
+   * added with `addListener()`.
+   * @default - none
+   */
+  readonly listeners?: IBlueGreenListener[];
+  /**
+   * Alarms whose breach rolls the release back (e.g. `RollbackAlarms.protectedAlarms`). More can be
+   * added with `addAlarm()`.
+   * @default - none
+   */
+  readonly alarms?: ProtectedAlarmProps[];
+  /** On-demand backups at capture. @default - none */
+  readonly backup?: ReleaseBackupProps;
 }

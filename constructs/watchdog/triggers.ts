@@ -16,16 +16,20 @@ import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import type { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
-import { Fn, Token, type TerraformAsset } from 'cdktf';
+import { Fn, Lazy, Token, type TerraformAsset } from 'cdktf';
 import type { Construct } from 'constructs';
 import { DEFAULT_ROLLBACK_POLICY, STORE_KEY_PREFIXES } from '../../lib';
 import { SwitchbackChecks } from '../checks/switchback-checks';
-import { memberKeys } from '../internal/member-keys';
+import type { ProtectedAlarmProps } from '../contracts';
+import { memberKey, memberKeys } from '../internal/member-keys';
 import { movedFrom } from '../internal/stable-ids';
-import { SwitchbackValidationError } from '../internal/validation';
+import { show, SwitchbackValidationError } from '../internal/validation';
 import { defineBundledFunction } from './functions';
 import { tracingStatements } from './permissions';
-import type { ProtectedAlarmProps, RollbackWatchdogProps } from './props';
+import type { RollbackWatchdogProps } from './props';
+import { storePrefixStatements } from '../internal/store-access';
+import { StoreAccess } from '../store/props';
+import type { ProtectedSubjects } from './subjects';
 import { HEALTH_PING_TIMEOUT_SECONDS } from './validation';
 
 /** What the triggers are wired to. */
@@ -38,127 +42,193 @@ export interface WatchdogTargets {
   readonly logRetentionDays: number;
 }
 
-/** Defines every trigger of the watchdog under `scope`. */
-export function defineTriggers(
-  scope: Construct,
-  props: RollbackWatchdogProps,
-  alarms: readonly ProtectedAlarmProps[],
-  targets: WatchdogTargets,
-): void {
-  const { fn, functionName } = targets;
-  const duplicate = (prop: string) => (index: number) => {
-    throw new SwitchbackValidationError(
-      scope.node.path,
-      `${prop}[${index}]`,
-      'is given twice; each member may appear once.',
-    );
-  };
+/**
+ * Every trigger of the watchdog under `scope`. The alarms' triggers (an action permission per alarm,
+ * the EventBridge rule on their state changes) cover the props' alarms and those added with
+ * {@link addAlarm}: the rule's pattern and the dead-letter policy's sources are produced at synth.
+ */
+export class WatchdogTriggers {
+  /** The keys of the alarms with a trigger, in the order they were protected. */
+  private readonly alarmKeys: string[] = [];
+  private alarmRule?: CloudwatchEventRule;
+  private tickRule?: CloudwatchEventRule;
+  private healthPingRule?: CloudwatchEventRule;
+  private deadLetterPolicy?: SqsQueuePolicy;
 
-  // The fastest path: the alarm invokes the function itself, allowed for that alarm only.
-  memberKeys(
-    scope,
-    alarms.map((a) => a.name),
-    duplicate('alarms'),
-  ).forEach((key, index) => {
-    keyedPermission(scope, 'AlarmActionPermission', key, index, {
-      statementId: `switchback-alarm-${key}`,
-      functionName: fn.functionName,
-      principal: 'lambda.alarms.cloudwatch.amazonaws.com',
-      sourceArn: alarms[index].arn,
+  constructor(
+    private readonly scope: Construct,
+    private readonly props: RollbackWatchdogProps,
+    private readonly subjects: ProtectedSubjects,
+    private readonly targets: WatchdogTargets,
+  ) {
+    const alarms = subjects.alarms();
+    const { fn, functionName } = targets;
+    const duplicate = (prop: string) => (index: number) => {
+      throw new SwitchbackValidationError(
+        scope.node.path,
+        `${prop}[${index}]`,
+        'is given twice; each member may appear once.',
+      );
+    };
+
+    // The fastest path: the alarm invokes the function itself, allowed for that alarm only.
+    memberKeys(
+      scope,
+      alarms.map((a) => a.name),
+      duplicate('alarms'),
+    ).forEach((key, index) => this.protectAlarm(alarms[index], key, { rule: false }));
+    if (alarms.length > 0) this.defineAlarmRule();
+
+    if (props.scheduleTick ?? true) {
+      this.tickRule = new CloudwatchEventRule(scope, 'TickSchedule', {
+        name: ruleName(functionName, 'tick'),
+        description: 'Every minute: the Switchback watchdog re-evaluates alarms and unfinished rollbacks',
+        scheduleExpression: 'rate(1 minute)',
+      });
+      // A tick missed is superseded by the next one a minute later: no retries worth making.
+      targetRule(scope, this.tickRule, 'Tick', fn, props, targets.deadLetterQueue, {
+        input: JSON.stringify({ action: 'tick' }),
+        maximumEventAgeInSeconds: 60,
+        maximumRetryAttempts: 0,
+      });
+    }
+
+    const topicArns = props.alarmTopicArns ?? [];
+    memberKeys(scope, topicArns, duplicate('alarmTopicArns')).forEach((key, index) => {
+      const topicArn = topicArns[index];
+      // SNS takes a subscription only in the topic's region (Subscribe elsewhere: "Topic does not
+      // exist"), and in the standalone placement the topic is in the service's region, not ours.
+      const subscription = new SnsTopicSubscription(scope, `AlarmTopicSubscription-${key}`, {
+        topicArn,
+        region: topicRegion(topicArn),
+        protocol: 'lambda',
+        endpoint: fn.arn,
+      });
+      movedFrom(subscription, `AlarmTopicSubscription${index + 1}`);
+      keyedPermission(scope, 'AlarmTopicPermission', key, index, {
+        statementId: `switchback-sns-${key}`,
+        functionName: fn.functionName,
+        principal: 'sns.amazonaws.com',
+        sourceArn: topicArn,
+      });
     });
-  });
 
-  const rules: CloudwatchEventRule[] = [];
-  if ((props.eventBridgeTrigger ?? true) && alarms.length > 0) {
-    const rule = new CloudwatchEventRule(scope, 'AlarmStateChangeRule', {
-      name: ruleName(functionName, 'alarms'),
+    if (props.healthPing) {
+      const prober = defineProber(scope, props, targets);
+      const minutes = props.healthPing.scheduleMinutes ?? 1;
+      this.healthPingRule = new CloudwatchEventRule(scope, 'HealthPingSchedule', {
+        name: ruleName(functionName, 'health-ping'),
+        description: 'Runs the health pings of the Switchback watchdog',
+        scheduleExpression: `rate(${minutes} ${minutes === 1 ? 'minute' : 'minutes'})`,
+      });
+      targetRule(scope, this.healthPingRule, 'HealthPing', prober, props, targets.deadLetterQueue);
+    }
+
+    this.defineDeadLetterPolicy();
+
+    const operators = props.operatorRoleArns ?? [];
+    memberKeys(scope, operators, duplicate('operatorRoleArns')).forEach((key, index) => {
+      keyedPermission(scope, 'OperatorPermission', key, index, {
+        statementId: `switchback-operator-${key}`,
+        functionName: fn.functionName,
+        principal: operators[index],
+      });
+    });
+  }
+
+  /**
+   * The triggers of one more alarm (checked already, and added to the subjects after this): its action
+   * permission and, with the first alarm, the EventBridge rule. `prop` names it in the error when an
+   * alarm of its name is protected already.
+   */
+  public addAlarm(alarm: ProtectedAlarmProps, prop: string): void {
+    const key = memberKey(this.scope, alarm.name);
+    if (this.alarmKeys.includes(key)) {
+      throw new SwitchbackValidationError(
+        this.scope.node.path,
+        prop,
+        `got ${show(alarm.name)}; the watchdog protects an alarm of that name already: each alarm may appear once.`,
+      );
+    }
+    this.protectAlarm(alarm, key, { rule: true });
+  }
+
+  private protectAlarm(alarm: ProtectedAlarmProps, key: string, options: { readonly rule: boolean }): void {
+    // Its position among the alarms: the id 0.1.0 gave its permission, which a moved block carries over.
+    const index = this.alarmKeys.length;
+    this.alarmKeys.push(key);
+    keyedPermission(this.scope, 'AlarmActionPermission', key, index, {
+      statementId: `switchback-alarm-${key}`,
+      functionName: this.targets.fn.functionName,
+      principal: 'lambda.alarms.cloudwatch.amazonaws.com',
+      sourceArn: alarm.arn,
+    });
+    if (options.rule) {
+      this.defineAlarmRule();
+      this.defineDeadLetterPolicy();
+    }
+  }
+
+  /** The EventBridge rule on the protected alarms entering ALARM, once, when it is wanted. */
+  private defineAlarmRule(): void {
+    if (this.alarmRule || !(this.props.eventBridgeTrigger ?? true)) return;
+    this.alarmRule = new CloudwatchEventRule(this.scope, 'AlarmStateChangeRule', {
+      name: ruleName(this.targets.functionName, 'alarms'),
       description: 'Protected alarms entering ALARM: a durable second path to the watchdog',
-      eventPattern: JSON.stringify({
-        source: ['aws.cloudwatch'],
-        'detail-type': ['CloudWatch Alarm State Change'],
-        resources: alarms.map((a) => a.arn),
-        detail: { state: { value: ['ALARM'] } },
+      eventPattern: Lazy.stringValue({
+        produce: () =>
+          JSON.stringify({
+            source: ['aws.cloudwatch'],
+            'detail-type': ['CloudWatch Alarm State Change'],
+            resources: this.subjects.alarms().map((a) => a.arn),
+            detail: { state: { value: ['ALARM'] } },
+          }),
       }),
     });
-    targetRule(scope, rule, 'AlarmStateChange', fn, props, targets.deadLetterQueue);
-    rules.push(rule);
+    targetRule(
+      this.scope,
+      this.alarmRule,
+      'AlarmStateChange',
+      this.targets.fn,
+      this.props,
+      this.targets.deadLetterQueue,
+    );
   }
 
-  if (props.scheduleTick ?? true) {
-    const tick = new CloudwatchEventRule(scope, 'TickSchedule', {
-      name: ruleName(functionName, 'tick'),
-      description: 'Every minute: the Switchback watchdog re-evaluates alarms and unfinished rollbacks',
-      scheduleExpression: 'rate(1 minute)',
-    });
-    // A tick missed is superseded by the next one a minute later: no retries worth making.
-    targetRule(scope, tick, 'Tick', fn, props, targets.deadLetterQueue, {
-      input: JSON.stringify({ action: 'tick' }),
-      maximumEventAgeInSeconds: 60,
-      maximumRetryAttempts: 0,
-    });
-    rules.push(tick);
+  /** The rules, in a fixed order (alarms, tick, health pings), whatever order they were defined in. */
+  private rules(): CloudwatchEventRule[] {
+    return [this.alarmRule, this.tickRule, this.healthPingRule].filter(
+      (rule): rule is CloudwatchEventRule => rule !== undefined,
+    );
   }
 
-  const topicArns = props.alarmTopicArns ?? [];
-  memberKeys(scope, topicArns, duplicate('alarmTopicArns')).forEach((key, index) => {
-    const topicArn = topicArns[index];
-    // SNS takes a subscription only in the topic's region (Subscribe elsewhere: "Topic does not
-    // exist"), and in the standalone placement the topic is in the service's region, not ours.
-    const subscription = new SnsTopicSubscription(scope, `AlarmTopicSubscription-${key}`, {
-      topicArn,
-      region: topicRegion(topicArn),
-      protocol: 'lambda',
-      endpoint: fn.arn,
-    });
-    movedFrom(subscription, `AlarmTopicSubscription${index + 1}`);
-    keyedPermission(scope, 'AlarmTopicPermission', key, index, {
-      statementId: `switchback-sns-${key}`,
-      functionName: fn.functionName,
-      principal: 'sns.amazonaws.com',
-      sourceArn: topicArn,
-    });
-  });
-
-  if (props.healthPing) {
-    const prober = defineProber(scope, props, targets);
-    const minutes = props.healthPing.scheduleMinutes ?? 1;
-    const schedule = new CloudwatchEventRule(scope, 'HealthPingSchedule', {
-      name: ruleName(functionName, 'health-ping'),
-      description: 'Runs the health pings of the Switchback watchdog',
-      scheduleExpression: `rate(${minutes} ${minutes === 1 ? 'minute' : 'minutes'})`,
-    });
-    targetRule(scope, schedule, 'HealthPing', prober, props, targets.deadLetterQueue);
-    rules.push(schedule);
-  }
-
-  if (rules.length > 0) {
+  /** The dead-letter queue's policy, once there is a rule: every rule's dead letters are allowed in. */
+  private defineDeadLetterPolicy(): void {
+    if (this.deadLetterPolicy || this.rules().length === 0) return;
     // A queue has one policy: every rule's dead letters are allowed in it.
-    const queuePolicy = new DataAwsIamPolicyDocument(scope, 'DeadLetterPolicyDocument', {
+    const queuePolicy = new DataAwsIamPolicyDocument(this.scope, 'DeadLetterPolicyDocument', {
       statement: [
         {
           sid: 'EventBridgeDeadLetters',
           effect: 'Allow',
           actions: ['sqs:SendMessage'],
           principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
-          resources: [targets.deadLetterQueue.arn],
-          condition: [{ test: 'ArnEquals', variable: 'aws:SourceArn', values: rules.map((r) => r.arn) }],
+          resources: [this.targets.deadLetterQueue.arn],
+          condition: [
+            {
+              test: 'ArnEquals',
+              variable: 'aws:SourceArn',
+              values: Lazy.listValue({ produce: () => this.rules().map((r) => r.arn) }),
+            },
+          ],
         },
       ],
     });
-    new SqsQueuePolicy(scope, 'DeadLetterPolicy', {
-      queueUrl: targets.deadLetterQueue.url,
+    this.deadLetterPolicy = new SqsQueuePolicy(this.scope, 'DeadLetterPolicy', {
+      queueUrl: this.targets.deadLetterQueue.url,
       policy: queuePolicy.json,
     });
   }
-
-  const operators = props.operatorRoleArns ?? [];
-  memberKeys(scope, operators, duplicate('operatorRoleArns')).forEach((key, index) => {
-    keyedPermission(scope, 'OperatorPermission', key, index, {
-      statementId: `switchback-operator-${key}`,
-      functionName: fn.functionName,
-      principal: operators[index],
-    });
-  });
 }
 
 /**
@@ -208,9 +278,11 @@ function defineProber(
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
       resources: [`${logGroup.arn}:*`],
     },
-    ...props.store
-      .policyStatements('read', `${STORE_KEY_PREFIXES.config}${targets.serviceName}/`)
-      .map((statement) => ({ ...statement, sid: `StoreConfig${statement.sid ?? ''}` })),
+    ...storePrefixStatements(
+      props.store,
+      StoreAccess.READ,
+      `${STORE_KEY_PREFIXES.config}${targets.serviceName}/`,
+    ).map((statement) => ({ ...statement, sid: `StoreConfig${statement.sid ?? ''}` })),
     {
       sid: 'HandBreachesToWatchdog',
       effect: 'Allow',

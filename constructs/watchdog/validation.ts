@@ -15,8 +15,20 @@ import {
   watchdogConfigSchema,
   type ProtectedListenerInput,
 } from '../../lib';
+import type {
+  ProtectedAlarmProps,
+  ProtectedListenerAttributes,
+  RollbackWatchdogAttributes,
+} from '../contracts';
 import { isKnown, PropValidator, show, SwitchbackValidationError } from '../internal/validation';
-import type { RollbackWatchdogProps } from './props';
+import { WatchdogArchitecture, type RollbackWatchdogProps } from './props';
+import { STORE_GRANT_PREFIX } from '../internal/store-access';
+import { toConfigListener } from './subjects';
+
+/** A Lambda function's name: 1-64 letters, digits, hyphens or underscores. */
+export const FUNCTION_NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** A Lambda function's unqualified ARN; the name is captured. */
+const UNQUALIFIED_FUNCTION_ARN = ARN_PATTERNS.lambdaFunction;
 
 /** The retention periods CloudWatch Logs accepts (PutRetentionPolicy); any other number fails at apply. */
 export const LOG_RETENTION_DAYS = [
@@ -57,7 +69,7 @@ const POLICY_PROPS = [
 ] as const satisfies readonly (keyof RollbackWatchdogProps & keyof typeof DEFAULT_ROLLBACK_POLICY)[];
 
 /** Parses `value` with one part of lib's schema; the first problem is thrown against `prop`. */
-function parseAs(scope: IConstruct, prop: string, schema: z.ZodMiniType, value: unknown): void {
+export function parseAs(scope: IConstruct, prop: string, schema: z.ZodMiniType, value: unknown): void {
   const result = schema.safeParse(value, { reportInput: true });
   if (result.success) return;
   const [issue] = result.error.issues;
@@ -105,13 +117,7 @@ export function validateWatchdogProps(
   ] as const) {
     check.literal(prop, value, atSynth);
   }
-  const protectedCount = (props.listeners ?? []).length + (props.protectedListeners ?? []).length;
-  if (protectedCount === 0) {
-    check.conflict(
-      'listeners',
-      'a watchdog with nothing protected does nothing; give listeners (BlueGreenListener) or protectedListeners.',
-    );
-  }
+  // A watchdog with nothing protected is refused at synth (listeners may still be added).
 
   // The props that become configuration fields, each through its field's rule.
   if (props.serviceRegion !== undefined) parseAs(scope, 'serviceRegion', part.region, props.serviceRegion);
@@ -122,12 +128,14 @@ export function validateWatchdogProps(
     parseAs(scope, `protectedListeners[${index}]`, part.listener, listener),
   );
   // Names must be unique across the listeners of both props.
-  parseAs(
-    scope,
-    (props.protectedListeners ?? []).length > 0 ? 'protectedListeners' : 'listeners',
-    part.listeners,
-    [...listeners],
-  );
+  if (listeners.length > 0) {
+    parseAs(
+      scope,
+      (props.protectedListeners ?? []).length > 0 ? 'protectedListeners' : 'listeners',
+      part.listeners,
+      [...listeners],
+    );
+  }
   (props.alarms ?? []).forEach((alarm, index) => parseAs(scope, `alarms[${index}]`, part.alarm, alarm));
   (props.aliases ?? []).forEach((alias, index) => parseAs(scope, `aliases[${index}]`, part.alias, alias));
   (props.parameterNames ?? []).forEach((name, index) =>
@@ -158,19 +166,26 @@ export function validateWatchdogProps(
   if (props.backup) parseAs(scope, 'backup', part.backup, props.backup);
 
   // Stricter than the configuration allows, because of what the construct does with them.
-  (props.artifactKeys ?? []).forEach((key, index) =>
+  (props.artifactKeys ?? []).forEach((key, index) => {
     check.matches(
       `artifactKeys[${index}]`,
       key,
       /^artifacts\/[^*?]*\/[^/*?]+$/,
       "must be an object key under 'artifacts/' with a folder, e.g. 'artifacts/checkout/app.zip'.",
-    ),
-  );
+    );
+    // The watchdog is granted the key's folder: a prefix the store's grants take.
+    check.matches(
+      `artifactKeys[${index}]`,
+      key.slice(0, key.lastIndexOf('/') + 1),
+      STORE_GRANT_PREFIX,
+      "must be in folders of letters, digits and !_.'()- (the watchdog is granted the key's folder).",
+    );
+  });
   (props.aliases ?? []).forEach((alias, index) =>
     check.matches(
       `aliases[${index}].functionName`,
       alias.functionName,
-      /^[A-Za-z0-9_-]{1,64}$/,
+      FUNCTION_NAME_PATTERN,
       'must be a function name (not an ARN): the watchdog addresses it in the service region and account.',
     ),
   );
@@ -193,7 +208,7 @@ export function validateWatchdogProps(
       );
     }
   }
-  check.oneOf('architecture', props.architecture, ['arm64', 'x86_64']);
+  check.oneOf('architecture', props.architecture, Object.values(WatchdogArchitecture));
   (props.parameterKmsKeyArns ?? []).forEach((arn, index) =>
     check.matches(`parameterKmsKeyArns[${index}]`, arn, ARN_PATTERNS.kmsKey, 'must be a KMS key ARN.'),
   );
@@ -204,4 +219,73 @@ export function validateWatchdogProps(
   (props.operatorRoleArns ?? []).forEach((arn, index) =>
     check.matches(`operatorRoleArns[${index}]`, arn, ARN_PATTERNS.iamRole, 'must be an IAM role ARN.'),
   );
+}
+
+/** The message of a watchdog with nothing protected, the same at every check. */
+export function nothingProtectedError(scope: IConstruct): SwitchbackValidationError {
+  return new SwitchbackValidationError(
+    scope.node.path,
+    'listeners',
+    'a watchdog with nothing protected does nothing; give listeners (BlueGreenListener) or protectedListeners, or call addListener() or addProtectedListener() before synth.',
+  );
+}
+
+/**
+ * Checks listeners being added, each named by `where(index)` (e.g. `addProtectedListener(listener)`):
+ * each with the configuration's rule for a listener, and its name unique among `existing`.
+ */
+export function validateAddedListeners(
+  scope: IConstruct,
+  where: (index: number) => string,
+  added: readonly ProtectedListenerAttributes[],
+  existing: readonly ProtectedListenerInput[],
+): void {
+  const part = configPartsAtSynth();
+  const names = new Set(existing.map((listener) => listener.name));
+  added.forEach((listener, index) => {
+    parseAs(scope, where(index), part.listener, toConfigListener(listener));
+    if (names.has(listener.name)) {
+      throw new SwitchbackValidationError(
+        scope.node.path,
+        `${where(index)}.name`,
+        `got ${show(listener.name)}; listener names must be unique: the watchdog protects a listener of that name already.`,
+      );
+    }
+    names.add(listener.name);
+  });
+}
+
+/** Checks an alarm being added with `addAlarm` (the configuration's rule for an alarm). */
+export function validateAddedAlarm(scope: IConstruct, prop: string, alarm: ProtectedAlarmProps): void {
+  parseAs(scope, prop, configPartsAtSynth().alarm, alarm);
+}
+
+/** Checks the attributes of a watchdog defined elsewhere; values only Terraform knows pass. */
+export function validateWatchdogAttributes(scope: IConstruct, attrs: RollbackWatchdogAttributes): void {
+  const check = new PropValidator(scope);
+  check.required(
+    attrs,
+    ['serviceName', 'functionArn', 'functionName'],
+    'to use a watchdog defined elsewhere',
+  );
+  if (isKnown(attrs.serviceName))
+    parseAs(scope, 'serviceName', configPartsAtSynth().service, attrs.serviceName);
+  check.matches(
+    'functionArn',
+    attrs.functionArn,
+    UNQUALIFIED_FUNCTION_ARN,
+    "must be a Lambda function's unqualified ARN (arn:aws:lambda:<region>:<account>:function:<name>, no :alias or :version): the watchdog lets alarms invoke the function itself, and Lambda refuses an invoke of a qualified ARN that permission does not name.",
+  );
+  check.matches(
+    'functionName',
+    attrs.functionName,
+    FUNCTION_NAME_PATTERN,
+    'must be a Lambda function name: 1-64 letters, digits, hyphens or underscores (not an ARN).',
+  );
+  if (isKnown(attrs.functionArn) && isKnown(attrs.functionName)) {
+    const named = UNQUALIFIED_FUNCTION_ARN.exec(attrs.functionArn)?.[1];
+    if (named !== attrs.functionName) {
+      check.fail('functionName', attrs.functionName, `must be the function functionArn names ('${named}').`);
+    }
+  }
 }

@@ -3,7 +3,13 @@ import { App, TerraformStack, TerraformVariable } from 'cdktf';
 import { BackupVault } from '@cdktf/provider-aws/lib/backup-vault';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { BackupPresets, BackupSchedule, VersionedArtifactStore } from '../../index';
+import {
+  BackupPresets,
+  BackupSchedule,
+  BackupVaultLockMode,
+  RestoreTestingResourceType,
+  VersionedArtifactStore,
+} from '../../index';
 
 const app = new App();
 const stack = new TerraformStack(app, 'checkout');
@@ -30,10 +36,13 @@ const backups = new BackupSchedule(stack, 'Backups', {
   rules: BackupPresets.hourly7DaysDaily35DaysMonthly1Year({
     copyActions: [{ destinationVaultArn: drVault.arn, deleteAfterDays: 35 }],
   }),
-  vaultLock: { mode: 'GOVERNANCE', minRetentionDays: 7, maxRetentionDays: 365 },
+  vaultLock: { mode: BackupVaultLockMode.GOVERNANCE, minRetentionDays: 7, maxRetentionDays: 365 },
   vaultPolicyAdminArns: ['arn:aws:iam::123456789012:role/deployer'],
   restoreTesting: {
-    selections: [{ protectedResourceType: 'RDS', validationWindowHours: 1 }, { protectedResourceType: 'S3' }],
+    selections: [
+      { protectedResourceType: RestoreTestingResourceType.RDS, validationWindowHours: 1 },
+      { protectedResourceType: RestoreTestingResourceType.S3 },
+    ],
   },
 });
 

@@ -1,8 +1,16 @@
-/** docs/constructs/rollback-alarms.md: alarms on the candidate, 2 of 4 with a KPI. */
+/** docs/constructs/rollback-alarms.md: alarms on the candidate, 2 of 4 with a KPI, wired to the watchdog. */
 import { App, TerraformStack } from 'cdktf';
 import { DataAwsLb } from '@cdktf/provider-aws/lib/data-aws-lb';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { BlueGreenListener, RollbackAlarms } from '../../index';
+import {
+  BlueGreenListener,
+  Color,
+  KpiComparison,
+  KpiStatistic,
+  RollbackAlarms,
+  RollbackWatchdog,
+  VersionedArtifactStore,
+} from '../../index';
 
 const app = new App();
 const stack = new TerraformStack(app, 'checkout');
@@ -14,10 +22,11 @@ const listener = new BlueGreenListener(stack, 'BlueGreen', {
   serviceName: 'checkout',
   loadBalancerArn,
   vpcId: 'vpc-0123456789abcdef0',
-  activeColor: 'blue',
+  activeColor: Color.BLUE,
   canaryWeightPercent: 10,
 });
-const candidate = listener.candidateColor === 'green' ? listener.greenTargetGroup : listener.blueTargetGroup;
+const candidate =
+  listener.candidateColor === Color.GREEN ? listener.greenTargetGroup : listener.blueTargetGroup;
 
 const alarms = new RollbackAlarms(stack, 'RollbackAlarms', {
   serviceName: 'checkout',
@@ -29,15 +38,22 @@ const alarms = new RollbackAlarms(stack, 'RollbackAlarms', {
     namespace: 'Checkout',
     metricName: 'OrdersPlaced',
     dimensions: [{ name: 'Color', value: listener.candidateColor }],
-    statistic: 'Sum',
-    comparison: 'LessThanThreshold',
+    statistic: KpiStatistic.SUM,
+    comparison: KpiComparison.LESS_THAN_THRESHOLD,
     threshold: 5, // fewer than 5 orders a minute on the candidate
   },
   requiredBreaches: 2, // 2 of 4
-  alarmActionArns: ['arn:aws:lambda:us-east-1:123456789012:function:checkout-watchdog'],
   evaluationWindowMinutes: 60,
 });
 
-// The watchdog configuration's `alarms` entry: [{ name: 'checkout-rollback', arn: '${aws_cloudwatch_composite_alarm…arn}' }]
-export const protectedAlarms = alarms.protectedAlarms;
+// The watchdog protects the composite (`protectedAlarms`: [{ name: 'checkout-rollback', arn }]) ...
+const watchdog = new RollbackWatchdog(stack, 'Watchdog', {
+  store: new VersionedArtifactStore(stack, 'Store', { serviceName: 'checkout' }),
+  releaseId: process.env.SWITCHBACK_RELEASE_ID ?? 'local',
+  listeners: [listener],
+  alarms: alarms.protectedAlarms,
+});
+// ... and the composite invokes the watchdog, and pages on-call (at most 5 actions in all).
+alarms.addWatchdog(watchdog);
+alarms.addAlarmAction('arn:aws:sns:us-east-1:123456789012:checkout-on-call');
 app.synth();

@@ -2,7 +2,13 @@
 import { App, TerraformStack } from 'cdktf';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SsmParameter } from '@cdktf/provider-aws/lib/ssm-parameter';
-import { BlueGreenListener, RollbackAlarms, RollbackWatchdog, VersionedArtifactStore } from '../../index';
+import {
+  BlueGreenListener,
+  ListenerRole,
+  RollbackAlarms,
+  RollbackWatchdog,
+  VersionedArtifactStore,
+} from '../../index';
 
 const app = new App();
 const stack = new TerraformStack(app, 'checkout');
@@ -36,6 +42,21 @@ const watchdog = new RollbackWatchdog(stack, 'Watchdog', {
   cooldownMinutes: 15,
 });
 
+// More to protect after construction, covered like the props (configuration, IAM, triggers):
+// a listener of another stack, by load balancer and port, and an alarm defined elsewhere.
+watchdog.addProtectedListener({
+  name: 'admin',
+  role: ListenerRole.PRODUCTION,
+  loadBalancerArn:
+    'arn:aws:elasticloadbalancing:us-east-1:123456789012:loadbalancer/app/admin/0123456789abcdef',
+  port: 443,
+  targetGroupNames: { blue: 'admin-blue', green: 'admin-green' },
+});
+watchdog.addAlarm({
+  name: 'checkout-orders-dropped',
+  arn: 'arn:aws:cloudwatch:us-east-1:123456789012:alarm:checkout-orders-dropped',
+});
+
 // A configuration change of the release waits for the capture, like the listener does.
 const flags = new SsmParameter(stack, 'FeatureFlags', {
   name: '/checkout/feature-flags',
@@ -43,4 +64,11 @@ const flags = new SsmParameter(stack, 'FeatureFlags', {
   value: JSON.stringify({ newCheckout: true }),
 });
 watchdog.mustFollowCapture(flags);
+
+// A watchdog defined elsewhere (another stack, another tool), e.g. for alarm actions.
+export const shared = RollbackWatchdog.fromRollbackWatchdogAttributes(stack, 'SharedWatchdog', {
+  serviceName: 'payments',
+  functionArn: 'arn:aws:lambda:us-west-2:123456789012:function:switchback-payments-watchdog',
+  functionName: 'switchback-payments-watchdog',
+});
 app.synth();

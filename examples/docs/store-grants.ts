@@ -2,7 +2,7 @@
 import { App, TerraformStack } from 'cdktf';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
-import { VersionedArtifactStore } from '../../index';
+import { ObjectLockMode, StoreAccess, VersionedArtifactStore } from '../../index';
 
 const app = new App();
 const stack = new TerraformStack(app, 'checkout');
@@ -17,11 +17,17 @@ const ciRole = new IamRole(stack, 'Publisher', { namePrefix: 'checkout-ci-', ass
 const store = new VersionedArtifactStore(stack, 'Store', {
   serviceName: 'checkout',
   noncurrentVersionsToKeep: 20,
-  objectLock: { mode: 'GOVERNANCE', retentionDays: 30 },
+  objectLock: { mode: ObjectLockMode.GOVERNANCE, retentionDays: 30 },
 });
 
 store.grantRead(role, 'manifests/'); // s3:GetObject on manifests/*, ListBucket limited to the prefix, kms:Decrypt
-store.grantWrite(ciRole, 'artifacts/checkout/'); // s3:PutObject on artifacts/checkout/*, kms:GenerateDataKey + Decrypt
+store.grantWrite(ciRole, `${store.keyPrefixes.artifacts}checkout/`); // s3:PutObject on artifacts/checkout/*, kms:GenerateDataKey + Decrypt
 store.grantReadVersions(role, 'artifacts/'); // GetObjectVersion, ListBucketVersions limited to the prefix
-export const statements = store.policyStatements('read', 'audit/'); // for a policy document of your own
+export const statements = store.policyStatements(StoreAccess.READ, 'audit/'); // for a policy document of your own
+
+// A store defined elsewhere (another stack, another tool), by its bucket name, checked like props.
+export const shared = VersionedArtifactStore.fromArtifactStoreAttributes(stack, 'SharedStore', {
+  serviceName: 'catalog',
+  bucketName: 'catalog-artifacts-prod',
+});
 app.synth();

@@ -1,7 +1,7 @@
 /**
  * Keeps every code example in the docs equal to a real file that CI type-checks.
  *
- * In README.md and docs/**.md (the generated docs/reference aside), an example is embedded as
+ * In README.md and docs/**.md, an example is embedded as
  *
  *     <!-- example: examples/docs/store-grants.ts -->
  *
@@ -238,7 +238,7 @@ function firstDifference(actual: string, expected: string): string {
   return '';
 }
 
-/** The Markdown files holding examples: README.md and docs/**.md, without the generated reference. */
+/** The Markdown files holding examples: README.md and docs/**.md. */
 export function markdownFiles(root: string = REPO_ROOT): string[] {
   const found = ['README.md'];
   const walk = (dir: string): void => {
@@ -247,7 +247,7 @@ export function markdownFiles(root: string = REPO_ROOT): string[] {
     )) {
       const path = `${dir}/${entry.name}`;
       if (entry.isDirectory()) {
-        if (path !== 'docs/reference') walk(path);
+        walk(path);
       } else if (entry.name.endsWith('.md')) {
         found.push(path);
       }

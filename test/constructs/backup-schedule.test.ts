@@ -3,6 +3,11 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import {
   BackupPresets,
   BackupSchedule,
+  BackupVaultEvent,
+  BackupVaultLockMode,
+  RestoreTestingAlgorithm,
+  RestoreTestingRecoveryPointType,
+  RestoreTestingResourceType,
   type BackupRuleOptions,
   type BackupScheduleProps,
 } from '../../constructs/backup-schedule';
@@ -130,7 +135,7 @@ describe('BackupSchedule vault', () => {
 
   it('locks the vault in compliance mode with a 3-day cooling-off period by default', () => {
     const { json } = synthSchedule({
-      vaultLock: { mode: 'COMPLIANCE', minRetentionDays: 7, maxRetentionDays: 400 },
+      vaultLock: { mode: BackupVaultLockMode.COMPLIANCE, minRetentionDays: 7, maxRetentionDays: 400 },
     });
 
     expect(blockAt(json, 'aws_backup_vault_lock_configuration', 'Backups/VaultLock')).toEqual({
@@ -143,7 +148,12 @@ describe('BackupSchedule vault', () => {
 
   it('locks the vault in compliance mode with the given cooling-off period', () => {
     const { json } = synthSchedule({
-      vaultLock: { mode: 'COMPLIANCE', minRetentionDays: 35, maxRetentionDays: 35, changeableForDays: 14 },
+      vaultLock: {
+        mode: BackupVaultLockMode.COMPLIANCE,
+        minRetentionDays: 35,
+        maxRetentionDays: 35,
+        changeableForDays: 14,
+      },
     });
 
     expect(blockAt(json, 'aws_backup_vault_lock_configuration', 'Backups/VaultLock')).toEqual(
@@ -153,7 +163,7 @@ describe('BackupSchedule vault', () => {
 
   it('locks the vault in governance mode without a cooling-off period', () => {
     const { json } = synthSchedule({
-      vaultLock: { mode: 'GOVERNANCE', minRetentionDays: 1, maxRetentionDays: 35 },
+      vaultLock: { mode: BackupVaultLockMode.GOVERNANCE, minRetentionDays: 1, maxRetentionDays: 35 },
     });
 
     const lock = blockAt(json, 'aws_backup_vault_lock_configuration', 'Backups/VaultLock');
@@ -552,7 +562,7 @@ describe('BackupSchedule notifications', () => {
   it('uses a given topic and events without defining a topic, key or policy', () => {
     const { json } = synthSchedule({
       notificationTopicArn: TOPIC_ARN,
-      notificationEvents: ['BACKUP_JOB_COMPLETED', 'RECOVERY_POINT_MODIFIED'],
+      notificationEvents: [BackupVaultEvent.BACKUP_JOB_COMPLETED, BackupVaultEvent.RECOVERY_POINT_MODIFIED],
     });
 
     expect(blocksOfType(json, 'aws_sns_topic')).toHaveLength(0);
@@ -579,7 +589,12 @@ describe('BackupSchedule restore testing', () => {
 
   it('restores the latest recovery point of this vault every Monday, one selection per resource type', () => {
     const { json } = synthSchedule({
-      restoreTesting: { selections: [{ protectedResourceType: 'RDS' }, { protectedResourceType: 'S3' }] },
+      restoreTesting: {
+        selections: [
+          { protectedResourceType: RestoreTestingResourceType.RDS },
+          { protectedResourceType: RestoreTestingResourceType.S3 },
+        ],
+      },
     });
 
     expect(blockAt(json, 'aws_backup_restore_testing_plan', 'Backups/RestoreTestingPlan')).toEqual({
@@ -617,13 +632,13 @@ describe('BackupSchedule restore testing', () => {
     const { json } = synthSchedule({
       restoreTesting: {
         scheduleExpression: 'cron(0 1 ? * SAT *)',
-        algorithm: 'RANDOM_WITHIN_WINDOW',
-        recoveryPointTypes: ['CONTINUOUS'],
+        algorithm: RestoreTestingAlgorithm.RANDOM_WITHIN_WINDOW,
+        recoveryPointTypes: [RestoreTestingRecoveryPointType.CONTINUOUS],
         selectionWindowDays: 7,
         startWindowHours: 4,
         selections: [
           {
-            protectedResourceType: 'RDS',
+            protectedResourceType: RestoreTestingResourceType.RDS,
             protectedResourceArns: [DATABASE_ARN],
             validationWindowHours: 2,
             restoreMetadataOverrides: [{ key: 'dbSubnetGroupName', value: 'restore-tests' }],
@@ -658,7 +673,7 @@ describe('BackupSchedule restore testing', () => {
   it('restores continuous recovery points too when a rule has continuous backup', () => {
     const { json } = synthSchedule({
       rules: BackupPresets.continuous35Days(),
-      restoreTesting: { selections: [{ protectedResourceType: 'RDS' }] },
+      restoreTesting: { selections: [{ protectedResourceType: RestoreTestingResourceType.RDS }] },
     });
 
     const plan = blockAt(json, 'aws_backup_restore_testing_plan', 'Backups/RestoreTestingPlan');
@@ -673,8 +688,8 @@ describe('BackupSchedule region', () => {
   it('defines every regional resource in the given region', () => {
     const { json } = synthSchedule({
       region: 'eu-central-1',
-      restoreTesting: { selections: [{ protectedResourceType: 'RDS' }] },
-      vaultLock: { mode: 'GOVERNANCE', minRetentionDays: 1, maxRetentionDays: 35 },
+      restoreTesting: { selections: [{ protectedResourceType: RestoreTestingResourceType.RDS }] },
+      vaultLock: { mode: BackupVaultLockMode.GOVERNANCE, minRetentionDays: 1, maxRetentionDays: 35 },
     });
 
     for (const type of [

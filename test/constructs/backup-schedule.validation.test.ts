@@ -4,10 +4,13 @@ import {
   BackupPresets,
   BackupSchedule,
   type BackupRuleOptions,
+  BackupVaultEvent,
+  BackupVaultLockMode,
+  RestoreTestingAlgorithm,
+  RestoreTestingRecoveryPointType,
+  RestoreTestingResourceType,
   type BackupScheduleProps,
-  type BackupVaultEvent,
   type RestoreTestingOptions,
-  type RestoreTestingResourceType,
 } from '../../constructs/backup-schedule';
 import { expectValidationError } from '../support/validation';
 import { newStack } from '../support/synth';
@@ -29,10 +32,10 @@ function rule(overrides: Partial<BackupRuleOptions> = {}): BackupRuleOptions {
 }
 
 function restoreTesting(overrides: Partial<RestoreTestingOptions> = {}): RestoreTestingOptions {
-  return { selections: [{ protectedResourceType: 'RDS' }], ...overrides };
+  return { selections: [{ protectedResourceType: RestoreTestingResourceType.RDS }], ...overrides };
 }
 
-const LOCK = { mode: 'COMPLIANCE', minRetentionDays: 7, maxRetentionDays: 365 } as const;
+const LOCK = { mode: BackupVaultLockMode.COMPLIANCE, minRetentionDays: 7, maxRetentionDays: 365 } as const;
 
 // One row per rule: the props that break it, the prop the error must name, a stable message fragment.
 const cases: [string, BackupScheduleProps, string, RegExp][] = [
@@ -199,7 +202,7 @@ const cases: [string, BackupScheduleProps, string, RegExp][] = [
   // Vault lock
   [
     'the vault lock minimum exceeds its maximum',
-    { vaultLock: { mode: 'GOVERNANCE', minRetentionDays: 40, maxRetentionDays: 35 } },
+    { vaultLock: { mode: BackupVaultLockMode.GOVERNANCE, minRetentionDays: 40, maxRetentionDays: 35 } },
     'vaultLock.maxRetentionDays',
     /got 35; must be at least vaultLock.minRetentionDays \(40\)/,
   ],
@@ -211,15 +214,22 @@ const cases: [string, BackupScheduleProps, string, RegExp][] = [
   ],
   [
     'a governance lock has a cooling-off period',
-    { vaultLock: { mode: 'GOVERNANCE', minRetentionDays: 7, maxRetentionDays: 365, changeableForDays: 3 } },
+    {
+      vaultLock: {
+        mode: BackupVaultLockMode.GOVERNANCE,
+        minRetentionDays: 7,
+        maxRetentionDays: 365,
+        changeableForDays: 3,
+      },
+    },
     'vaultLock.changeableForDays',
     /applies to a 'COMPLIANCE' lock only/,
   ],
   [
     'the vault lock mode is unknown',
-    { vaultLock: { ...LOCK, mode: 'STRICT' as 'GOVERNANCE' } },
+    { vaultLock: { ...LOCK, mode: 'STRICT' as BackupVaultLockMode } },
     'vaultLock.mode',
-    /must be one of 'GOVERNANCE', 'COMPLIANCE'/,
+    /got 'STRICT'; must be one of 'GOVERNANCE', 'COMPLIANCE'\./,
   ],
   [
     'the vault lock minimum is 0 days',
@@ -374,26 +384,26 @@ const cases: [string, BackupScheduleProps, string, RegExp][] = [
   ],
   [
     'a deprecated event is asked for',
-    { notificationEvents: ['BACKUP_JOB_COMPLETED', 'BACKUP_JOB_FAILED' as BackupVaultEvent] },
+    { notificationEvents: [BackupVaultEvent.BACKUP_JOB_COMPLETED, 'BACKUP_JOB_FAILED' as BackupVaultEvent] },
     'notificationEvents[1]',
     /got 'BACKUP_JOB_FAILED'; is deprecated: AWS Backup no longer sends it/,
   ],
   [
     'an unknown event is asked for',
-    { notificationEvents: ['BACKUP_JOB_COMPLETED', 'JOB_DONE' as BackupVaultEvent] },
+    { notificationEvents: [BackupVaultEvent.BACKUP_JOB_COMPLETED, 'JOB_DONE' as BackupVaultEvent] },
     'notificationEvents[1]',
     /got 'JOB_DONE'; must be one of BACKUP_JOB_STARTED/,
   ],
   [
     'failed backup jobs are not notified',
-    { notificationEvents: ['COPY_JOB_FAILED'] },
+    { notificationEvents: [BackupVaultEvent.COPY_JOB_FAILED] },
     'notificationEvents',
     /must include BACKUP_JOB_COMPLETED: it is the only event that reports failed backup jobs/,
   ],
   [
     'failed copies are not notified although a rule copies',
     {
-      notificationEvents: ['BACKUP_JOB_COMPLETED'],
+      notificationEvents: [BackupVaultEvent.BACKUP_JOB_COMPLETED],
       rules: [rule({ copyActions: [{ destinationVaultArn: DR_VAULT }] })],
     },
     'notificationEvents',
@@ -401,7 +411,7 @@ const cases: [string, BackupScheduleProps, string, RegExp][] = [
   ],
   [
     'failed restores are not notified although restores are tested',
-    { notificationEvents: ['BACKUP_JOB_COMPLETED'], restoreTesting: restoreTesting() },
+    { notificationEvents: [BackupVaultEvent.BACKUP_JOB_COMPLETED], restoreTesting: restoreTesting() },
     'notificationEvents',
     /must include RESTORE_JOB_COMPLETED/,
   ],
@@ -415,15 +425,25 @@ const cases: [string, BackupScheduleProps, string, RegExp][] = [
   ],
   [
     'the restore testing algorithm is unknown',
-    { restoreTesting: restoreTesting({ algorithm: 'OLDEST' as 'LATEST_WITHIN_WINDOW' }) },
+    { restoreTesting: restoreTesting({ algorithm: 'OLDEST' as RestoreTestingAlgorithm }) },
     'restoreTesting.algorithm',
-    /must be one of 'LATEST_WITHIN_WINDOW', 'RANDOM_WITHIN_WINDOW'/,
+    /got 'OLDEST'; must be one of 'LATEST_WITHIN_WINDOW', 'RANDOM_WITHIN_WINDOW'\./,
   ],
   [
     'no recovery point type may be restored',
     { restoreTesting: restoreTesting({ recoveryPointTypes: [] }) },
     'restoreTesting.recoveryPointTypes',
     /must be 'SNAPSHOT' and\/or 'CONTINUOUS'/,
+  ],
+  [
+    'a recovery point type is unknown',
+    {
+      restoreTesting: restoreTesting({
+        recoveryPointTypes: ['INCREMENTAL' as RestoreTestingRecoveryPointType],
+      }),
+    },
+    'restoreTesting.recoveryPointTypes',
+    /got \["INCREMENTAL"\]; must be 'SNAPSHOT' and\/or 'CONTINUOUS'/,
   ],
   [
     'the selection window is 0 days',
@@ -447,7 +467,10 @@ const cases: [string, BackupScheduleProps, string, RegExp][] = [
     'restore testing selects a type twice',
     {
       restoreTesting: restoreTesting({
-        selections: [{ protectedResourceType: 'RDS' }, { protectedResourceType: 'RDS' }],
+        selections: [
+          { protectedResourceType: RestoreTestingResourceType.RDS },
+          { protectedResourceType: RestoreTestingResourceType.RDS },
+        ],
       }),
     },
     'restoreTesting.selections[1].protectedResourceType',
@@ -461,13 +484,18 @@ const cases: [string, BackupScheduleProps, string, RegExp][] = [
       }),
     },
     'restoreTesting.selections[0].protectedResourceType',
-    /must be one of 'Aurora', 'DocumentDB'/,
+    /got 'Redshift'; must be one of 'Aurora', 'DocumentDB', 'DynamoDB', 'EBS', 'EC2', 'EFS', 'FSx', 'Neptune', 'RDS', 'S3'\./,
   ],
   [
     'restore testing mixes a wildcard with ARNs',
     {
       restoreTesting: restoreTesting({
-        selections: [{ protectedResourceType: 'RDS', protectedResourceArns: ['*', DATABASE_ARN] }],
+        selections: [
+          {
+            protectedResourceType: RestoreTestingResourceType.RDS,
+            protectedResourceArns: ['*', DATABASE_ARN],
+          },
+        ],
       }),
     },
     'restoreTesting.selections[0].protectedResourceArns',
@@ -479,7 +507,7 @@ const cases: [string, BackupScheduleProps, string, RegExp][] = [
       restoreTesting: restoreTesting({
         selections: [
           {
-            protectedResourceType: 'RDS',
+            protectedResourceType: RestoreTestingResourceType.RDS,
             protectedResourceArns: Array.from({ length: 31 }, (_, i) => `${DATABASE_ARN}${i}`),
           },
         ],
@@ -492,7 +520,7 @@ const cases: [string, BackupScheduleProps, string, RegExp][] = [
     'the validation window is over a week',
     {
       restoreTesting: restoreTesting({
-        selections: [{ protectedResourceType: 'S3', validationWindowHours: 169 }],
+        selections: [{ protectedResourceType: RestoreTestingResourceType.S3, validationWindowHours: 169 }],
       }),
     },
     'restoreTesting.selections[0].validationWindowHours',
@@ -512,7 +540,12 @@ describe('BackupSchedule validation', () => {
         kmsKeyArn: KMS_KEY_ARN,
         region: 'us-east-1',
         accountId: '123456789012',
-        vaultLock: { mode: 'COMPLIANCE', minRetentionDays: 1, maxRetentionDays: 36500, changeableForDays: 3 },
+        vaultLock: {
+          mode: BackupVaultLockMode.COMPLIANCE,
+          minRetentionDays: 1,
+          maxRetentionDays: 36500,
+          changeableForDays: 3,
+        },
         vaultPolicyAdminArns: ['arn:aws:iam::123456789012:role/deployer'],
         rules: [
           rule({ ruleName: 'a', startWindowMinutes: 60, completionWindowMinutes: 120, deleteAfterDays: 1 }),
@@ -541,9 +574,9 @@ describe('BackupSchedule validation', () => {
           selectionWindowDays: 365,
           startWindowHours: 168,
           selections: [
-            { protectedResourceType: 'RDS', validationWindowHours: 0 },
+            { protectedResourceType: RestoreTestingResourceType.RDS, validationWindowHours: 0 },
             {
-              protectedResourceType: 'DynamoDB',
+              protectedResourceType: RestoreTestingResourceType.DYNAMO_DB,
               validationWindowHours: 168,
               protectedResourceArns: Array.from(
                 { length: 30 },

@@ -1,5 +1,11 @@
 import { TerraformVariable } from 'cdktf';
-import { BlueGreenListener, type BlueGreenListenerProps } from '../../index';
+import {
+  ApplicationProtocol,
+  BlueGreenListener,
+  Color,
+  TargetType,
+  type BlueGreenListenerProps,
+} from '../../index';
 import { parseWatchdogConfig } from '../../lib';
 import { blockAt, blocksOfType, refTo, resolveIn, synth, type SynthesizedStack } from '../support/synth';
 import { CERTIFICATE_ARN, LOAD_BALANCER_ARN, OTHER_CERTIFICATE_ARN, VPC_ID } from './fixtures';
@@ -98,7 +104,7 @@ describe('BlueGreenListener target groups', () => {
 
   it('uses HTTPS to targets and health checks when asked, with custom health settings', () => {
     const { json } = synthListener({
-      targetProtocol: 'HTTPS',
+      targetProtocol: ApplicationProtocol.HTTPS,
       healthCheck: {
         path: '/healthz',
         healthyHttpCodes: '200-299',
@@ -128,8 +134,23 @@ describe('BlueGreenListener target groups', () => {
     );
   });
 
+  it('checks the traffic port when no health check port is given, and passes a Terraform reference through', () => {
+    const noPort = synthListener({ healthCheck: { path: '/healthz' } }).json;
+    const json = synth((stack) => {
+      const port = new TerraformVariable(stack, 'health_port', { type: 'number' });
+      new BlueGreenListener(stack, 'Checkout', { ...BASE, healthCheck: { port: port.numberValue } });
+    });
+
+    expect(blockAt(noPort, 'aws_lb_target_group', 'Checkout/BlueTargetGroup').health_check).toEqual(
+      expect.objectContaining({ path: '/healthz', port: 'traffic-port' }),
+    );
+    expect(blockAt(json, 'aws_lb_target_group', 'Checkout/BlueTargetGroup').health_check).toEqual(
+      expect.objectContaining({ port: '${var.health_port}' }),
+    );
+  });
+
   it('leaves port, protocol and VPC out for lambda targets and turns health checks off by default', () => {
-    const { json } = synthListener({ targetType: 'lambda' });
+    const { json } = synthListener({ targetType: TargetType.LAMBDA });
 
     const group = blockAt(json, 'aws_lb_target_group', 'Checkout/BlueTargetGroup');
     expect(group.target_type).toBe('lambda');
@@ -184,7 +205,7 @@ describe('BlueGreenListener production listener', () => {
   });
 
   it('renders a canary as a weighted forward towards the candidate color', () => {
-    const { json } = synthListener({ activeColor: 'green', canaryWeightPercent: 10 });
+    const { json } = synthListener({ activeColor: Color.GREEN, canaryWeightPercent: 10 });
 
     const [action] = blockAt(json, 'aws_lb_listener', 'Checkout/ProductionListener').default_action as Record<
       string,
@@ -226,6 +247,15 @@ describe('BlueGreenListener production listener', () => {
     );
   });
 
+  it('publishes its default TLS policy as a static', () => {
+    const { json } = synthListener({ certificateArn: CERTIFICATE_ARN });
+
+    expect(BlueGreenListener.DEFAULT_SSL_POLICY).toBe('ELBSecurityPolicy-TLS13-1-2-2021-06');
+    expect(blockAt(json, 'aws_lb_listener', 'Checkout/ProductionListener').ssl_policy).toBe(
+      BlueGreenListener.DEFAULT_SSL_POLICY,
+    );
+  });
+
   it('accepts a stricter TLS 1.3-only policy', () => {
     const { json } = synthListener({
       certificateArn: CERTIFICATE_ARN,
@@ -259,7 +289,7 @@ describe('BlueGreenListener production listener', () => {
   it('adds a test listener that always forwards to the candidate color, with the production TLS settings', () => {
     const { json } = synthListener({
       certificateArn: CERTIFICATE_ARN,
-      activeColor: 'green',
+      activeColor: Color.GREEN,
       testListener: {},
     });
 
@@ -386,12 +416,12 @@ describe('BlueGreenListener attributes for the watchdog', () => {
   });
 
   it('exposes the active and candidate target group ARNs by color', () => {
-    const { json, listener } = synthListener({ activeColor: 'green' });
+    const { json, listener } = synthListener({ activeColor: Color.GREEN });
     const resolve = (value: string) => resolveIn(listener, value);
 
     expect(resolve(listener.activeTargetGroupArn)).toBe(greenRef(json));
     expect(resolve(listener.candidateTargetGroupArn)).toBe(blueRef(json));
-    expect(resolve(listener.targetGroupArn('blue'))).toBe(blueRef(json));
+    expect(resolve(listener.targetGroupArn(Color.BLUE))).toBe(blueRef(json));
     expect(resolve(listener.listenerArn)).toBe(
       refTo(json, 'aws_lb_listener', 'Checkout/ProductionListener', 'arn'),
     );

@@ -1,5 +1,11 @@
 import { TerraformVariable } from 'cdktf';
-import { BlueGreenListener, type BlueGreenListenerProps } from '../../index';
+import {
+  ApplicationProtocol,
+  BlueGreenListener,
+  Color,
+  TargetType,
+  type BlueGreenListenerProps,
+} from '../../index';
 import { expectValidationError } from '../support/validation';
 import { newStack, synth } from '../support/synth';
 import { CERTIFICATE_ARN, LOAD_BALANCER_ARN, VPC_ID } from './fixtures';
@@ -82,7 +88,7 @@ const cases: [string, Partial<BlueGreenListenerProps>, string, RegExp][] = [
   ],
   [
     'HTTPS is asked for without a certificate',
-    { protocol: 'HTTPS' },
+    { protocol: ApplicationProtocol.HTTPS },
     'certificateArn',
     /an HTTPS listener needs a certificate/,
   ],
@@ -94,7 +100,7 @@ const cases: [string, Partial<BlueGreenListenerProps>, string, RegExp][] = [
   ],
   [
     'an HTTP listener is given a certificate',
-    { protocol: 'HTTP', certificateArn: CERTIFICATE_ARN },
+    { protocol: ApplicationProtocol.HTTP, certificateArn: CERTIFICATE_ARN },
     'certificateArn',
     /only applies to an HTTPS listener, but protocol is HTTP/,
   ],
@@ -124,21 +130,39 @@ const cases: [string, Partial<BlueGreenListenerProps>, string, RegExp][] = [
   ],
   [
     'the protocol is not HTTP or HTTPS',
-    { protocol: 'TCP' as 'HTTP' },
+    { protocol: 'TCP' as ApplicationProtocol },
     'protocol',
     /must be one of 'HTTP', 'HTTPS'/,
   ],
   [
     'the target type is unknown',
-    { targetType: 'alb' as 'ip' },
+    { targetType: 'alb' as TargetType },
     'targetType',
-    /must be one of 'ip', 'instance', 'lambda'/,
+    /got 'alb'; must be one of 'ip', 'instance', 'lambda'/,
+  ],
+  [
+    'the target protocol is not HTTP or HTTPS',
+    { targetProtocol: 'TCP' as ApplicationProtocol },
+    'targetProtocol',
+    /got 'TCP'; must be one of 'HTTP', 'HTTPS'/,
+  ],
+  [
+    'the health check protocol is not HTTP or HTTPS',
+    { healthCheck: { protocol: 'GRPC' as ApplicationProtocol } },
+    'healthCheck.protocol',
+    /got 'GRPC'; must be one of 'HTTP', 'HTTPS'/,
+  ],
+  [
+    "the health check port is 'traffic-port' (the value it took before 0.x: leave it out instead)",
+    { healthCheck: { port: 'traffic-port' as unknown as number } },
+    'healthCheck.port',
+    /got 'traffic-port'; must be an integer from 1 to 65535 \(leave healthCheck.port out to check the port each target receives traffic on\)/,
   ],
   [
     'the active color is unknown',
-    { activeColor: 'red' as 'blue' },
+    { activeColor: 'red' as Color },
     'activeColor',
-    /must be one of 'blue', 'green'/,
+    /got 'red'; must be one of 'blue', 'green'/,
   ],
   [
     'the load balancer ARN is not an ALB ARN',
@@ -152,19 +176,19 @@ const cases: [string, Partial<BlueGreenListenerProps>, string, RegExp][] = [
   ['the VPC id is malformed', { vpcId: 'vpc-xyz' }, 'vpcId', /must be a VPC id/],
   [
     'lambda targets are given a port',
-    { targetType: 'lambda', targetPort: 8080 },
+    { targetType: TargetType.LAMBDA, targetPort: 8080 },
     'targetPort',
     /does not apply to lambda targets/,
   ],
   [
     'lambda targets are given slow start',
-    { targetType: 'lambda', slowStartSeconds: 60 },
+    { targetType: TargetType.LAMBDA, slowStartSeconds: 60 },
     'slowStartSeconds',
     /not supported for lambda targets/,
   ],
   [
     'lambda targets are given stickiness',
-    { targetType: 'lambda', stickiness: {} },
+    { targetType: TargetType.LAMBDA, stickiness: {} },
     'stickiness',
     /not supported for lambda targets/,
   ],

@@ -9,13 +9,25 @@
 import type { TerraformStack } from 'cdktf';
 import fc from 'fast-check';
 import {
+  ApplicationProtocol,
   BackupSchedule,
+  BackupVaultEvent,
+  BackupVaultLockMode,
   BlueGreenListener,
+  Color,
+  KpiComparison,
+  KpiStatistic,
+  ListenerRole,
+  MissingDataTreatment,
+  ObjectLockMode,
+  ReplicationStorageClass,
+  StoreEncryption,
+  TargetType,
   RollbackAlarms,
   RollbackWatchdog,
   SwitchbackService,
-  SwitchbackValidationError,
   VersionedArtifactStore,
+  WatchdogArchitecture,
   type BackupScheduleProps,
   type BlueGreenListenerProps,
   type RollbackAlarmsProps,
@@ -23,6 +35,7 @@ import {
   type SwitchbackServiceProps,
   type VersionedArtifactStoreProps,
 } from '../../index';
+import { SwitchbackValidationError } from '../../constructs/internal/validation';
 import { newStack, synthStack } from '../support/synth';
 import { danglingReferences, materialize, propsOf, type Gen } from './fuzz-support';
 import { CERTIFICATE_ARN, KMS_KEY_ARN, LOAD_BALANCER_ARN, REPLICA_KMS_KEY_ARN, VPC_ID } from './fixtures';
@@ -97,14 +110,14 @@ const storeProps = (g: Gen): fc.Arbitrary<VersionedArtifactStoreProps> =>
         ['checkout-artifacts', 'abc', 'b'.repeat(63)],
         ['ab', 'a.b.c', 'xn--bucket', 'Upper', 'b'.repeat(64)],
       ),
-      encryption: g.choice(['kms', 's3'] as const, ['none']),
+      encryption: g.choice([StoreEncryption.KMS, StoreEncryption.S3], ['none']),
       kmsKeyArn: g.text([KMS_KEY_ARN], ['arn:aws:kms:us-east-1:123456789012:alias/x', 'key']),
       noncurrentVersionsToKeep: g.integer(1, 100),
       noncurrentVersionRetentionDays: g.integer(1, 3650),
       abortIncompleteMultipartUploadDays: g.integer(1, 365),
       objectLock: fc.record(
         {
-          mode: g.choice(['GOVERNANCE', 'COMPLIANCE'] as const, ['LEGAL']),
+          mode: g.choice([ObjectLockMode.GOVERNANCE, ObjectLockMode.COMPLIANCE], ['LEGAL']),
           retentionDays: g.integer(1, 36500),
           retentionYears: g.integer(1, 100),
         },
@@ -124,7 +137,10 @@ const storeProps = (g: Gen): fc.Arbitrary<VersionedArtifactStoreProps> =>
             ['arn:aws:s3:::checkout-artifacts', 'bucket'],
           ),
           destinationKmsKeyArn: g.text([REPLICA_KMS_KEY_ARN], ['nope']),
-          storageClass: g.choice(['STANDARD', 'GLACIER'] as const, ['FAST']),
+          storageClass: g.choice(
+            [ReplicationStorageClass.STANDARD, ReplicationStorageClass.GLACIER],
+            ['FAST'],
+          ),
           replicateDeleteMarkers: bool,
           roleArn: g.text([ROLE_ARN], ['role']),
         },
@@ -136,7 +152,7 @@ const storeProps = (g: Gen): fc.Arbitrary<VersionedArtifactStoreProps> =>
   );
 
 const listenerFields = (g: Gen) => ({
-  protocol: g.choice(['HTTP', 'HTTPS'] as const, ['TCP']),
+  protocol: g.choice([ApplicationProtocol.HTTP, ApplicationProtocol.HTTPS], ['TCP']),
   port: HTTP_PORT(g),
   additionalCertificateArns: g.list(g.text([CERTIFICATE_ARN], ['cert'])),
   sslPolicy: g.text(
@@ -145,15 +161,15 @@ const listenerFields = (g: Gen) => ({
   ),
   httpRedirect: fc.record({ port: HTTP_PORT(g) }, { requiredKeys: [] }),
   testListener: fc.record({ port: HTTP_PORT(g) }, { requiredKeys: [] }),
-  targetProtocol: g.choice(['HTTP', 'HTTPS'] as const),
+  targetProtocol: g.choice([ApplicationProtocol.HTTP, ApplicationProtocol.HTTPS]),
   targetPort: HTTP_PORT(g),
-  targetType: g.choice(['ip', 'instance', 'lambda'] as const, ['alb']),
+  targetType: g.choice([TargetType.IP, TargetType.INSTANCE, TargetType.LAMBDA], ['alb']),
   healthCheck: fc.record(
     {
       enabled: bool,
       path: g.text(['/healthz', '/'], ['healthz', '']),
-      port: fc.oneof(HTTP_PORT(g), fc.constant('traffic-port' as const)),
-      protocol: g.choice(['HTTP', 'HTTPS'] as const),
+      port: HTTP_PORT(g),
+      protocol: g.choice([ApplicationProtocol.HTTP, ApplicationProtocol.HTTPS]),
       healthyHttpCodes: g.text(['200', '200-299', '200,204'], ['99', 'ok']),
       intervalSeconds: g.integer(5, 300),
       timeoutSeconds: g.integer(2, 120),
@@ -165,7 +181,7 @@ const listenerFields = (g: Gen) => ({
   deregistrationDelaySeconds: g.integer(0, 3600),
   slowStartSeconds: fc.oneof(g.integer(30, 900), fc.constant(0)),
   stickiness: fc.record({ durationSeconds: g.integer(1, 604800) }, { requiredKeys: [] }),
-  activeColor: g.choice(['blue', 'green'] as const, ['red']),
+  activeColor: g.choice([Color.BLUE, Color.GREEN], ['red']),
   canaryWeightPercent: g.integer(0, 100),
   rules: g.list(
     fc.record(
@@ -213,11 +229,14 @@ const alarmFields = (g: Gen) => ({
       namespace: g.text(['Checkout'], ['AWS/Foo', '']),
       metricName: g.text(['OrdersPlaced'], ['']),
       dimensions: g.list(fc.record({ name: g.text(['Service']), value: g.text(['checkout']) }), 3),
-      statistic: g.choice(['Sum', 'Average'] as const, ['p99']),
-      comparison: g.choice(['LessThanThreshold', 'GreaterThanThreshold'] as const, ['Equal']),
+      statistic: g.choice([KpiStatistic.SUM, KpiStatistic.AVERAGE], ['p99']),
+      comparison: g.choice(
+        [KpiComparison.LESS_THAN_THRESHOLD, KpiComparison.GREATER_THAN_THRESHOLD],
+        ['Equal'],
+      ),
       threshold: g.integer(-1000, 1000),
       highResolution: bool,
-      treatMissingData: g.choice(['breaching', 'notBreaching', 'ignore', 'missing'] as const, ['maybe']),
+      treatMissingData: g.choice(Object.values(MissingDataTreatment), ['maybe']),
     },
     { requiredKeys: ['namespace', 'metricName', 'statistic', 'comparison', 'threshold'] },
   ),
@@ -246,7 +265,7 @@ const watchdogFields = (g: Gen) => ({
   protectedListeners: g.list(
     fc.record({
       name: g.text(['legacy'], ['']),
-      role: g.choice(['production', 'test'] as const, ['staging']),
+      role: g.choice([ListenerRole.PRODUCTION, ListenerRole.TEST], ['staging']),
       listenerArn: g.text(
         [
           'arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/shop/50dc6c495c0c9188/f2f7dc8efc522ab2',
@@ -296,7 +315,7 @@ const watchdogFields = (g: Gen) => ({
   alarmTopicArns: g.list(g.text([TOPIC_ARN], ['topic']), 2),
   eventBridgeTrigger: bool,
   captureOnDeploy: bool,
-  architecture: g.choice(['arm64', 'x86_64'] as const, ['mips']),
+  architecture: g.choice([WatchdogArchitecture.ARM_64, WatchdogArchitecture.X86_64], ['mips']),
   memorySizeMb: g.integer(128, 10240),
   timeoutSeconds: g.integer(1, 900),
   logRetentionDays: g.choice([1, 7, 14, 30, 365, 3653], [0, 2, 100, 4000, 1.5]),
@@ -374,7 +393,7 @@ const backupFields = (g: Gen) => ({
   tagConditions: g.list(fc.record({ key: g.text(['backup'], ['']), value: g.text(['true']) }), 2),
   vaultLock: fc.record(
     {
-      mode: g.choice(['GOVERNANCE', 'COMPLIANCE'] as const, ['NONE']),
+      mode: g.choice([BackupVaultLockMode.GOVERNANCE, BackupVaultLockMode.COMPLIANCE], ['NONE']),
       minRetentionDays: g.integer(1, 36500),
       maxRetentionDays: g.integer(1, 36500),
       changeableForDays: g.integer(3, 36500),
@@ -384,9 +403,12 @@ const backupFields = (g: Gen) => ({
   vaultPolicyAdminArns: g.list(g.text([ROLE_ARN], ['admin']), 2),
   roleArn: g.text([ROLE_ARN], ['role']),
   notificationTopicArn: g.text([TOPIC_ARN], ['topic']),
-  notificationEvents: fc.array(g.choice(['BACKUP_JOB_STARTED', 'BACKUP_JOB_COMPLETED'] as const, ['NOPE']), {
-    maxLength: 3,
-  }),
+  notificationEvents: fc.array(
+    g.choice([BackupVaultEvent.BACKUP_JOB_STARTED, BackupVaultEvent.BACKUP_JOB_COMPLETED], ['NOPE']),
+    {
+      maxLength: 3,
+    },
+  ),
 });
 
 const backupProps = (g: Gen): fc.Arbitrary<BackupScheduleProps> =>
@@ -420,7 +442,10 @@ const serviceProps = (g: Gen): fc.Arbitrary<SwitchbackServiceProps> => {
         { requiredKeys: [] },
       ),
       store: fc.record(
-        { noncurrentVersionsToKeep: g.integer(1, 100), encryption: g.choice(['kms', 's3'] as const) },
+        {
+          noncurrentVersionsToKeep: g.integer(1, 100),
+          encryption: g.choice([StoreEncryption.KMS, StoreEncryption.S3]),
+        },
         { requiredKeys: [] },
       ),
       alarms: fc.record(
@@ -429,7 +454,7 @@ const serviceProps = (g: Gen): fc.Arbitrary<SwitchbackServiceProps> => {
           periodSeconds: alarms.periodSeconds,
           evaluationPeriods: alarms.evaluationPeriods,
           requiredBreaches: alarms.requiredBreaches,
-          watchColor: g.choice(['blue', 'green'] as const, ['purple']),
+          watchColor: g.choice([Color.BLUE, Color.GREEN], ['purple']),
         },
         { requiredKeys: [] },
       ),

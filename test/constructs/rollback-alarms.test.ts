@@ -1,6 +1,14 @@
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
 import { TerraformVariable } from 'cdktf';
-import { RollbackAlarms, type KpiAlarmOptions, type RollbackAlarmsProps } from '../../index';
+import {
+  KpiComparison,
+  KpiStatistic,
+  MissingDataTreatment,
+  RollbackAlarmKind,
+  RollbackAlarms,
+  type KpiAlarmOptions,
+  type RollbackAlarmsProps,
+} from '../../index';
 import { blockAt, blocksOfType, refTo, resolveIn, synth, type SynthesizedStack } from '../support/synth';
 import { VPC_ID } from './fixtures';
 
@@ -22,8 +30,8 @@ const ORDERS: KpiAlarmOptions = {
     { name: 'Service', value: 'checkout' },
     { name: 'Color', value: 'green' },
   ],
-  statistic: 'Sum',
-  comparison: 'LessThanThreshold',
+  statistic: KpiStatistic.SUM,
+  comparison: KpiComparison.LESS_THAN_THRESHOLD,
   threshold: 10,
 };
 
@@ -255,21 +263,28 @@ describe('RollbackAlarms KPI alarm', () => {
   });
 
   it('treats a silent floor KPI as breaching: the candidate stopped reporting', () => {
-    const { json } = synthAlarms({ kpi: { ...ORDERS, comparison: 'LessThanOrEqualToThreshold' } });
+    const { json } = synthAlarms({
+      kpi: { ...ORDERS, comparison: KpiComparison.LESS_THAN_OR_EQUAL_TO_THRESHOLD },
+    });
 
     expect(kpi(json).treat_missing_data).toBe('breaching');
   });
 
   it('treats a silent ceiling KPI as not breaching: an error count is published only when non-zero', () => {
     const { json } = synthAlarms({
-      kpi: { ...ORDERS, metricName: 'PaymentFailures', comparison: 'GreaterThanThreshold', threshold: 3 },
+      kpi: {
+        ...ORDERS,
+        metricName: 'PaymentFailures',
+        comparison: KpiComparison.GREATER_THAN_THRESHOLD,
+        threshold: 3,
+      },
     });
 
     expect(kpi(json).treat_missing_data).toBe('notBreaching');
   });
 
   it('treats missing data as told', () => {
-    const { json } = synthAlarms({ kpi: { ...ORDERS, treatMissingData: 'ignore' } });
+    const { json } = synthAlarms({ kpi: { ...ORDERS, treatMissingData: MissingDataTreatment.IGNORE } });
 
     expect(kpi(json).treat_missing_data).toBe('ignore');
   });
@@ -454,6 +469,14 @@ describe('RollbackAlarms names and attributes', () => {
 
     expect(alarms.kpiAlarm).toBeUndefined();
     expect(alarms.memberAlarms).toHaveLength(3);
+  });
+
+  it('names each member alarm <prefix>-<RollbackAlarmKind>', () => {
+    const { alarms } = synthAlarms({ kpi: ORDERS });
+
+    expect(alarms.memberAlarmNames).toEqual(
+      Object.values(RollbackAlarmKind).map((kind) => `checkout-${kind}`),
+    );
   });
 
   it('protects the composite alone, in the shape of the watchdog configuration', () => {

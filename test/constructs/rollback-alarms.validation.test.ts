@@ -1,5 +1,14 @@
 import { TerraformVariable } from 'cdktf';
-import { RollbackAlarms, type KpiAlarmOptions, type RollbackAlarmsProps } from '../../index';
+import { Construct } from 'constructs';
+import {
+  KpiComparison,
+  KpiStatistic,
+  MissingDataTreatment,
+  RollbackAlarms,
+  type IRollbackWatchdog,
+  type KpiAlarmOptions,
+  type RollbackAlarmsProps,
+} from '../../index';
 import { expectValidationError } from '../support/validation';
 import { newStack, synth } from '../support/synth';
 
@@ -12,8 +21,8 @@ const BASE: RollbackAlarmsProps = {
 const KPI: KpiAlarmOptions = {
   namespace: 'Checkout',
   metricName: 'OrdersPlaced',
-  statistic: 'Sum',
-  comparison: 'LessThanThreshold',
+  statistic: KpiStatistic.SUM,
+  comparison: KpiComparison.LESS_THAN_THRESHOLD,
   threshold: 10,
 };
 
@@ -235,21 +244,21 @@ const cases: [string, Partial<RollbackAlarmsProps>, string, RegExp][] = [
   ],
   [
     'the KPI statistic is a percentile',
-    { kpi: { ...KPI, statistic: 'p99' as 'Sum' } },
+    { kpi: { ...KPI, statistic: 'p99' as KpiStatistic } },
     'kpi.statistic',
     /got 'p99'; must be one of 'Sum', 'Average', 'Minimum', 'Maximum', 'SampleCount'/,
   ],
   [
     'the KPI comparison is an anomaly band',
-    { kpi: { ...KPI, comparison: 'LessThanLowerThreshold' as 'LessThanThreshold' } },
+    { kpi: { ...KPI, comparison: 'LessThanLowerThreshold' as KpiComparison } },
     'kpi.comparison',
-    /must be one of 'GreaterThanOrEqualToThreshold', 'GreaterThanThreshold', 'LessThanThreshold'/,
+    /got 'LessThanLowerThreshold'; must be one of 'GreaterThanOrEqualToThreshold', 'GreaterThanThreshold', 'LessThanThreshold', 'LessThanOrEqualToThreshold'\./,
   ],
   [
     'the KPI missing-data treatment is unknown',
-    { kpi: { ...KPI, treatMissingData: 'zero' as 'ignore' } },
+    { kpi: { ...KPI, treatMissingData: 'zero' as MissingDataTreatment } },
     'kpi.treatMissingData',
-    /must be one of 'breaching', 'notBreaching', 'ignore', 'missing'/,
+    /got 'zero'; must be one of 'breaching', 'notBreaching', 'ignore', 'missing'\./,
   ],
   [
     'the KPI threshold is not a number',
@@ -307,6 +316,45 @@ describe('RollbackAlarms validation', () => {
       );
     },
   );
+
+  /** A watchdog of the caller's own (a construct, as every framework needs) with a wrong "ARN". */
+  class CallersWatchdog extends Construct implements IRollbackWatchdog {
+    public readonly serviceName = 'checkout';
+    public readonly functionName = 'checkout-watchdog';
+    constructor(
+      scope: Construct,
+      public readonly functionArn: string,
+    ) {
+      super(scope, 'Watchdog');
+    }
+  }
+  const watchdogNamed = (alarms: RollbackAlarms, functionArn: string): IRollbackWatchdog =>
+    new CallersWatchdog(alarms, functionArn);
+  it.each([
+    [
+      'an SQS queue',
+      'addAlarmAction(arn)',
+      (alarms: RollbackAlarms) => alarms.addAlarmAction('arn:aws:sqs:us-east-1:123456789012:q'),
+      /got 'arn:aws:sqs:us-east-1:123456789012:q'; must be the ARN of a Lambda function, an SNS topic or a Systems Manager action/,
+    ],
+    [
+      'no value (a JavaScript caller)',
+      'addAlarmAction(arn)',
+      (alarms: RollbackAlarms) => alarms.addAlarmAction(undefined as unknown as string),
+      /got undefined; must be an alarm action ARN/,
+    ],
+    [
+      'a watchdog whose function ARN is a name',
+      'addWatchdog(watchdog)',
+      (alarms: RollbackAlarms) => alarms.addWatchdog(watchdogNamed(alarms, 'checkout-watchdog')),
+      /got 'checkout-watchdog'; must be the ARN of a Lambda function/,
+    ],
+  ])('fails at the add call given %s, naming %s', (_case, method, add, message) => {
+    const { stack } = newStack();
+    const alarms = new RollbackAlarms(stack, 'Checkout', BASE);
+
+    expectValidationError(() => add(alarms), 'test/Checkout', method, message);
+  });
 
   it('accepts every boundary value', () => {
     expect(() =>

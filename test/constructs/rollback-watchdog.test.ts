@@ -3,11 +3,13 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   BlueGreenListener,
+  ListenerRole,
   RollbackWatchdog,
-  SwitchbackValidationError,
   VersionedArtifactStore,
+  WatchdogArchitecture,
   type RollbackWatchdogProps,
 } from '../../index';
+import { SwitchbackValidationError } from '../../constructs/internal/validation';
 import { parseWatchdogConfig } from '../../lib';
 import { watchdogBundleDirectory } from '../../constructs/internal/watchdog-bundle';
 import { dependencyGraph, dependsOn, findCycle } from '../support/graph';
@@ -90,6 +92,18 @@ describe('RollbackWatchdog function', () => {
     );
     expect(fn.filename).toMatch(/^assets\/.*\.zip$/);
     expect(fn.source_code_hash).toEqual(expect.any(String));
+  });
+
+  it('runs on x86_64 when asked, the prober too', () => {
+    const { json } = build({
+      architecture: WatchdogArchitecture.X86_64,
+      healthPing: { urls: ['https://checkout.example.com/healthz'] },
+    });
+
+    expect(blockAt(json, 'aws_lambda_function', 'Watchdog/Function').architectures).toEqual(['x86_64']);
+    expect(blockAt(json, 'aws_lambda_function', 'Watchdog/HealthPingFunction').architectures).toEqual([
+      'x86_64',
+    ]);
   });
 
   it('packages a bundle that exists and was built before synth', () => {
@@ -648,12 +662,6 @@ describe('RollbackWatchdog capture on deploy', () => {
 describe('RollbackWatchdog validation', () => {
   const cases: [string, Partial<RollbackWatchdogProps>, string, RegExp][] = [
     [
-      'nothing is protected',
-      { listeners: [], protectedListeners: [] },
-      'listeners',
-      /a watchdog with nothing protected does nothing/,
-    ],
-    [
       'the health-ping schedule is faster than a minute',
       { healthPing: { urls: ['https://x.example.com/h'], scheduleMinutes: 0 } },
       'healthPing.scheduleMinutes',
@@ -791,6 +799,18 @@ describe('RollbackWatchdog validation', () => {
       /must be an IAM role ARN/,
     ],
     [
+      'an artifact key’s folder is not one the store grants on',
+      { artifactKeys: ['artifacts/check out/app.zip'] },
+      'artifactKeys[0]',
+      /got 'artifacts\/check out\/'; must be in folders of letters, digits and !_.'\(\)-/,
+    ],
+    [
+      'the architecture is not one Lambda runs',
+      { architecture: 'mips' as WatchdogArchitecture },
+      'architecture',
+      /got 'mips'; must be one of 'arm64', 'x86_64'/,
+    ],
+    [
       'an artifact key is outside artifacts/',
       { artifactKeys: ['manifests/x.json'] },
       'artifactKeys[0]',
@@ -815,7 +835,7 @@ describe('RollbackWatchdog validation', () => {
         protectedListeners: [
           {
             name: 'production',
-            role: 'production',
+            role: ListenerRole.PRODUCTION,
             loadBalancerArn: LOAD_BALANCER_ARN,
             port: 8080,
             targetGroupNames: { blue: 'other-blue', green: 'other-green' },

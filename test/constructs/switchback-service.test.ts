@@ -1,4 +1,5 @@
-import { SwitchbackService, SwitchbackValidationError, type SwitchbackServiceProps } from '../../index';
+import { Color, SwitchbackService, type SwitchbackServiceProps } from '../../index';
+import { SwitchbackValidationError } from '../../constructs/internal/validation';
 import { dependencyGraph, dependsOn, findCycle } from '../support/graph';
 import {
   blockAt,
@@ -127,7 +128,7 @@ describe('SwitchbackService', () => {
   });
 
   it('watches the active color when there is no canary (a promotion puts all traffic on it)', () => {
-    const { json } = build({ listener: { activeColor: 'green', canaryWeightPercent: 0 } });
+    const { json } = build({ listener: { activeColor: Color.GREEN, canaryWeightPercent: 0 } });
 
     const errorRate = JSON.stringify(
       blockAt(json, 'aws_cloudwatch_metric_alarm', 'Checkout/Alarms/ErrorRateAlarm'),
@@ -140,6 +141,56 @@ describe('SwitchbackService', () => {
     );
   });
 
+  it.each([
+    ['Checkout_', 'checkout'],
+    ['Checkout__Orders', 'checkout-orders'],
+    // Valid as 0.1.0 derived it: kept, so no service is renamed.
+    ['Check--Out', 'check--out'],
+    ['C'.repeat(45), 'c'.repeat(40)],
+  ])('derives the service name from the id %s the way every part does: %s', (id, expected) => {
+    const { stack } = newStack();
+    const service = new SwitchbackService(stack, id, {
+      releaseId: 'r42',
+      loadBalancerArn: LOAD_BALANCER_ARN,
+      vpcId: VPC_ID,
+    });
+    expect(service.serviceName).toBe(expected);
+    expect(service.store.serviceName).toBe(expected);
+    expect(service.listener.serviceName).toBe(expected);
+    expect(service.watchdog.serviceName).toBe(expected);
+    expect(watchdogConfigOf(synthStack(stack), `${id}/Watchdog/Configuration`, expected).service).toBe(
+      expected,
+    );
+  });
+
+  it('blames itself, not a child, for a service name no part accepts', () => {
+    const { stack } = newStack();
+    let error: unknown;
+    try {
+      new SwitchbackService(stack, 'Checkout', {
+        serviceName: 'Check_out',
+        releaseId: 'r42',
+        loadBalancerArn: LOAD_BALANCER_ARN,
+        vpcId: VPC_ID,
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(SwitchbackValidationError);
+    expect((error as Error).message).toBe(
+      "test/Checkout: invalid prop 'serviceName': got 'Check_out'; must be 1-40 lowercase letters, digits or hyphens, starting and ending with a letter or digit.",
+    );
+  });
+
+  it('wires the composite alarm to its own watchdog only, whatever a JavaScript caller slips in', () => {
+    const { json } = build({
+      alarms: { alarmActionArns: ['arn:aws:sns:us-east-1:123456789012:elsewhere'] } as never,
+    });
+    expect(
+      blockAt(json, 'aws_cloudwatch_composite_alarm', 'Checkout/Alarms/CompositeAlarm').alarm_actions,
+    ).toEqual([refTo(json, 'aws_lambda_function', 'Checkout/Watchdog/Function', 'arn')]);
+  });
+
   it('lifts the hold when the rollback is acknowledged', () => {
     const { json } = build({ acknowledgeRollback: true });
 
@@ -149,7 +200,8 @@ describe('SwitchbackService', () => {
   it.each([
     [
       'the alarms are to watch a color the listener does not have',
-      { alarms: { watchColor: 'purple' } },
+      // A JavaScript caller can pass any string.
+      { alarms: { watchColor: 'purple' as Color } },
       'alarms.watchColor',
       /got 'purple'; must be one of 'blue', 'green'/,
     ],
@@ -179,8 +231,8 @@ describe('SwitchbackService', () => {
   });
 
   it.each([
-    ['blue', 'Blue', 'Green'],
-    ['green', 'Green', 'Blue'],
+    [Color.BLUE, 'Blue', 'Green'],
+    [Color.GREEN, 'Green', 'Blue'],
   ] as const)('watches the %s target group when told, whatever the canary', (watchColor, watched, other) => {
     // The canary makes green the candidate: the default would watch green.
     const { json } = build({ alarms: { watchColor } });

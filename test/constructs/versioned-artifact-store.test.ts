@@ -4,7 +4,14 @@ import { S3BucketPublicAccessBlock } from '@cdktf/provider-aws/lib/s3-bucket-pub
 import { S3BucketVersioningA } from '@cdktf/provider-aws/lib/s3-bucket-versioning';
 import { TerraformStack, Testing } from 'cdktf';
 import { Construct } from 'constructs';
-import { VersionedArtifactStore, type VersionedArtifactStoreProps } from '../../index';
+import {
+  ObjectLockMode,
+  ReplicationStorageClass,
+  StoreAccess,
+  StoreEncryption,
+  VersionedArtifactStore,
+  type VersionedArtifactStoreProps,
+} from '../../index';
 import {
   blockAt,
   blocksOfType,
@@ -147,14 +154,21 @@ describe('VersionedArtifactStore defaults', () => {
     expect(blocksOfType(json, 'aws_iam_role')).toHaveLength(0);
   });
 
-  it('describes itself in the shape of the watchdog configuration', () => {
+  it('exposes its key layout and what a watchdog needs: bucket name, ARN and key', () => {
     const { json, store } = synthStore();
 
-    expect(resolveIn(store, store.storeConfig)).toEqual({
-      bucket: refTo(json, 'aws_s3_bucket', 'Store/Bucket', 'bucket'),
-      prefixes: { artifacts: 'artifacts/', manifests: 'manifests/', config: 'config/', audit: 'audit/' },
-      kmsKeyArn: refTo(json, 'aws_kms_key', 'Store/Key', 'arn'),
+    expect(store.keyPrefixes).toEqual({
+      artifacts: 'artifacts/',
+      manifests: 'manifests/',
+      config: 'config/',
+      audit: 'audit/',
     });
+    expect(resolveIn(store, [store.bucketName, store.bucketArn, store.kmsKeyArn])).toEqual([
+      refTo(json, 'aws_s3_bucket', 'Store/Bucket', 'bucket'),
+      bucketArn(json),
+      refTo(json, 'aws_kms_key', 'Store/Key', 'arn'),
+    ]);
+    expect(store.encryption).toBe(StoreEncryption.KMS);
   });
 });
 
@@ -174,14 +188,13 @@ describe('VersionedArtifactStore options', () => {
   });
 
   it('uses SSE-S3 when asked, with no key', () => {
-    const { json, store } = synthStore({ encryption: 's3' });
+    const { json, store } = synthStore({ encryption: StoreEncryption.S3 });
 
     expect(blocksOfType(json, 'aws_kms_key')).toHaveLength(0);
     expect(store.kmsKeyArn).toBeUndefined();
     expect(
       blockAt(json, 'aws_s3_bucket_server_side_encryption_configuration', 'Store/Encryption').rule,
     ).toEqual([{ apply_server_side_encryption_by_default: { sse_algorithm: 'AES256' } }]);
-    expect(resolveIn(store, store.storeConfig)).not.toHaveProperty('kmsKeyArn');
   });
 
   it('sets the lifecycle from the retention props', () => {
@@ -202,7 +215,7 @@ describe('VersionedArtifactStore options', () => {
   });
 
   it('turns on object lock at bucket creation with a default retention', () => {
-    const { json } = synthStore({ objectLock: { mode: 'COMPLIANCE', retentionDays: 30 } });
+    const { json } = synthStore({ objectLock: { mode: ObjectLockMode.COMPLIANCE, retentionDays: 30 } });
 
     expect(blockAt(json, 'aws_s3_bucket', 'Store/Bucket').object_lock_enabled).toBe(true);
     const lock = blockAt(json, 'aws_s3_bucket_object_lock_configuration', 'Store/ObjectLock');
@@ -286,15 +299,23 @@ describe('VersionedArtifactStore options', () => {
   it('replicates with a given role and defines none', () => {
     const roleArn = 'arn:aws:iam::123456789012:role/replicator';
     const { json } = synthStore({
-      encryption: 's3',
-      replication: { destinationBucketArn: 'arn:aws:s3:::replica', roleArn, replicateDeleteMarkers: false },
+      encryption: StoreEncryption.S3,
+      replication: {
+        destinationBucketArn: 'arn:aws:s3:::replica',
+        roleArn,
+        replicateDeleteMarkers: false,
+        storageClass: ReplicationStorageClass.GLACIER_IR,
+      },
     });
 
     expect(blocksOfType(json, 'aws_iam_role')).toHaveLength(0);
     const replication = blockAt(json, 'aws_s3_bucket_replication_configuration', 'Store/Replication');
     expect(replication.role).toBe(roleArn);
     expect((replication.rule as Record<string, unknown>[])[0]).toEqual(
-      expect.objectContaining({ delete_marker_replication: { status: 'Disabled' } }),
+      expect.objectContaining({
+        delete_marker_replication: { status: 'Disabled' },
+        destination: { bucket: 'arn:aws:s3:::replica', storage_class: 'GLACIER_IR' },
+      }),
     );
     expect((replication.rule as Record<string, unknown>[])[0]).not.toHaveProperty(
       'source_selection_criteria',
@@ -342,10 +363,10 @@ describe('VersionedArtifactStore grants', () => {
 
   it('grants write on a service sub-prefix with the KMS actions SSE-KMS uploads need', () => {
     const { store } = roleWithGrants(() => undefined);
-    const statements = resolveIn(store, store.policyStatements('write', 'artifacts/checkout/')) as Record<
-      string,
-      unknown
-    >[];
+    const statements = resolveIn(
+      store,
+      store.policyStatements(StoreAccess.WRITE, 'artifacts/checkout/'),
+    ) as Record<string, unknown>[];
 
     expect(statements).toEqual([
       expect.objectContaining({
@@ -357,11 +378,11 @@ describe('VersionedArtifactStore grants', () => {
   });
 
   it('grants reading versions with ListBucketVersions limited to the prefix, and no KMS statement under SSE-S3', () => {
-    const { store } = roleWithGrants(() => undefined, { encryption: 's3' });
-    const statements = resolveIn(store, store.policyStatements('readVersions', 'audit/')) as Record<
-      string,
-      unknown
-    >[];
+    const { store } = roleWithGrants(() => undefined, { encryption: StoreEncryption.S3 });
+    const statements = resolveIn(
+      store,
+      store.policyStatements(StoreAccess.READ_VERSIONS, 'audit/'),
+    ) as Record<string, unknown>[];
 
     expect(statements).toEqual([
       expect.objectContaining({ actions: ['s3:GetObject', 's3:GetObjectVersion'] }),
@@ -418,7 +439,7 @@ describe('VersionedArtifactStore grants', () => {
 describe('VersionedArtifactStore with cdktf matchers', () => {
   it('is found by the Testing matchers cdktf ships', () => {
     const { stack } = newStack();
-    new VersionedArtifactStore(stack, 'Store', { serviceName: 'checkout', encryption: 's3' });
+    new VersionedArtifactStore(stack, 'Store', { serviceName: 'checkout', encryption: StoreEncryption.S3 });
     const synthesized = Testing.synth(stack);
 
     expect(synthesized).toHaveResourceWithProperties(S3BucketVersioningA, {

@@ -1,4 +1,10 @@
-import { VersionedArtifactStore, type VersionedArtifactStoreProps } from '../../index';
+import {
+  ObjectLockMode,
+  ReplicationStorageClass,
+  StoreEncryption,
+  VersionedArtifactStore,
+  type VersionedArtifactStoreProps,
+} from '../../index';
 import { expectValidationError } from '../support/validation';
 import { newStack } from '../support/synth';
 import { KMS_KEY_ARN, REPLICA_KMS_KEY_ARN } from './fixtures';
@@ -38,18 +44,24 @@ const cases: [string, VersionedArtifactStoreProps, string, RegExp][] = [
     'serviceName',
     /must be 1-40 lowercase letters/,
   ],
-  ['the encryption is unknown', { encryption: 'des' as 'kms' }, 'encryption', /must be one of 'kms', 's3'/],
+  [
+    'the encryption is unknown',
+    { encryption: 'des' as StoreEncryption },
+    'encryption',
+    /got 'des'; must be one of 'kms', 's3'/,
+  ],
   [
     'a KMS key is given with SSE-S3',
-    { encryption: 's3', kmsKeyArn: KMS_KEY_ARN },
+    { encryption: StoreEncryption.S3, kmsKeyArn: KMS_KEY_ARN },
     'kmsKeyArn',
     /only applies with encryption 'kms'/,
   ],
+  ['the KMS key ARN is malformed', { kmsKeyArn: 'alias/mine' }, 'kmsKeyArn', /must be a KMS key ARN/],
   [
-    'the KMS key ARN is malformed',
-    { kmsKeyArn: 'alias/mine' },
+    'the KMS key is an alias ARN, which IAM grants cannot name',
+    { kmsKeyArn: 'arn:aws:kms:us-east-1:123456789012:alias/artifacts' },
     'kmsKeyArn',
-    /must be a KMS key or alias ARN/,
+    /not an alias: IAM grants on the store name the key/,
   ],
   [
     'fewer than 1 noncurrent version is kept',
@@ -77,33 +89,42 @@ const cases: [string, VersionedArtifactStoreProps, string, RegExp][] = [
   ],
   [
     'object lock has no default retention',
-    { objectLock: { mode: 'GOVERNANCE' } },
+    { objectLock: { mode: ObjectLockMode.GOVERNANCE } },
     'objectLock',
     /give exactly one of objectLock.retentionDays and objectLock.retentionYears/,
   ],
   [
     'object lock has both retention units',
-    { objectLock: { mode: 'GOVERNANCE', retentionDays: 1, retentionYears: 1 } },
+    { objectLock: { mode: ObjectLockMode.GOVERNANCE, retentionDays: 1, retentionYears: 1 } },
     'objectLock',
     /exactly one of/,
   ],
   [
     'object lock retention is below 1 day',
-    { objectLock: { mode: 'COMPLIANCE', retentionDays: 0 } },
+    { objectLock: { mode: ObjectLockMode.COMPLIANCE, retentionDays: 0 } },
     'objectLock.retentionDays',
     /got 0; must be an integer from 1/,
   ],
   [
     'object lock retention is below 1 year',
-    { objectLock: { mode: 'COMPLIANCE', retentionYears: 0 } },
+    { objectLock: { mode: ObjectLockMode.COMPLIANCE, retentionYears: 0 } },
     'objectLock.retentionYears',
     /from 1 to 100/,
   ],
   [
     'the object lock mode is unknown',
-    { objectLock: { mode: 'STRICT' as 'GOVERNANCE', retentionDays: 1 } },
+    { objectLock: { mode: 'STRICT' as ObjectLockMode, retentionDays: 1 } },
     'objectLock.mode',
-    /must be one of 'GOVERNANCE', 'COMPLIANCE'/,
+    /got 'STRICT'; must be one of 'GOVERNANCE', 'COMPLIANCE'/,
+  ],
+  [
+    'the replica storage class is unknown',
+    {
+      encryption: StoreEncryption.S3,
+      replication: { destinationBucketArn: REPLICA, storageClass: 'COLD' as ReplicationStorageClass },
+    },
+    'replication.storageClass',
+    /got 'COLD'; must be one of 'STANDARD', 'STANDARD_IA', 'ONEZONE_IA', 'INTELLIGENT_TIERING', 'GLACIER_IR', 'GLACIER', 'DEEP_ARCHIVE'/,
   ],
   [
     'the store logs to itself',
@@ -119,13 +140,17 @@ const cases: [string, VersionedArtifactStoreProps, string, RegExp][] = [
   ],
   [
     'the replica bucket ARN is malformed',
-    { encryption: 's3', replication: { destinationBucketArn: 'checkout-replica' } },
+    { encryption: StoreEncryption.S3, replication: { destinationBucketArn: 'checkout-replica' } },
     'replication.destinationBucketArn',
     /must be a bucket ARN/,
   ],
   [
     'the store replicates to itself',
-    { encryption: 's3', bucketName: 'checkout-replica', replication: { destinationBucketArn: REPLICA } },
+    {
+      encryption: StoreEncryption.S3,
+      bucketName: 'checkout-replica',
+      replication: { destinationBucketArn: REPLICA },
+    },
     'replication.destinationBucketArn',
     /cannot replicate to itself/,
   ],
@@ -138,7 +163,7 @@ const cases: [string, VersionedArtifactStoreProps, string, RegExp][] = [
   [
     'a replica key is given with SSE-S3',
     {
-      encryption: 's3',
+      encryption: StoreEncryption.S3,
       replication: { destinationBucketArn: REPLICA, destinationKmsKeyArn: REPLICA_KMS_KEY_ARN },
     },
     'replication.destinationKmsKeyArn',
@@ -158,7 +183,7 @@ describe('VersionedArtifactStore validation', () => {
         noncurrentVersionsToKeep: 100,
         noncurrentVersionRetentionDays: 1,
         abortIncompleteMultipartUploadDays: 1,
-        objectLock: { mode: 'GOVERNANCE', retentionYears: 100 },
+        objectLock: { mode: ObjectLockMode.GOVERNANCE, retentionYears: 100 },
       }),
     ).not.toThrow();
   });

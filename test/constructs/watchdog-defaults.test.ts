@@ -43,7 +43,7 @@ const docs = documentedDefaults();
 const cases: [string, string, unknown][] = [
   ...Object.entries(DEFAULT_ROLLBACK_POLICY)
     .filter(([field]) => !NOT_PROPS.has(field))
-    .map(([field, value]): [string, string, unknown] => ['RollbackWatchdogProps', field, value]),
+    .map(([field, value]): [string, string, unknown] => ['RollbackWatchdogOptions', field, value]),
   ...Object.entries(DEFAULT_HEALTH_PING).map(([field, value]): [string, string, unknown] => [
     'HealthPingProps',
     field,
@@ -64,7 +64,7 @@ describe('documented defaults of the watchdog props', () => {
   });
 
   it('covers every policy field lib defaults, except the ones that are not props', () => {
-    const props = docs.get('RollbackWatchdogProps') ?? new Map();
+    const props = docs.get('RollbackWatchdogOptions') ?? new Map();
     const missing = Object.keys(DEFAULT_ROLLBACK_POLICY).filter((f) => !NOT_PROPS.has(f) && !props.has(f));
     expect(missing).toEqual([]);
     expect([...NOT_PROPS].filter((f) => props.has(f))).toEqual([]);

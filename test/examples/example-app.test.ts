@@ -163,18 +163,39 @@ describe('standalone placement example', () => {
 });
 
 describe('library entry point', () => {
-  it('exports the constructs, their error type and the policy checks, and no Lambda or contract code', () => {
+  it('exports the constructs, their enums and the policy checks, and no Lambda or contract code', () => {
+    // Interfaces and structs are types only; at run time the entry point holds classes and enums.
     expect(Object.keys(entryPoint).sort()).toEqual([
+      'ApplicationProtocol',
       'BackupPresets',
       'BackupSchedule',
+      'BackupVaultEvent',
+      'BackupVaultLockMode',
       'BlueGreenListener',
-      'DEFAULT_SSL_POLICY',
+      'CheckResult',
+      'CheckSeverity',
+      'CheckStatus',
+      'CheckedResourceKind',
+      'Color',
+      'KpiComparison',
+      'KpiStatistic',
+      'ListenerRole',
+      'MissingDataTreatment',
+      'ObjectLockMode',
+      'ReplicationStorageClass',
+      'RestoreTestingAlgorithm',
+      'RestoreTestingRecoveryPointType',
+      'RestoreTestingResourceType',
+      'RollbackAlarmKind',
       'RollbackAlarms',
       'RollbackWatchdog',
+      'StoreAccess',
+      'StoreEncryption',
       'SwitchbackChecks',
       'SwitchbackService',
-      'SwitchbackValidationError',
+      'TargetType',
       'VersionedArtifactStore',
+      'WatchdogArchitecture',
     ]);
   });
 });

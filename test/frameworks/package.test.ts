@@ -50,6 +50,53 @@ describe('the comparison of the two packages', () => {
     ]);
   });
 
+  it("accepts jsii's runtime type information, its assembly and bundled dependencies in the cdktf package only", () => {
+    const jsii = new Map(cdktf);
+    const store = cdktf.get('dist/constructs/store.js')!.toString('utf8');
+    jsii.set(
+      'dist/constructs/store.js',
+      Buffer.from(
+        `const JSII_RTTI_SYMBOL_1 = Symbol.for("jsii.rtti");\n${store}\nclass Store {\n    static [JSII_RTTI_SYMBOL_1] = { fqn: "cdktf-switchback.Store", version: "0.1.0" };\n}\n`,
+      ),
+    );
+    const cdktnWithClass = new Map(cdktn);
+    const cdktnStore = cdktn.get('dist/constructs/store.js')!.toString('utf8');
+    cdktnWithClass.set('dist/constructs/store.js', Buffer.from(`${cdktnStore}\nclass Store {\n}\n`));
+    jsii.set('.jsii', Buffer.from('{}'));
+    jsii.set('node_modules/zod/package.json', Buffer.from('{}'));
+    expect(unexplainedDifferences(jsii, cdktnWithClass)).toEqual([]);
+    // Anything else jsii-looking is still a difference, and the assembly only in cdktn is one.
+    jsii.set('dist/constructs/store.js', Buffer.from(`${store}\nclass Store {\n    static other = 1;\n}\n`));
+    cdktnWithClass.set('.jsii', Buffer.from('{}'));
+    expect(unexplainedDifferences(jsii, cdktnWithClass)).toEqual([
+      "dist/constructs/store.js: differs beyond the framework's module names",
+    ]);
+  });
+
+  it("accepts jsii moving a file's header comment below the module prologue, and nothing else moving", () => {
+    const header = '/**\n * The vocabulary of the checks.\n */\n';
+    const prologue = 'Object.defineProperty(exports, "__esModule", { value: true });\n';
+    const body = 'class CheckResult {\n}\n';
+    const jsii = new Map([
+      [
+        'dist/constructs/types.js',
+        Buffer.from(
+          `"use strict";\n${prologue}const JSII_RTTI_SYMBOL_1 = Symbol.for("jsii.rtti");\n${header}${body}`,
+        ),
+      ],
+    ]);
+    const tsc = new Map([
+      ['dist/constructs/types.js', Buffer.from(`"use strict";\n${header}${prologue}${body}`)],
+    ]);
+    expect(unexplainedDifferences(jsii, tsc)).toEqual([]);
+    const moved = new Map([
+      ['dist/constructs/types.js', Buffer.from(`"use strict";\n${header}${body}${prologue}`)],
+    ]);
+    expect(unexplainedDifferences(jsii, moved)).toEqual([
+      "dist/constructs/types.js: differs beyond the framework's module names",
+    ]);
+  });
+
   it('finds every cdktf module left in the cdktn package, in code and in type declarations', () => {
     expect(cdktfModulesIn(cdktn)).toEqual([]);
     const leftover = new Map(cdktn);
@@ -78,6 +125,10 @@ describe("cdktn-switchback's package.json", () => {
     peerDependencies: { cdktf: '^0.21.0' },
     engines: { node: '>=20' },
     bin: { switchback: 'dist/cli/main.js' },
+    // The cdktf package is a jsii package; cdktn-switchback is not (cdktn's packages are not jsii modules).
+    jsii: { outdir: 'dist-bindings', targets: { python: { module: 'cdktf_switchback' } } },
+    bundleDependencies: ['zod'],
+    bundledDependencies: ['zod'],
   };
 
   it('names cdktn, its peers and Node.js 22, keeps what is published, and drops what is not', () => {

@@ -1,5 +1,5 @@
 /** The assertion every "fails at synth when …" test makes. */
-import { SwitchbackValidationError } from '../../index';
+import { SwitchbackValidationError } from '../../constructs/internal/validation';
 
 /** Runs `define` and expects a validation error naming `constructPath`, `prop` and matching `message`. */
 export function expectValidationError(

@@ -4,7 +4,7 @@
  */
 import { parsePolicyText, statementsOfPolicyDocument, type PolicyStatement } from '../policy-documents';
 import { blocks } from '../references';
-import type { CheckedResource } from '../types';
+import { CheckedResourceKind, type CheckedResource } from '../types';
 
 /** The types whose policies the IAM rules judge. */
 export const POLICY_TYPES = [
@@ -25,7 +25,7 @@ export const POLICY_TYPES = [
  */
 export function identityAllowStatements(resource: CheckedResource): PolicyStatement[] | undefined {
   let statements: PolicyStatement[];
-  if (resource.kind === 'data') {
+  if (resource.kind === CheckedResourceKind.DATA) {
     statements = statementsOfPolicyDocument(resource);
   } else {
     const policies =

@@ -1,5 +1,5 @@
 /** The catalogue of Switchback's policy rules, in the order the README lists them. */
-import type { CheckRule } from '../types';
+import type { ICheckRule } from '../types';
 import { listenerTlsPolicy } from './swb-alb-1';
 import { httpListenerRedirects } from './swb-alb-2';
 import { loadBalancerDropsInvalidHeaders } from './swb-alb-3';
@@ -27,7 +27,7 @@ import { sqsEncrypted } from './swb-sqs-1';
 import { targetGroupHealthCheck } from './swb-tg-1';
 
 /** Every built-in rule. */
-export const CHECK_RULES: readonly CheckRule[] = [
+export const CHECK_RULES: readonly ICheckRule[] = [
   s3PublicAccessBlocked,
   s3DefaultEncryption,
   s3TlsOnly,

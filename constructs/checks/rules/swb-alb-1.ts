@@ -1,5 +1,5 @@
 import { isExpression } from '../references';
-import { COMPLIANT, NOT_APPLICABLE, nonCompliant, type CheckRule } from '../types';
+import { CheckResult, CheckSeverity, type ICheckRule } from '../types';
 
 /**
  * ELB security policies whose oldest protocol is TLS 1.2 (AWS's "TLS 1.2 and above" list, FIPS and
@@ -10,23 +10,25 @@ import { COMPLIANT, NOT_APPLICABLE, nonCompliant, type CheckRule } from '../type
 const MODERN_POLICY = /^ELBSecurityPolicy-(?!.*-Ext)(TLS13-1-[23]-|TLS-1-2-|FS-1-2-)[A-Za-z0-9-]+$/;
 
 /** SWB-ALB-1: HTTPS (and TLS) listeners use a security policy with TLS 1.2 as the oldest protocol. */
-export const listenerTlsPolicy: CheckRule = {
+export const listenerTlsPolicy: ICheckRule = {
   id: 'SWB-ALB-1',
-  severity: 'error',
+  severity: CheckSeverity.ERROR,
   reason: 'HTTPS listener accepts TLS older than 1.2',
   upstream: ['CKV_AWS_103'],
   appliesTo: ['aws_lb_listener', 'aws_alb_listener'],
   reads: [],
   check(listener) {
     const { protocol, ssl_policy: policy } = listener.config;
-    if (protocol !== 'HTTPS' && protocol !== 'TLS') return NOT_APPLICABLE;
+    if (protocol !== 'HTTPS' && protocol !== 'TLS') return CheckResult.notApplicable();
     if (policy === undefined || policy === null) {
-      return nonCompliant('no ssl_policy, so AWS applies ELBSecurityPolicy-2016-08 (TLS 1.0 and up)');
+      return CheckResult.nonCompliant(
+        'no ssl_policy, so AWS applies ELBSecurityPolicy-2016-08 (TLS 1.0 and up)',
+      );
     }
-    if (isExpression(policy)) return COMPLIANT;
+    if (isExpression(policy)) return CheckResult.compliant();
     return typeof policy === 'string' && MODERN_POLICY.test(policy)
-      ? COMPLIANT
-      : nonCompliant(
+      ? CheckResult.compliant()
+      : CheckResult.nonCompliant(
           `ssl_policy '${String(policy)}' is not a TLS 1.2+ policy such as 'ELBSecurityPolicy-TLS13-1-2-2021-06'`,
         );
   },

@@ -1,19 +1,19 @@
 import { isTrueOrUnknown } from '../references';
-import { COMPLIANT, NOT_APPLICABLE, nonCompliant, type CheckRule } from '../types';
+import { CheckResult, CheckSeverity, type ICheckRule } from '../types';
 
 /** SWB-ALB-3: application load balancers drop HTTP headers that are not valid (request smuggling). */
-export const loadBalancerDropsInvalidHeaders: CheckRule = {
+export const loadBalancerDropsInvalidHeaders: ICheckRule = {
   id: 'SWB-ALB-3',
-  severity: 'warning',
+  severity: CheckSeverity.WARNING,
   reason: 'Application load balancer forwards invalid HTTP header fields',
   upstream: ['CKV_AWS_131'],
   appliesTo: ['aws_lb', 'aws_alb'],
   reads: [],
   check(loadBalancer) {
     const type = loadBalancer.config.load_balancer_type;
-    if (type !== undefined && type !== 'application') return NOT_APPLICABLE;
+    if (type !== undefined && type !== 'application') return CheckResult.notApplicable();
     return isTrueOrUnknown(loadBalancer.config.drop_invalid_header_fields)
-      ? COMPLIANT
-      : nonCompliant('drop_invalid_header_fields is not true');
+      ? CheckResult.compliant()
+      : CheckResult.nonCompliant('drop_invalid_header_fields is not true');
   },
 };

@@ -1,17 +1,17 @@
 import { isTrueOrUnknown } from '../references';
-import { COMPLIANT, nonCompliant, type CheckRule } from '../types';
+import { CheckResult, CheckSeverity, type ICheckRule } from '../types';
 
 /** SWB-ALB-4 (advisory): load balancers are protected from deletion. */
-export const loadBalancerDeletionProtection: CheckRule = {
+export const loadBalancerDeletionProtection: ICheckRule = {
   id: 'SWB-ALB-4',
-  severity: 'info',
+  severity: CheckSeverity.INFO,
   reason: 'Load balancer can be deleted by a stray destroy',
   upstream: ['CKV_AWS_150'],
   appliesTo: ['aws_lb', 'aws_alb'],
   reads: [],
   check(loadBalancer) {
     return isTrueOrUnknown(loadBalancer.config.enable_deletion_protection)
-      ? COMPLIANT
-      : nonCompliant('enable_deletion_protection is not true');
+      ? CheckResult.compliant()
+      : CheckResult.nonCompliant('enable_deletion_protection is not true');
   },
 };

@@ -1,10 +1,10 @@
 import { isExpression } from '../references';
-import { COMPLIANT, nonCompliant, type CheckRule } from '../types';
+import { CheckResult, CheckSeverity, type ICheckRule } from '../types';
 
 /** SWB-BACKUP-1: vaults encrypt recovery points with a customer managed KMS key. */
-export const backupVaultCustomerKey: CheckRule = {
+export const backupVaultCustomerKey: ICheckRule = {
   id: 'SWB-BACKUP-1',
-  severity: 'warning',
+  severity: CheckSeverity.WARNING,
   reason: 'Backup vault is not encrypted with a customer managed KMS key',
   upstream: ['CKV_AWS_166'],
   appliesTo: ['aws_backup_vault'],
@@ -12,11 +12,11 @@ export const backupVaultCustomerKey: CheckRule = {
   check(vault) {
     const key = vault.config.kms_key_arn;
     if (key === undefined || key === null || key === '') {
-      return nonCompliant('no kms_key_arn, so AWS Backup uses its AWS managed key');
+      return CheckResult.nonCompliant('no kms_key_arn, so AWS Backup uses its AWS managed key');
     }
     if (!isExpression(key) && /(^|:)alias\/aws\//.test(String(key))) {
-      return nonCompliant(`kms_key_arn '${String(key)}' is an AWS managed key`);
+      return CheckResult.nonCompliant(`kms_key_arn '${String(key)}' is an AWS managed key`);
     }
-    return COMPLIANT;
+    return CheckResult.compliant();
   },
 };

@@ -1,13 +1,13 @@
 import { attachedTo } from '../references';
-import { COMPLIANT, nonCompliant, type CheckRule } from '../types';
+import { CheckResult, CheckSeverity, type ICheckRule } from '../types';
 
 /**
  * SWB-BACKUP-2: vaults are locked (`aws_backup_vault_lock_configuration`), so nobody can delete
  * recovery points or shorten their retention, even with the vault's access policy removed.
  */
-export const backupVaultLocked: CheckRule = {
+export const backupVaultLocked: ICheckRule = {
   id: 'SWB-BACKUP-2',
-  severity: 'warning',
+  severity: CheckSeverity.WARNING,
   reason: 'Backup vault has no vault lock',
   upstream: [],
   appliesTo: ['aws_backup_vault'],
@@ -21,7 +21,7 @@ export const backupVaultLocked: CheckRule = {
       'name',
     );
     return locks.length > 0
-      ? COMPLIANT
-      : nonCompliant('no aws_backup_vault_lock_configuration refers to this vault');
+      ? CheckResult.compliant()
+      : CheckResult.nonCompliant('no aws_backup_vault_lock_configuration refers to this vault');
   },
 };

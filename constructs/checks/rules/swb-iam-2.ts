@@ -1,4 +1,4 @@
-import { COMPLIANT, NOT_APPLICABLE, nonCompliant, type CheckRule } from '../types';
+import { CheckResult, CheckSeverity, type ICheckRule } from '../types';
 import { identityAllowStatements, isEveryResource, isUnscopable, POLICY_TYPES } from './identity-policies';
 
 /**
@@ -6,16 +6,16 @@ import { identityAllowStatements, isEveryResource, isUnscopable, POLICY_TYPES } 
  * (`arn:aws:s3:::*`, see `isEveryResource`) or NotResource only for actions AWS cannot scope to a
  * resource (see `UNSCOPABLE_ACTIONS`).
  */
-export const iamNoWildcardResources: CheckRule = {
+export const iamNoWildcardResources: ICheckRule = {
   id: 'SWB-IAM-2',
-  severity: 'warning',
+  severity: CheckSeverity.WARNING,
   reason: 'IAM policy allows on every resource actions that AWS can scope',
   upstream: ['CKV_AWS_355', 'CKV_AWS_356', 'AwsSolutions-IAM5'],
   appliesTo: POLICY_TYPES,
   reads: [],
   check(resource) {
     const statements = identityAllowStatements(resource);
-    if (statements === undefined) return NOT_APPLICABLE;
+    if (statements === undefined) return CheckResult.notApplicable();
     const problems: string[] = [];
     statements.forEach((statement, index) => {
       const everything = statement.resources.filter(isEveryResource);
@@ -32,6 +32,6 @@ export const iamNoWildcardResources: CheckRule = {
       const scopable = statement.actions.filter((action) => !isUnscopable(action));
       if (scopable.length > 0) problems.push(`statement ${index + 1} allows ${scopable.join(', ')} on ${on}`);
     });
-    return problems.length === 0 ? COMPLIANT : nonCompliant(problems.join('; '));
+    return problems.length === 0 ? CheckResult.compliant() : CheckResult.nonCompliant(problems.join('; '));
   },
 };

@@ -1,4 +1,4 @@
-import { COMPLIANT, NOT_APPLICABLE, nonCompliant, type CheckRule } from '../types';
+import { CheckResult, CheckSeverity, type ICheckRule } from '../types';
 import { identityAllowStatements, isWholeServiceAction, POLICY_TYPES } from './identity-policies';
 
 /**
@@ -30,16 +30,16 @@ export function isWriteCapableWildcard(action: string): boolean {
  * adds later (`s3:Put*` covers PutBucketPolicy; `iam:*Role*` covers PassRole and DeleteRole). A
  * warning, not an error as SWB-IAM-1 is: the wildcard is bounded by a name and usually by a resource.
  */
-export const iamNoWriteWildcards: CheckRule = {
+export const iamNoWriteWildcards: ICheckRule = {
   id: 'SWB-IAM-3',
-  severity: 'warning',
+  severity: CheckSeverity.WARNING,
   reason: 'IAM policy allows actions by a wildcard that can match write actions',
   upstream: ['AwsSolutions-IAM5'],
   appliesTo: POLICY_TYPES,
   reads: [],
   check(resource) {
     const statements = identityAllowStatements(resource);
-    if (statements === undefined) return NOT_APPLICABLE;
+    if (statements === undefined) return CheckResult.notApplicable();
     const problems: string[] = [];
     statements.forEach((statement, index) => {
       if (statement.notAction) return; // SWB-IAM-1's
@@ -50,6 +50,6 @@ export const iamNoWriteWildcards: CheckRule = {
         );
       }
     });
-    return problems.length === 0 ? COMPLIANT : nonCompliant(problems.join('; '));
+    return problems.length === 0 ? CheckResult.compliant() : CheckResult.nonCompliant(problems.join('; '));
   },
 };

@@ -1,5 +1,5 @@
 import { isExpression, referencedResource, strings } from '../references';
-import { COMPLIANT, NOT_APPLICABLE, nonCompliant, type CheckRule } from '../types';
+import { CheckResult, CheckSeverity, type ICheckRule } from '../types';
 
 /** The argument that holds the attached policy ARNs, by the type that attaches them. */
 const POLICY_ARN_ARGUMENTS: Readonly<Record<string, string>> = {
@@ -37,9 +37,9 @@ export function isBroadManagedPolicy(name: string): boolean {
  * A policy ARN only Terraform knows is not judged, unless it references a `data "aws_iam_policy"`
  * whose name or ARN is literal.
  */
-export const iamNoBroadManagedPolicies: CheckRule = {
+export const iamNoBroadManagedPolicies: ICheckRule = {
   id: 'SWB-IAM-4',
-  severity: 'error',
+  severity: CheckSeverity.ERROR,
   reason: 'IAM identity has an AWS managed administrator or FullAccess policy attached',
   upstream: ['CKV_AWS_274', 'AwsSolutions-IAM4'],
   appliesTo: Object.keys(POLICY_ARN_ARGUMENTS),
@@ -58,10 +58,10 @@ export const iamNoBroadManagedPolicies: CheckRule = {
     });
     const broad = names.filter((name) => isBroadManagedPolicy(name ?? ''));
     if (broad.length > 0) {
-      return nonCompliant(
+      return CheckResult.nonCompliant(
         `${argument} attaches ${broad.join(', ')}; grant the actions it needs in a policy of your own`,
       );
     }
-    return names.some((name) => name !== undefined) ? COMPLIANT : NOT_APPLICABLE;
+    return names.some((name) => name !== undefined) ? CheckResult.compliant() : CheckResult.notApplicable();
   },
 };

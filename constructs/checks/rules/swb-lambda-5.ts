@@ -1,5 +1,5 @@
 import { isExpression } from '../references';
-import { COMPLIANT, NOT_APPLICABLE, nonCompliant, type CheckRule } from '../types';
+import { CheckResult, CheckSeverity, type ICheckRule } from '../types';
 
 /**
  * The oldest runtime accepted per family (reviewed 2026-11 against AWS's Lambda runtime deprecation
@@ -35,9 +35,9 @@ function compareVersions(left: number[], right: number[]): number {
 }
 
 /** SWB-LAMBDA-5: functions run on a current runtime. */
-export const lambdaCurrentRuntime: CheckRule = {
+export const lambdaCurrentRuntime: ICheckRule = {
   id: 'SWB-LAMBDA-5',
-  severity: 'warning',
+  severity: CheckSeverity.WARNING,
   reason: 'Lambda function runs on an outdated runtime',
   upstream: ['CKV_AWS_363', 'AwsSolutions-L1'],
   appliesTo: ['aws_lambda_function'],
@@ -46,16 +46,16 @@ export const lambdaCurrentRuntime: CheckRule = {
     const runtime = fn.config.runtime;
     // Container images bring their own runtime.
     if (fn.config.package_type === 'Image' || typeof runtime !== 'string' || isExpression(runtime)) {
-      return NOT_APPLICABLE;
+      return CheckResult.notApplicable();
     }
-    if (CURRENT_OS_ONLY.has(runtime)) return COMPLIANT;
-    if (RETIRED.has(runtime)) return nonCompliant(`runtime '${runtime}' is retired`);
+    if (CURRENT_OS_ONLY.has(runtime)) return CheckResult.compliant();
+    if (RETIRED.has(runtime)) return CheckResult.nonCompliant(`runtime '${runtime}' is retired`);
     const match = /^([a-z]+)(\d+(?:\.\d+)*)/.exec(runtime);
     const oldest = match ? OLDEST_CURRENT[match[1]] : undefined;
-    if (!match || !oldest) return NOT_APPLICABLE;
+    if (!match || !oldest) return CheckResult.notApplicable();
     const version = match[2].split('.').map(Number);
     return compareVersions(version, oldest.version) >= 0
-      ? COMPLIANT
-      : nonCompliant(`runtime '${runtime}' is older than ${oldest.name}`);
+      ? CheckResult.compliant()
+      : CheckResult.nonCompliant(`runtime '${runtime}' is older than ${oldest.name}`);
   },
 };

@@ -1,10 +1,10 @@
 import { attachedTo, blocks } from '../references';
-import { COMPLIANT, nonCompliant, type CheckRule } from '../types';
+import { CheckResult, CheckSeverity, type ICheckRule } from '../types';
 
 /** SWB-S3-2: every bucket declares default encryption (SSE-KMS, DSSE-KMS or SSE-S3). */
-export const s3DefaultEncryption: CheckRule = {
+export const s3DefaultEncryption: ICheckRule = {
   id: 'SWB-S3-2',
-  severity: 'warning',
+  severity: CheckSeverity.WARNING,
   reason: 'S3 bucket does not declare default encryption',
   upstream: ['CKV_AWS_19'],
   appliesTo: ['aws_s3_bucket'],
@@ -25,8 +25,8 @@ export const s3DefaultEncryption: CheckRule = {
       ),
     );
     return declared
-      ? COMPLIANT
-      : nonCompliant(
+      ? CheckResult.compliant()
+      : CheckResult.nonCompliant(
           'no aws_s3_bucket_server_side_encryption_configuration with an sse_algorithm refers to this bucket',
         );
   },

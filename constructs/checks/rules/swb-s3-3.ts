@@ -1,6 +1,6 @@
 import { statementsOfPolicy, type PolicyStatement } from '../policy-documents';
 import { attachedTo } from '../references';
-import { COMPLIANT, NOT_APPLICABLE, nonCompliant, type CheckRule } from '../types';
+import { CheckResult, CheckSeverity, type ICheckRule } from '../types';
 
 /** Whether a statement denies every S3 action on requests that do not use TLS. */
 function deniesPlainHttp(statement: PolicyStatement): boolean {
@@ -21,9 +21,9 @@ function deniesPlainHttp(statement: PolicyStatement): boolean {
  * SWB-S3-3: every bucket's policy denies requests without TLS. A policy only Terraform can read
  * (`jsonencode(…)`) is not judged.
  */
-export const s3TlsOnly: CheckRule = {
+export const s3TlsOnly: ICheckRule = {
   id: 'SWB-S3-3',
-  severity: 'error',
+  severity: CheckSeverity.ERROR,
   reason: 'S3 bucket does not deny requests without TLS',
   upstream: ['AwsSolutions-S10'],
   appliesTo: ['aws_s3_bucket'],
@@ -31,13 +31,15 @@ export const s3TlsOnly: CheckRule = {
   check(bucket, stack) {
     const policies = attachedTo(stack, 'aws_s3_bucket_policy', 'bucket', bucket, 'bucket');
     if (policies.length === 0) {
-      return nonCompliant(
+      return CheckResult.nonCompliant(
         'no aws_s3_bucket_policy refers to this bucket; deny s3:* when aws:SecureTransport is false',
       );
     }
     const documents = policies.map((policy) => statementsOfPolicy(policy.config.policy, stack));
-    if (documents.some((statements) => statements?.some(deniesPlainHttp))) return COMPLIANT;
-    if (documents.some((statements) => statements === undefined)) return NOT_APPLICABLE;
-    return nonCompliant('its bucket policy has no Deny of s3:* when aws:SecureTransport is false');
+    if (documents.some((statements) => statements?.some(deniesPlainHttp))) return CheckResult.compliant();
+    if (documents.some((statements) => statements === undefined)) return CheckResult.notApplicable();
+    return CheckResult.nonCompliant(
+      'its bucket policy has no Deny of s3:* when aws:SecureTransport is false',
+    );
   },
 };

@@ -1,10 +1,10 @@
 import { attachedTo, block, isExpression } from '../references';
-import { COMPLIANT, nonCompliant, type CheckRule } from '../types';
+import { CheckResult, CheckSeverity, type ICheckRule } from '../types';
 
 /** SWB-S3-4: every bucket has versioning enabled. */
-export const s3Versioning: CheckRule = {
+export const s3Versioning: ICheckRule = {
   id: 'SWB-S3-4',
-  severity: 'warning',
+  severity: CheckSeverity.WARNING,
   reason: 'S3 bucket does not have versioning enabled',
   upstream: ['CKV_AWS_21'],
   appliesTo: ['aws_s3_bucket'],
@@ -12,14 +12,15 @@ export const s3Versioning: CheckRule = {
   check(bucket, stack) {
     // The bucket's own (deprecated) versioning block still counts.
     const inline = block(bucket.config.versioning)?.enabled;
-    if (inline === true || isExpression(inline)) return COMPLIANT;
+    if (inline === true || isExpression(inline)) return CheckResult.compliant();
     const statuses = attachedTo(stack, 'aws_s3_bucket_versioning', 'bucket', bucket, 'bucket').map(
       (versioning) => block(versioning.config.versioning_configuration)?.status,
     );
-    if (statuses.some((status) => status === 'Enabled' || isExpression(status))) return COMPLIANT;
+    if (statuses.some((status) => status === 'Enabled' || isExpression(status)))
+      return CheckResult.compliant();
     return statuses.length === 0
-      ? nonCompliant('no aws_s3_bucket_versioning refers to this bucket')
-      : nonCompliant(
+      ? CheckResult.nonCompliant('no aws_s3_bucket_versioning refers to this bucket')
+      : CheckResult.nonCompliant(
           `its versioning status is ${statuses.map((status) => `'${String(status)}'`).join(', ')}`,
         );
   },

@@ -1,10 +1,10 @@
 import { attachedTo, blocks } from '../references';
-import { COMPLIANT, nonCompliant, type CheckRule } from '../types';
+import { CheckResult, CheckSeverity, type ICheckRule } from '../types';
 
 /** SWB-S3-5: every bucket has a lifecycle configuration with at least one enabled rule. */
-export const s3Lifecycle: CheckRule = {
+export const s3Lifecycle: ICheckRule = {
   id: 'SWB-S3-5',
-  severity: 'warning',
+  severity: CheckSeverity.WARNING,
   reason: 'S3 bucket has no lifecycle rule, so old versions and stale uploads are kept forever',
   upstream: ['CKV2_AWS_61'],
   appliesTo: ['aws_s3_bucket'],
@@ -18,11 +18,13 @@ export const s3Lifecycle: CheckRule = {
       'bucket',
     );
     if (configurations.length === 0) {
-      return nonCompliant('no aws_s3_bucket_lifecycle_configuration refers to this bucket');
+      return CheckResult.nonCompliant('no aws_s3_bucket_lifecycle_configuration refers to this bucket');
     }
     const enabled = configurations.some((configuration) =>
       blocks(configuration.config.rule).some((rule) => rule.status !== 'Disabled'),
     );
-    return enabled ? COMPLIANT : nonCompliant('every rule of its lifecycle configuration is Disabled');
+    return enabled
+      ? CheckResult.compliant()
+      : CheckResult.nonCompliant('every rule of its lifecycle configuration is Disabled');
   },
 };

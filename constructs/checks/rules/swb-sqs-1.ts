@@ -1,18 +1,18 @@
 import { isTrueOrUnknown } from '../references';
-import { COMPLIANT, nonCompliant, type CheckRule } from '../types';
+import { CheckResult, CheckSeverity, type ICheckRule } from '../types';
 
 /** SWB-SQS-1: queues are encrypted at rest, with SQS-managed keys or a KMS key, and say so. */
-export const sqsEncrypted: CheckRule = {
+export const sqsEncrypted: ICheckRule = {
   id: 'SWB-SQS-1',
-  severity: 'error',
+  severity: CheckSeverity.ERROR,
   reason: 'SQS queue does not declare encryption at rest',
   upstream: ['CKV_AWS_27', 'AwsSolutions-SQS2'],
   appliesTo: ['aws_sqs_queue'],
   reads: [],
   check(queue) {
-    if (queue.config.kms_master_key_id) return COMPLIANT;
+    if (queue.config.kms_master_key_id) return CheckResult.compliant();
     return isTrueOrUnknown(queue.config.sqs_managed_sse_enabled)
-      ? COMPLIANT
-      : nonCompliant('neither kms_master_key_id nor sqs_managed_sse_enabled = true');
+      ? CheckResult.compliant()
+      : CheckResult.nonCompliant('neither kms_master_key_id nor sqs_managed_sse_enabled = true');
   },
 };

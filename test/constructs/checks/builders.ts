@@ -1,14 +1,15 @@
 /** Fixture builders for rule tests: resources as plain synthesized data, and a stack view over them. */
 import {
-  ResourceIndex,
+  CheckedResourceKind,
   type CheckedResource,
   type CheckResult,
-  type CheckRule,
+  type ICheckRule,
 } from '../../../constructs/checks';
+import { ResourceIndex } from '../../../constructs/checks/evaluate';
 
 /** A managed resource of `type` named `name`, with its synthesized (snake_case) arguments. */
 export function resource(type: string, name: string, config: Record<string, unknown> = {}): CheckedResource {
-  return { kind: 'resource', type, name, address: `${type}.${name}`, config };
+  return { kind: CheckedResourceKind.RESOURCE, type, name, address: `${type}.${name}`, config };
 }
 
 /** A data source of `type` named `name`. */
@@ -17,7 +18,7 @@ export function dataSource(
   name: string,
   config: Record<string, unknown> = {},
 ): CheckedResource {
-  return { kind: 'data', type, name, address: `data.${type}.${name}`, config };
+  return { kind: CheckedResourceKind.DATA, type, name, address: `data.${type}.${name}`, config };
 }
 
 /** The expression referencing an attribute of `target`, as cdktf synthesizes it. */
@@ -27,20 +28,14 @@ export function ref(target: CheckedResource, attribute: string): string {
 
 /**
  * Runs `rule` on `target` within a stack of `target` and `others`, whose default AWS provider is in
- * `defaultRegion` and whose aliased ones are in `aliasRegions` (alias → region).
+ * `defaultRegion` and whose aliased ones (with a literal region) are in `aliasRegions` (alias → region).
  */
 export function check(
-  rule: CheckRule,
+  rule: ICheckRule,
   target: CheckedResource,
   others: CheckedResource[] = [],
   defaultRegion?: string,
-  aliasRegions: Record<string, string | undefined> = {},
+  aliasRegions: Record<string, string> = {},
 ): CheckResult {
-  return rule.check(
-    target,
-    new ResourceIndex([target, ...others], {
-      defaultRegion,
-      aliasRegions: new Map(Object.entries(aliasRegions)),
-    }),
-  );
+  return rule.check(target, new ResourceIndex([target, ...others], { defaultRegion, aliasRegions }));
 }

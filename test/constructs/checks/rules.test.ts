@@ -2,7 +2,13 @@
  * Every rule on plain synthesized data: compliant and non-compliant pairs, and the cases it does not
  * judge. Table-driven: one entry per rule id, and the catalogue must match the table.
  */
-import { SwitchbackChecks, type CheckedResource, type CheckRule } from '../../../constructs/checks';
+import {
+  CheckResult,
+  CheckStatus,
+  SwitchbackChecks,
+  type CheckedResource,
+  type ICheckRule,
+} from '../../../constructs/checks';
 import { check, dataSource, ref, resource } from './builders';
 
 interface Case {
@@ -10,8 +16,8 @@ interface Case {
   readonly target: CheckedResource;
   readonly others?: CheckedResource[];
   readonly region?: string;
-  /** The regions of aliased AWS providers in the stack, by alias. */
-  readonly aliasRegions?: Record<string, string | undefined>;
+  /** The regions of aliased AWS providers in the stack whose region is a literal, by alias. */
+  readonly aliasRegions?: Record<string, string>;
 }
 interface FailingCase extends Case {
   readonly detail: RegExp;
@@ -1164,12 +1170,12 @@ const cases: Record<string, RuleCases> = {
         aliasRegions: { west: 'us-west-2' },
       },
       {
-        name: 'a plan on an aliased provider whose region only Terraform knows',
+        name: 'a plan on an aliased provider whose region only Terraform knows (left out of aliasRegions)',
         target: plan([{ destination_vault_arn: 'arn:aws:backup:us-east-1:123456789012:backup-vault:dr' }], {
           provider: 'aws.west',
         }),
         region: 'us-east-1',
-        aliasRegions: { west: undefined },
+        aliasRegions: {},
       },
     ],
     nonCompliant: [
@@ -1195,7 +1201,7 @@ const cases: Record<string, RuleCases> = {
   },
 };
 
-const ruleById = new Map<string, CheckRule>(SwitchbackChecks.rules.map((rule) => [rule.id, rule]));
+const ruleById = new Map<string, ICheckRule>(SwitchbackChecks.rules.map((rule) => [rule.id, rule]));
 
 describe('the rule catalogue', () => {
   it('has compliant and non-compliant cases for every rule, and no cases for unknown rules', () => {
@@ -1209,28 +1215,29 @@ describe('the rule catalogue', () => {
       expect(rule.id).toMatch(/^SWB-[A-Z0-9]+-\d+$/);
       expect(rule.reason).toMatch(/^[A-Z][^\n:]{10,100}$/);
       expect(rule.appliesTo.length).toBeGreaterThan(0);
-      for (const upstream of rule.upstream)
+      for (const upstream of rule.upstream ?? [])
         expect(upstream).toMatch(/^(CKV2?_AWS_\d+|AwsSolutions-[A-Z0-9]+)$/);
     }
   });
 });
 
 describe.each(Object.entries(cases))('%s', (id, { compliant, nonCompliant, notApplicable = [] }) => {
-  const rule = ruleById.get(id) as CheckRule;
+  const rule = ruleById.get(id) as ICheckRule;
 
   it.each(compliant.map((c) => [c.name, c] as const))('passes: %s', (_name, c) => {
-    expect(check(rule, c.target, c.others, c.region, c.aliasRegions)).toEqual({ status: 'compliant' });
+    expect(check(rule, c.target, c.others, c.region, c.aliasRegions)).toBe(CheckResult.compliant());
   });
 
   it.each(nonCompliant.map((c) => [c.name, c] as const))('fails: %s', (_name, c) => {
     const result = check(rule, c.target, c.others, c.region, c.aliasRegions);
-    expect(result.status).toBe('non-compliant');
-    expect(result.status === 'non-compliant' && result.detail).toMatch(c.detail);
+    expect(result).toBeInstanceOf(CheckResult);
+    expect(result.status).toBe(CheckStatus.NON_COMPLIANT);
+    expect(result.detail).toMatch(c.detail);
   });
 
   if (notApplicable.length > 0) {
     it.each(notApplicable.map((c) => [c.name, c] as const))('does not judge: %s', (_name, c) => {
-      expect(check(rule, c.target, c.others, c.region, c.aliasRegions)).toEqual({ status: 'not-applicable' });
+      expect(check(rule, c.target, c.others, c.region, c.aliasRegions)).toBe(CheckResult.notApplicable());
     });
   }
 });

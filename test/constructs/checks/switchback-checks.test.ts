@@ -13,8 +13,9 @@ import { Aspects, TerraformStack, TerraformVariable, Testing, type App } from 'c
 import { Construct, type IConstruct } from 'constructs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { SwitchbackChecks, SwitchbackValidationError, VersionedArtifactStore } from '../../../index';
-import { ResourceIndex } from '../../../constructs/checks';
+import { CheckSeverity, SwitchbackChecks, VersionedArtifactStore } from '../../../index';
+import { ResourceIndex } from '../../../constructs/checks/evaluate';
+import { SwitchbackValidationError } from '../../../constructs/internal/validation';
 import { ExampleStack, exampleServiceNames } from '../../../examples/service-stack';
 import { newStack, synthStack } from '../../support/synth';
 
@@ -348,9 +349,14 @@ describe('suppressions', () => {
     ['a reason of spaces', { id: 'SWB-SNS-1', reason: '           ' }, /suppressions\[0\]\.reason'/],
     ['a too short reason', { id: 'SWB-SNS-1', reason: 'legacy' }, /got "legacy"; say why/],
     [
-      'an unknown rule id',
-      { id: 'AwsSolutions-SNS2', reason: 'a good enough reason' },
-      /suppressions\[0\]\.id': got 'AwsSolutions-SNS2', which is not a Switchback check; use one of SWB-S3-1, /,
+      'an unknown SWB- rule id',
+      { id: 'SWB-SNS-9', reason: 'a good enough reason' },
+      /suppressions\[0\]\.id': got "SWB-SNS-9", which is not a Switchback check; use one of SWB-S3-1, .*, or the id of a custom rule \(not starting with 'SWB-'\)/,
+    ],
+    [
+      'no rule id (a JavaScript caller)',
+      { id: undefined as unknown as string, reason: 'a good enough reason' },
+      /suppressions\[0\]\.id': got undefined, which is not a Switchback check/,
     ],
   ])('are refused with %s', (_case, suppression, message) => {
     const { stack } = newStack();
@@ -384,7 +390,7 @@ describe('options', () => {
   it('skip the rules below the minimum severity', () => {
     const { stack } = newStack();
     new S3Bucket(stack, 'Bucket', { bucket: 'orders-artifacts' });
-    const checks = SwitchbackChecks.applyTo(stack, { minimumSeverity: 'error' });
+    const checks = SwitchbackChecks.applyTo(stack, { minimumSeverity: CheckSeverity.ERROR });
 
     synthStack(stack);
 
@@ -398,7 +404,7 @@ describe('options', () => {
     ],
     [{ rules: [] }, /invalid prop 'rules': got \[\]; list one or more of/],
     [
-      { minimumSeverity: 'fatal' as never },
+      { minimumSeverity: 'fatal' as CheckSeverity },
       /invalid prop 'minimumSeverity': got 'fatal'; use one of error, warning, info/,
     ],
   ])('are refused when wrong: %j', (options, message) => {

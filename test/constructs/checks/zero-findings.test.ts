@@ -8,11 +8,15 @@ import { Testing } from 'cdktf';
 import {
   BackupPresets,
   BackupSchedule,
+  BackupVaultLockMode,
   BlueGreenListener,
+  ObjectLockMode,
   RollbackAlarms,
   RollbackWatchdog,
   SwitchbackChecks,
+  StoreEncryption,
   SwitchbackService,
+  TargetType,
   VersionedArtifactStore,
   type CheckFinding,
   type RollbackWatchdogProps,
@@ -115,7 +119,7 @@ describe('zero findings by default', () => {
       (stack) =>
         new BackupSchedule(stack, 'Backups', {
           resourceArns: [DATABASE_ARN],
-          vaultLock: { mode: 'GOVERNANCE', minRetentionDays: 7, maxRetentionDays: 400 },
+          vaultLock: { mode: BackupVaultLockMode.GOVERNANCE, minRetentionDays: 7, maxRetentionDays: 400 },
           rules: BackupPresets.daily35Days({
             copyActions: [{ destinationVaultArn: 'arn:aws:backup:us-west-2:123456789012:backup-vault:dr' }],
           }),
@@ -130,18 +134,18 @@ describe('zero findings by default', () => {
       new VersionedArtifactStore(stack, 'Replicated', {
         serviceName: 'replicated',
         kmsKeyArn: KMS_KEY_ARN,
-        objectLock: { mode: 'GOVERNANCE', retentionDays: 30 },
+        objectLock: { mode: ObjectLockMode.GOVERNANCE, retentionDays: 30 },
         accessLogging: { targetBucket: 'access-logs-bucket' },
         replication: {
           destinationBucketArn: 'arn:aws:s3:::replica-bucket',
           destinationKmsKeyArn: REPLICA_KMS_KEY_ARN,
         },
       });
-      new VersionedArtifactStore(stack, 'SseS3', { serviceName: 'sse-s3', encryption: 's3' });
+      new VersionedArtifactStore(stack, 'SseS3', { serviceName: 'sse-s3', encryption: StoreEncryption.S3 });
       new BlueGreenListener(stack, 'Lambda', {
         ...listenerProps,
         serviceName: 'lambda',
-        targetType: 'lambda',
+        targetType: TargetType.LAMBDA,
       });
       watchdogOf(stack, {
         healthPing: { urls: ['https://orders.example.com/healthz'] },
