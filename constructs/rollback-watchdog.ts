@@ -29,7 +29,11 @@ import { inOwnFramework } from './internal/framework';
 import { sanitizeName } from './internal/names';
 import { defineConfigurationObject, watchdogConfiguration } from './watchdog/configuration';
 import { defineBundledFunction, watchdogAsset } from './watchdog/functions';
-import { watchdogStatements, type WatchdogStatementsInput } from './watchdog/permissions';
+import {
+  watchdogStatements,
+  watchdogStatementsAtSynth,
+  type WatchdogStatementsInput,
+} from './watchdog/permissions';
 import type { RollbackWatchdogProps } from './watchdog/props';
 import { ProtectedSubjects } from './watchdog/subjects';
 import { WatchdogTriggers } from './watchdog/triggers';
@@ -95,7 +99,7 @@ export class RollbackWatchdog extends Construct implements IRollbackWatchdog {
   /** The capture on deploy, when enabled: traffic-changing resources depend on it. */
   public readonly capture?: LambdaInvocation;
   private readonly subjects = new ProtectedSubjects();
-  private readonly statementsInput: Omit<WatchdogStatementsInput, 'atSynth'>;
+  private readonly statementsInput: WatchdogStatementsInput;
   private readonly triggers: WatchdogTriggers;
   private captureDependency?: string;
 
@@ -176,7 +180,7 @@ export class RollbackWatchdog extends Construct implements IRollbackWatchdog {
       functionName,
       serviceName: this.serviceName,
       description: `Switchback watchdog of ${this.serviceName}: rolls bad releases back`,
-      statements: watchdogStatements({ ...this.statementsInput, atSynth: true }),
+      statements: watchdogStatementsAtSynth(this.statementsInput),
       policyName: 'watchdog',
       memorySize: props.memorySizeMb ?? 256,
       timeout: timeoutSeconds,
@@ -230,7 +234,7 @@ export class RollbackWatchdog extends Construct implements IRollbackWatchdog {
    * far), for review and tests. The policy itself is produced at synth.
    */
   public get policyStatements(): DataAwsIamPolicyDocumentStatement[] {
-    return watchdogStatements({ ...this.statementsInput, atSynth: false });
+    return watchdogStatements(this.statementsInput);
   }
 
   /**
@@ -270,6 +274,7 @@ export class RollbackWatchdog extends Construct implements IRollbackWatchdog {
     validateAddedAlarm(this, 'addAlarm(alarm)', alarm);
     this.triggers.addAlarm(alarm, 'addAlarm(alarm).name');
     this.subjects.addAlarm(alarm);
+    this.triggers.refresh();
   }
 
   /**

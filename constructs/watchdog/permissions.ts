@@ -25,8 +25,6 @@ export interface WatchdogStatementsInput {
   readonly props: RollbackWatchdogProps;
   /** The protected listeners and alarms. */
   readonly subjects: ProtectedSubjects;
-  /** `true` for the policy document: the parts that depend on `subjects` are produced at synth. */
-  readonly atSynth: boolean;
   /** The region the service's calls go to (a literal or a reference). */
   readonly serviceRegion: string;
   /** `arn:<partition>:<service>:<service region>:<account>:<resource>`. */
@@ -38,7 +36,7 @@ export interface WatchdogStatementsInput {
 
 /** The statements of the watchdog function's role. */
 export function watchdogStatements(input: WatchdogStatementsInput): DataAwsIamPolicyDocumentStatement[] {
-  const { serviceName, props, subjects, atSynth, serviceRegion, arnOf } = input;
+  const { serviceName, props, subjects, serviceRegion, arnOf } = input;
   const { logGroupArn, notificationTopicArn, deadLetterQueueArn } = input;
   const readAlarms = (): DataAwsIamPolicyDocumentStatement[] => {
     const alarms = subjects.alarms();
@@ -74,9 +72,8 @@ export function watchdogStatements(input: WatchdogStatementsInput): DataAwsIamPo
       ],
       resources: ['*'],
     },
-    ...trafficStatements(() => subjects.listeners(), atSynth),
-    // At synth there is one statement or none: a token that resolves to nothing leaves the list.
-    ...(atSynth ? [statementAtSynth(() => readAlarms()[0])] : readAlarms()),
+    ...trafficStatements(subjects.listeners()),
+    ...readAlarms(),
     ...((props.aliases ?? []).length > 0
       ? [
           {
@@ -165,18 +162,17 @@ export function tracingStatements(props: RollbackWatchdogProps): DataAwsIamPolic
 }
 
 /**
- * A statement produced at synth, in the shape the policy document synthesizes (snake_case); a
- * statement of `undefined` leaves the document's list.
+ * The watchdog's statements produced at synth, as one value: listeners and alarms may be added after
+ * construction (and a listener's rules after that), so the document is written from the set as it
+ * stands then. One token for the whole list: cdktf records a stack trace for every token it makes,
+ * which is most of what a token costs a synth.
  */
-function statementAtSynth(
-  produce: () => DataAwsIamPolicyDocumentStatement | undefined,
-): DataAwsIamPolicyDocumentStatement {
+export function watchdogStatementsAtSynth(
+  input: WatchdogStatementsInput,
+): DataAwsIamPolicyDocumentStatement[] {
   return Lazy.anyValue({
-    produce: () => {
-      const statement = produce();
-      return statement === undefined ? undefined : dataAwsIamPolicyDocumentStatementToTerraform(statement);
-    },
-  }) as unknown as DataAwsIamPolicyDocumentStatement;
+    produce: () => watchdogStatements(input).map(dataAwsIamPolicyDocumentStatementToTerraform),
+  }) as unknown as DataAwsIamPolicyDocumentStatement[];
 }
 
 /** The listeners' and rules' resource ARNs: by ARN, or every listener (rule) of a load balancer. */
@@ -203,16 +199,8 @@ function listenerResources(listeners: readonly ProtectedListenerInput[]): {
  * and a deny on any ModifyListener that would set a protocol or TLS policy: the watchdog changes
  * actions only, and IAM holds it to that even if its code did not.
  */
-function trafficStatements(
-  listeners: () => ProtectedListenerInput[],
-  atSynth: boolean,
-): DataAwsIamPolicyDocumentStatement[] {
-  const list = (pick: (resources: ReturnType<typeof listenerResources>) => string[]): string[] =>
-    atSynth
-      ? Lazy.listValue({ produce: () => pick(listenerResources(listeners())) })
-      : pick(listenerResources(listeners()));
-  const resources = list((r) => r.listeners);
-  const ruleArns = list((r) => r.rules);
+function trafficStatements(listeners: ProtectedListenerInput[]): DataAwsIamPolicyDocumentStatement[] {
+  const { listeners: resources, rules: ruleArns } = listenerResources(listeners);
   // The condition keys are present only when the request sets them (they describe the request).
   const denyWhenSet = (sid: string, variable: string): DataAwsIamPolicyDocumentStatement => ({
     sid,

@@ -16,7 +16,7 @@ import { LambdaPermission } from '@cdktf/provider-aws/lib/lambda-permission';
 import type { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { SqsQueuePolicy } from '@cdktf/provider-aws/lib/sqs-queue-policy';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
-import { Fn, Lazy, Token, type TerraformAsset } from 'cdktf';
+import { Fn, Token, type TerraformAsset } from 'cdktf';
 import type { Construct } from 'constructs';
 import { DEFAULT_ROLLBACK_POLICY, STORE_KEY_PREFIXES } from '../../lib';
 import { SwitchbackChecks } from '../checks/switchback-checks';
@@ -54,6 +54,7 @@ export class WatchdogTriggers {
   private tickRule?: CloudwatchEventRule;
   private healthPingRule?: CloudwatchEventRule;
   private deadLetterPolicy?: SqsQueuePolicy;
+  private deadLetterPolicyDocument?: DataAwsIamPolicyDocument;
 
   constructor(
     private readonly scope: Construct,
@@ -175,15 +176,7 @@ export class WatchdogTriggers {
     this.alarmRule = new CloudwatchEventRule(this.scope, 'AlarmStateChangeRule', {
       name: ruleName(this.targets.functionName, 'alarms'),
       description: 'Protected alarms entering ALARM: a durable second path to the watchdog',
-      eventPattern: Lazy.stringValue({
-        produce: () =>
-          JSON.stringify({
-            source: ['aws.cloudwatch'],
-            'detail-type': ['CloudWatch Alarm State Change'],
-            resources: this.subjects.alarms().map((a) => a.arn),
-            detail: { state: { value: ['ALARM'] } },
-          }),
-      }),
+      eventPattern: this.alarmPattern(),
     });
     targetRule(
       this.scope,
@@ -193,6 +186,26 @@ export class WatchdogTriggers {
       this.props,
       this.targets.deadLetterQueue,
     );
+  }
+
+  /** The protected alarms entering ALARM, as an EventBridge pattern. */
+  private alarmPattern(): string {
+    return JSON.stringify({
+      source: ['aws.cloudwatch'],
+      'detail-type': ['CloudWatch Alarm State Change'],
+      resources: this.subjects.alarms().map((a) => a.arn),
+      detail: { state: { value: ['ALARM'] } },
+    });
+  }
+
+  /**
+   * Writes the values that follow the protected alarms again, after one was added: the rule's pattern
+   * and the dead-letter policy's sources (plain values, not tokens: each cdktf token costs a stack
+   * trace, and these change only through this construct).
+   */
+  public refresh(): void {
+    if (this.alarmRule) this.alarmRule.eventPattern = this.alarmPattern();
+    this.deadLetterPolicyDocument?.putStatement(this.deadLetterStatements());
   }
 
   /** The rules, in a fixed order (alarms, tick, health pings), whatever order they were defined in. */
@@ -206,28 +219,27 @@ export class WatchdogTriggers {
   private defineDeadLetterPolicy(): void {
     if (this.deadLetterPolicy || this.rules().length === 0) return;
     // A queue has one policy: every rule's dead letters are allowed in it.
-    const queuePolicy = new DataAwsIamPolicyDocument(this.scope, 'DeadLetterPolicyDocument', {
-      statement: [
-        {
-          sid: 'EventBridgeDeadLetters',
-          effect: 'Allow',
-          actions: ['sqs:SendMessage'],
-          principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
-          resources: [this.targets.deadLetterQueue.arn],
-          condition: [
-            {
-              test: 'ArnEquals',
-              variable: 'aws:SourceArn',
-              values: Lazy.listValue({ produce: () => this.rules().map((r) => r.arn) }),
-            },
-          ],
-        },
-      ],
+    this.deadLetterPolicyDocument = new DataAwsIamPolicyDocument(this.scope, 'DeadLetterPolicyDocument', {
+      statement: this.deadLetterStatements(),
     });
     this.deadLetterPolicy = new SqsQueuePolicy(this.scope, 'DeadLetterPolicy', {
       queueUrl: this.targets.deadLetterQueue.url,
-      policy: queuePolicy.json,
+      policy: this.deadLetterPolicyDocument.json,
     });
+  }
+
+  /** Every rule's dead letters may enter the queue. */
+  private deadLetterStatements(): DataAwsIamPolicyDocumentStatement[] {
+    return [
+      {
+        sid: 'EventBridgeDeadLetters',
+        effect: 'Allow',
+        actions: ['sqs:SendMessage'],
+        principals: [{ type: 'Service', identifiers: ['events.amazonaws.com'] }],
+        resources: [this.targets.deadLetterQueue.arn],
+        condition: [{ test: 'ArnEquals', variable: 'aws:SourceArn', values: this.rules().map((r) => r.arn) }],
+      },
+    ];
   }
 }
 
