@@ -1,15 +1,14 @@
 import { TerraformVariable } from 'cdktf';
-import { Construct } from 'constructs';
 import {
   KpiComparison,
   KpiStatistic,
   MissingDataTreatment,
   RollbackAlarms,
-  type IRollbackWatchdog,
   type KpiAlarmOptions,
   type RollbackAlarmsProps,
 } from '../../index';
 import { expectValidationError } from '../support/validation';
+import { callersWatchdog } from './alarms/callers-watchdog';
 import { newStack, synth } from '../support/synth';
 
 const BASE: RollbackAlarmsProps = {
@@ -317,19 +316,7 @@ describe('RollbackAlarms validation', () => {
     },
   );
 
-  /** A watchdog of the caller's own (a construct, as every framework needs) with a wrong "ARN". */
-  class CallersWatchdog extends Construct implements IRollbackWatchdog {
-    public readonly serviceName = 'checkout';
-    public readonly functionName = 'checkout-watchdog';
-    constructor(
-      scope: Construct,
-      public readonly functionArn: string,
-    ) {
-      super(scope, 'Watchdog');
-    }
-  }
-  const watchdogNamed = (alarms: RollbackAlarms, functionArn: string): IRollbackWatchdog =>
-    new CallersWatchdog(alarms, functionArn);
+  const watchdogNamed = (alarms: RollbackAlarms, functionArn: string) => callersWatchdog(alarms, functionArn);
   it.each([
     [
       'an SQS queue',

@@ -1,7 +1,7 @@
 /** RollbackAlarms' actions added after construction: addAlarmAction and addWatchdog. */
 import { TerraformVariable } from 'cdktf';
-import { Construct } from 'constructs';
-import { RollbackAlarms, type IRollbackWatchdog, type RollbackAlarmsProps } from '../../../index';
+import { RollbackAlarms, type RollbackAlarmsProps } from '../../../index';
+import { callersWatchdog } from './callers-watchdog';
 import { blockAt, synth, type SynthesizedStack } from '../../support/synth';
 
 const WATCHDOG_ARN = 'arn:aws:lambda:us-east-1:123456789012:function:checkout-watchdog';
@@ -19,19 +19,7 @@ function synthAlarms(props: Partial<RollbackAlarmsProps> = {}): { json: Synthesi
 
 describe('RollbackAlarms actions added after construction', () => {
   const SNS_ARN = 'arn:aws:sns:us-east-1:123456789012:checkout-pager';
-  /** A watchdog of the caller's own, as an IRollbackWatchdog (a construct, as every framework needs). */
-  class CallersWatchdog extends Construct implements IRollbackWatchdog {
-    public readonly serviceName = 'checkout';
-    public readonly functionName = 'checkout-watchdog';
-    constructor(
-      scope: Construct,
-      public readonly functionArn: string,
-    ) {
-      super(scope, 'Watchdog');
-    }
-  }
-  const watchdogAt = (scope: Construct, functionArn: string): IRollbackWatchdog =>
-    new CallersWatchdog(scope, functionArn);
+  const watchdogAt = callersWatchdog;
 
   it('notifies an action added with addAlarmAction, after those given as props', () => {
     const { json } = synthAlarms({ alarmActionArns: [WATCHDOG_ARN] });

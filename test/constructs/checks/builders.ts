@@ -1,4 +1,5 @@
 /** Fixture builders for rule tests: resources as plain synthesized data, and a stack view over them. */
+import type { IConstruct } from 'constructs';
 import {
   CheckedResourceKind,
   type CheckedResource,
@@ -38,4 +39,16 @@ export function check(
   aliasRegions: Record<string, string> = {},
 ): CheckResult {
   return rule.check(target, new ResourceIndex([target, ...others], { defaultRegion, aliasRegions }));
+}
+
+/** The annotations cdktf will print for a construct, as `LEVEL message`. */
+export function annotationsOf(construct: IConstruct): string[] {
+  const levels: Record<string, string> = {
+    '@cdktf/error': 'ERROR',
+    '@cdktf/warn': 'WARN',
+    '@cdktf/info': 'INFO',
+  };
+  return construct.node.metadata
+    .filter((entry) => entry.type in levels)
+    .map((entry) => `${levels[entry.type]} ${String(entry.data)}`);
 }

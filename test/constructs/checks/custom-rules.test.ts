@@ -7,7 +7,6 @@ import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicPolicy } from '@cdktf/provider-aws/lib/sns-topic-policy';
 import { TerraformStack, TerraformVariable, Testing } from 'cdktf';
-import type { IConstruct } from 'constructs';
 import {
   CheckedResourceKind,
   CheckResult,
@@ -21,6 +20,7 @@ import {
 } from '../../../index';
 import { SwitchbackValidationError } from '../../../constructs/internal/validation';
 import { newStack, synthStack } from '../../support/synth';
+import { annotationsOf } from './builders';
 
 const KEY = 'arn:aws:kms:us-east-1:123456789012:key/11111111-2222-3333-4444-555555555555';
 
@@ -55,18 +55,6 @@ class TopicHasPolicy implements ICheckRule {
       ? CheckResult.compliant()
       : CheckResult.nonCompliant('no aws_sns_topic_policy refers to this topic');
   }
-}
-
-/** The annotations cdktf will print for a construct, as `LEVEL message`. */
-function annotationsOf(construct: IConstruct): string[] {
-  const levels: Record<string, string> = {
-    '@cdktf/error': 'ERROR',
-    '@cdktf/warn': 'WARN',
-    '@cdktf/info': 'INFO',
-  };
-  return construct.node.metadata
-    .filter((entry) => entry.type in levels)
-    .map((entry) => `${levels[entry.type]} ${String(entry.data)}`);
 }
 
 const encryptedTopic = (stack: TerraformStack, id: string, tags?: Record<string, string>) =>

@@ -10,7 +10,7 @@ import { S3Bucket } from '@cdktf/provider-aws/lib/s3-bucket';
 import { S3BucketPolicy } from '@cdktf/provider-aws/lib/s3-bucket-policy';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { Aspects, TerraformStack, TerraformVariable, Testing, type App } from 'cdktf';
-import { Construct, type IConstruct } from 'constructs';
+import { Construct } from 'constructs';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CheckSeverity, SwitchbackChecks, VersionedArtifactStore } from '../../../index';
@@ -18,18 +18,7 @@ import { ResourceIndex } from '../../../constructs/checks/evaluate';
 import { SwitchbackValidationError } from '../../../constructs/internal/validation';
 import { ExampleStack, exampleServiceNames } from '../../../examples/service-stack';
 import { newStack, synthStack } from '../../support/synth';
-
-/** The annotations cdktf will print for a construct, as `LEVEL message`. */
-function annotationsOf(construct: IConstruct): string[] {
-  const levels: Record<string, string> = {
-    '@cdktf/error': 'ERROR',
-    '@cdktf/warn': 'WARN',
-    '@cdktf/info': 'INFO',
-  };
-  return construct.node.metadata
-    .filter((entry) => entry.type in levels)
-    .map((entry) => `${levels[entry.type]} ${String(entry.data)}`);
-}
+import { annotationsOf } from './builders';
 
 /** The annotations cdktf wrote into the manifest of a synthesized app, per stack. */
 function manifestAnnotations(
