@@ -1,8 +1,8 @@
 /**
  * What a watchdog protects: its listeners (from blue-green listeners, read when asked, and listeners
  * given by attributes) in the order they were given, and its alarms. Props fill it in the
- * constructor and `addListener`/`addProtectedListener`/`addAlarm` after it; everything built from it
- * (configuration, IAM, EventBridge pattern) reads it at synth.
+ * constructor and `addListener`/`addProtectedListener`/`addAlarm` after it. The configuration and the
+ * IAM policy read it at synth; the EventBridge pattern and dead-letter sources are rewritten on `addAlarm`.
  */
 import type { ProtectedListenerInput } from '../../lib';
 import type { IBlueGreenListener, ProtectedAlarmProps, ProtectedListenerAttributes } from '../contracts';

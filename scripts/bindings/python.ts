@@ -14,6 +14,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { differences, normalizeStack } from './normalize';
+import { phases } from '../phases';
 import { JSII_ENV } from './jsii-env';
 
 const REPO_ROOT = join(__dirname, '..', '..');
@@ -27,15 +28,7 @@ export const APPS = [
   { name: 'two services', python: 'examples/python/two_services.py', typescript: 'examples/two-services.ts' },
 ] as const;
 
-const timings: { phase: string; seconds: number }[] = [];
-
-function phase<T>(name: string, work: () => T): T {
-  const started = performance.now();
-  console.log(`\n== ${name}`);
-  const result = work();
-  timings.push({ phase: name, seconds: (performance.now() - started) / 1000 });
-  return result;
-}
+const { phase, table } = phases();
 
 function run(command: string, args: string[], env: NodeJS.ProcessEnv = {}): string {
   const result = spawnSync(command, args, {
@@ -179,7 +172,7 @@ function main(): void {
 
   console.log('\n== figures');
   console.log(`wheel: ${wheel.slice(REPO_ROOT.length + 1)} (${kib(statSync(wheel).size)})`);
-  for (const { phase: name, seconds } of timings) console.log(`${seconds.toFixed(1).padStart(7)} s  ${name}`);
+  for (const line of table()) console.log(line);
   if (problems.length > 0) {
     console.error(`\ntest:bindings failed:\n  ${problems.join('\n  ')}`);
     process.exitCode = 1;

@@ -17,20 +17,13 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { CDKTN_DIR, CDKTN_SOURCE_DIR, CDKTN_TOOLCHAIN_DIR, REPO_ROOT, generateCdktnTree } from './generate';
 import { buildPackages, tarballFiles } from './package';
+import { phases } from '../phases';
 import { CDKTN_CLI, NODE_22, checkScratchApps } from './scratch-apps';
 
 const DRILL_REPORT = join(REPO_ROOT, 'frameworks', 'out', 'drill-report');
 const CDKTN_EXAMPLE_OUT = join(REPO_ROOT, 'frameworks', 'out', 'cdktn.out');
 
-const timings: { phase: string; seconds: number }[] = [];
-
-function phase<T>(name: string, work: () => T): T {
-  const started = performance.now();
-  console.log(`\n== ${name}`);
-  const result = work();
-  timings.push({ phase: name, seconds: (performance.now() - started) / 1000 });
-  return result;
-}
+const { phase, table } = phases();
 
 function run(command: string, args: string[], cwd = REPO_ROOT, env: NodeJS.ProcessEnv = {}): void {
   const result = spawnSync(command, args, {
@@ -117,10 +110,7 @@ function main(): void {
   console.log('the packaged CLI wrote the same runbook in both apps');
   console.log(`cdktn app with cdktf-switchback: refused at synth with\n  ${scratch.wrongPackageMessage}`);
   console.log('\nphase timings:');
-  for (const { phase: name, seconds } of timings)
-    console.log(`  ${seconds.toFixed(1).padStart(6)} s  ${name}`);
-  const total = timings.reduce((sum, entry) => sum + entry.seconds, 0);
-  console.log(`  ${total.toFixed(1).padStart(6)} s  total`);
+  for (const line of table()) console.log(line);
 }
 
 if (require.main === module) main();

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { differences, normalizeStack } from '../../scripts/bindings/normalize';
 import { compareSynths, printedFindings } from '../../scripts/bindings/python';
 import { failureReason, parseTargets } from '../../scripts/bindings/build';
+import { phases } from '../../scripts/phases';
 
 const stack = (hash: string, extra: Record<string, unknown> = {}) => ({
   '//': { metadata: { stackName: 'checkout', stackTrace: ['at python'] } },
@@ -113,5 +114,19 @@ describe('the findings an app prints', () => {
       { ruleId: 'B' },
     ]);
     expect(printedFindings('nothing printed')).toBeUndefined();
+  });
+});
+
+describe('the phases of a check script', () => {
+  it('return what each phase returned, and table their times with the total', () => {
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    const { phase, table } = phases();
+    expect(phase('first', () => 41 + 1)).toBe(42);
+    phase('second', () => undefined);
+    log.mockRestore();
+    const lines = table();
+    expect(lines).toHaveLength(3);
+    expect(lines[0]).toMatch(/^ +\d+\.\d s {2}first$/);
+    expect(lines[2]).toMatch(/^ +\d+\.\d s {2}total$/);
   });
 });
