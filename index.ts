@@ -14,3 +14,4 @@ export * from './constructs/rollback-watchdog';
 export * from './constructs/switchback-service';
 export * from './constructs/backup-schedule';
 export * from './constructs/checks';
+export * from './constructs/delivery';

@@ -17,6 +17,9 @@
  *    alarm to OK; AWS calls and writes the invocation made, warm and cold container.
  * 4. Cold container (bench/watchdog/switch.ts): a runtime built inside the timed span (new clients,
  *    configuration loaded from the store) handles the alarm; against the warm figure.
+ * 6. Tick cost (bench/watchdog/shift-cost.ts): the schedule tick's AWS calls and writes when idle (no
+ *    shift), while a shift step bakes, and per shift step taken (pre-traffic to step 1, step to step,
+ *    promotion), 10 listeners.
  * 5. Bundle (bench/watchdog/bundle.ts): size of dist/watchdog/index.js and module init in a fresh
  *    Node process vs the same six SDK clients unbundled.
  *
@@ -27,6 +30,7 @@ import { writeResults, type BenchRecord } from './record';
 import { bundle } from './watchdog/bundle';
 import { irrelevantEvents } from './watchdog/irrelevant';
 import { RUNS } from './watchdog/scenario';
+import { shiftTickCost } from './watchdog/shift-cost';
 import { switchLatency } from './watchdog/switch';
 import { describeThrottle } from './watchdog/throttle';
 
@@ -42,6 +46,7 @@ async function main(): Promise<void> {
     await switchLatency(emulator, records);
     await describeThrottle(emulator, records);
     await irrelevantEvents(emulator, records);
+    await shiftTickCost(emulator, records);
   } finally {
     await emulator.stop();
   }

@@ -42,6 +42,11 @@ export interface CommandContext {
   synthesizedServices(): SynthesizedService[];
   /** Who is acting, for the audit trail. */
   readonly operator: string;
+  /**
+   * Asks the operator a yes/no question on the terminal; undefined when there is none to ask on (a
+   * script, a pipe), so the command can require `--yes` instead.
+   */
+  confirm(question: string): Promise<boolean | undefined>;
 }
 
 export interface ContextDependencies {
@@ -51,6 +56,8 @@ export interface ContextDependencies {
   readonly operator: string;
   readonly now?: () => number;
   readonly clientConfig?: Record<string, unknown>;
+  /** @default - no terminal: every question is unanswered */
+  readonly confirm?: (question: string) => Promise<boolean | undefined>;
 }
 
 export function createContext(deps: ContextDependencies): CommandContext {
@@ -86,6 +93,7 @@ export function createContext(deps: ContextDependencies): CommandContext {
     options,
     operator: deps.operator,
     now: deps.now ?? Date.now,
+    confirm: deps.confirm ?? (() => Promise.resolve(undefined)),
     synthesizedServices,
     async target() {
       if (options.function) {

@@ -85,10 +85,11 @@ function visibleLength(text: string): number {
   return text.replace(/\u001b\[[0-9;]*m/g, '').length;
 }
 
-/** "3m 20s ago", "in 42m", for times relative to now. */
+/** "3m 20s ago", "in 42m", "just now", for times relative to now. */
 export function relativeTime(iso: string | undefined, now: number): string {
   if (!iso) return '-';
   const delta = Date.parse(iso) - now;
+  if (Math.abs(delta) < 1000) return 'just now';
   const text = duration(Math.abs(delta));
   return delta < 0 ? `${text} ago` : `in ${text}`;
 }

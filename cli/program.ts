@@ -9,7 +9,9 @@ import { historyCommand } from './commands/history';
 import { promoteCommand } from './commands/promote';
 import { rollbackCommand } from './commands/rollback';
 import { runbookCommand } from './commands/runbook';
+import { pauseCommand, resumeCommand } from './commands/shift';
 import { statusCommand } from './commands/status';
+import { confirmOnTerminal, type InputSource } from './confirm';
 import { createContext, type CommandContext, type GlobalOptions } from './context';
 import { CliError, EXIT } from './errors';
 import { Output, type TextSink } from './output';
@@ -18,6 +20,8 @@ import { Output, type TextSink } from './output';
 export interface CliIo {
   readonly stdout: TextSink;
   readonly stderr: TextSink;
+  /** Where confirmations are read from; only a terminal is asked. @default - nothing is asked */
+  readonly stdin?: InputSource;
   readonly env: Record<string, string | undefined>;
   /** Extra AWS client configuration (tests pass static credentials). */
   readonly clientConfig?: Record<string, unknown>;
@@ -27,7 +31,8 @@ export interface CliIo {
 const EXIT_CODES_HELP = `
 Exit codes:
   0  done
-  1  the watchdog refused or failed (partial rollback, capture refused, nothing to acknowledge)
+  1  the watchdog refused or failed (partial rollback, capture refused, nothing to acknowledge,
+     no shift in progress or a phase that does not allow the action, a promotion not confirmed)
   2  bad usage (unknown command or option, missing or invalid argument)
   3  not set up (no credentials or region, no synthesized app, unknown service or function)
   4  AWS error (access denied, throttled, endpoint unreachable)
@@ -76,6 +81,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       options,
       env: io.env,
       operator: defaultOperator(io.env),
+      confirm: (question) => confirmOnTerminal(io.stdin, io.stderr, question),
       ...(io.now ? { now: io.now } : {}),
       ...(io.clientConfig ? { clientConfig: io.clientConfig } : {}),
     });
@@ -93,7 +99,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
   program
     .command('status')
     .description(
-      'per service: active color per listener, current release, last rollback, alarms, lock, evaluation window',
+      'per service: active color per listener, current release, traffic shift, promotion, last rollback and its verification, alarms, lock, evaluation window',
     )
     .action(action(statusCommand));
   program
@@ -107,16 +113,33 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .action(action(rollbackCommand));
   program
     .command('promote')
-    .description('after a rollback, let the candidate go live again (shows the options; --ack acknowledges)')
+    .description(
+      'during a traffic shift: skip the remaining steps (the candidate takes all traffic and becomes known-good); after a rollback: show the options, --ack acknowledges',
+    )
     .option(
       '--ack',
       'acknowledge the rollback: the next deploy (`cdktf deploy` or `cdktn deploy`) of the release sends traffic to it again',
       false,
     )
-    .option('--reason <text>', 'why it is safe now (required with --ack)')
+    .option('--reason <text>', 'why it is safe now (required during a shift and with --ack)')
     .option('--release <id>', 'the release to acknowledge (default: the current release)')
+    .option('-y, --yes', 'during a shift: promote without asking for confirmation', false)
     .addOption(requestedBy)
     .action(action(promoteCommand));
+  program
+    .command('pause')
+    .description(
+      "pause the current release's traffic shift: no step is taken until resume (a breach still rolls back)",
+    )
+    .option('--reason <text>', 'why, for the audit trail (required)')
+    .addOption(requestedBy)
+    .action(action(pauseCommand));
+  program
+    .command('resume')
+    .description("resume the current release's paused traffic shift")
+    .option('--reason <text>', 'why, for the audit trail (required)')
+    .addOption(requestedBy)
+    .action(action(resumeCommand));
   program
     .command('history')
     .description("the watchdog's audit records, newest first")

@@ -2,10 +2,8 @@ import { LbListener, type LbListenerDefaultAction } from '@cdktf/provider-aws/li
 import { LbListenerCertificate } from '@cdktf/provider-aws/lib/lb-listener-certificate';
 import { LbListenerRule } from '@cdktf/provider-aws/lib/lb-listener-rule';
 import { LbTargetGroup } from '@cdktf/provider-aws/lib/lb-target-group';
-import { Fn, Op, TerraformLocal, Token, type IResolvable, type ITerraformDependable } from 'cdktf';
+import { Token, type IResolvable, type ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { DataAwsS3Objects } from '@cdktf/provider-aws/lib/data-aws-s3-objects';
-import { acknowledgementKey, releaseHoldPrefix, rollbackMarkerKey } from '../lib';
 import {
   Color,
   type BlueGreenListenerAttributes,
@@ -21,6 +19,7 @@ import {
   type RollbackHoldOptions,
   type StickinessOptions,
 } from './blue-green/props';
+import { defineTrafficHold, type TrafficHold } from './blue-green/hold';
 import { ruleConditions, validateRule } from './blue-green/rules';
 import { DEFAULT_SSL_POLICY, resolveSettings, type Settings } from './blue-green/settings';
 import { memberKeys } from './internal/member-keys';
@@ -86,7 +85,10 @@ export class BlueGreenListener extends Construct implements IBlueGreenListener {
   public readonly activeColor: Color;
   /** The other color: the one a release deploys to. */
   public readonly candidateColor: Color;
-  /** The percentage of production traffic sent to the candidate color. */
+  /**
+   * The percentage of production traffic declared for the candidate color (0 when the release shifts
+   * its traffic in steps: the watchdog sets the weights then).
+   */
   public readonly canaryWeightPercent: number;
   /** The test listener, when requested. */
   public readonly testListener?: LbListener;
@@ -109,6 +111,8 @@ export class BlueGreenListener extends Construct implements IBlueGreenListener {
    * expression evaluated at plan time), when a rollback hold is configured.
    */
   public readonly rollbackHeld?: IResolvable;
+  /** The weights the hold renders, when a rollback hold is configured and not acknowledged in the props. */
+  private readonly hold?: TrafficHold;
 
   constructor(scope: Construct, id: string, props: BlueGreenListenerProps) {
     super(inOwnFramework(scope, 'BlueGreenListener', id), id);
@@ -122,7 +126,8 @@ export class BlueGreenListener extends Construct implements IBlueGreenListener {
     this.loadBalancerArn = props.loadBalancerArn;
     this.testListenerPort = settings.testListenerPort;
     if (props.rollbackHold && !props.rollbackHold.acknowledged) {
-      this.rollbackHeld = this.defineRollbackHold(props.rollbackHold);
+      this.hold = this.defineHold(props.rollbackHold);
+      this.rollbackHeld = this.hold.rollbackHeld;
     }
 
     this.blueTargetGroupName = this.targetGroupNameFor(Color.BLUE, settings);
@@ -248,6 +253,7 @@ export class BlueGreenListener extends Construct implements IBlueGreenListener {
       greenTargetGroupName: this.greenTargetGroupName,
       rulePriorities: this.rulePriorities,
       testListenerPort: this.testListenerPort,
+      activeColor: this.activeColor,
     });
   }
 
@@ -297,33 +303,36 @@ export class BlueGreenListener extends Construct implements IBlueGreenListener {
     });
   }
 
-  private defineRollbackHold(hold: RollbackHoldOptions): IResolvable {
-    const holds = new DataAwsS3Objects(this, 'ReleaseHolds', {
-      bucket: hold.storeBucket,
-      // This release's holds only: the listing stays small however many releases came before.
-      prefix: `${releaseHoldPrefix(this.serviceName)}${hold.releaseId}.`,
+  /** The drift-free hold: see ./blue-green/hold. Weights are blue's: the markers record blue's weight. */
+  private defineHold(hold: RollbackHoldOptions): TrafficHold {
+    const blueOf = (candidateWeight: number) =>
+      this.activeColor === Color.BLUE ? 100 - candidateWeight : candidateWeight;
+    return defineTrafficHold(this, {
+      serviceName: this.serviceName,
+      storeBucket: hold.storeBucket,
+      releaseId: hold.releaseId,
+      declaredBlueWeightPercent: blueOf(this.canaryWeightPercent),
+      heldBlueWeightPercent: blueOf(0),
     });
-    // held = rolled back and not acknowledged, evaluated by Terraform at plan time. A local keeps
-    // the expression whole: nested conditionals are not parenthesized when rendered.
-    const rolledBack = Fn.contains(holds.keys, rollbackMarkerKey(this.serviceName, hold.releaseId));
-    const acknowledged = Fn.contains(holds.keys, acknowledgementKey(this.serviceName, hold.releaseId));
-    const held = new TerraformLocal(this, 'RollbackHeld', Op.and(rolledBack, Op.not(acknowledged)));
-    return held.expression as IResolvable;
   }
 
   private weightedForward(stickiness: StickinessOptions | undefined): LbListenerDefaultAction {
     const candidateWeight = this.canaryWeightPercent;
-    // Under a rollback hold the candidate gets nothing; without a canary there is nothing to hold.
-    const held = this.rollbackHeld !== undefined && candidateWeight > 0;
-    const weight = (unheld: number, whenHeld: number) =>
-      held ? Token.asNumber(Fn.conditional(this.rollbackHeld, whenHeld, unheld)) : unheld;
+    const declared = {
+      [Color.BLUE]: this.activeColor === Color.BLUE ? 100 - candidateWeight : candidateWeight,
+      [Color.GREEN]: this.activeColor === Color.GREEN ? 100 - candidateWeight : candidateWeight,
+    };
+    // Under a hold, the weights the watchdog last set for this release (see ./blue-green/hold).
+    const weights = this.hold
+      ? { [Color.BLUE]: this.hold.blueWeightPercent, [Color.GREEN]: this.hold.greenWeightPercent }
+      : declared;
     return {
       type: 'forward',
       forward: {
-        targetGroup: [
-          { arn: this.targetGroupArn(this.activeColor), weight: weight(100 - candidateWeight, 100) },
-          { arn: this.targetGroupArn(this.candidateColor), weight: weight(candidateWeight, 0) },
-        ],
+        targetGroup: [this.activeColor, this.candidateColor].map((color) => ({
+          arn: this.targetGroupArn(color),
+          weight: weights[color],
+        })),
         ...(stickiness
           ? {
               stickiness: {

@@ -51,6 +51,13 @@ export interface ProtectedListenerAttributes {
   readonly ruleArns?: string[];
   /** The same, by priority (1-50000). @default - none */
   readonly rulePriorities?: number[];
+  /**
+   * The color the stack declares active for this release (a production listener). With a traffic
+   * shift, the watchdog's capture refuses a release whose declared color is not where live traffic
+   * is (a promotion the stack has not followed).
+   * @default - not checked
+   */
+  readonly activeColor?: Color;
 }
 
 /** An alarm the watchdog protects: a breach of it rolls the release back. */
@@ -112,6 +119,12 @@ export interface BlueGreenListenerAttributes {
   readonly rulePriorities?: number[];
   /** The test listener's port, when there is one. @default - no test listener */
   readonly testListenerPort?: number;
+  /**
+   * The color the stack declares active for the current release; with a traffic shift, capture
+   * refuses a release whose declared color is not where live traffic is.
+   * @default - not checked
+   */
+  readonly activeColor?: Color;
 }
 
 /** A rollback watchdog: the Lambda function that captures releases and switches traffic back. */

@@ -25,6 +25,7 @@ import type {
   ProtectedListenerAttributes,
   RollbackWatchdogAttributes,
 } from './contracts';
+import { validateDeliveryProps } from './delivery/validation';
 import { inOwnFramework } from './internal/framework';
 import { sanitizeName } from './internal/names';
 import { defineConfigurationObject, watchdogConfiguration } from './watchdog/configuration';
@@ -112,6 +113,7 @@ export class RollbackWatchdog extends Construct implements IRollbackWatchdog {
       ...(props.protectedListeners ?? []),
     ];
     validateWatchdogProps(this, this.serviceName, timeoutSeconds, props, listeners);
+    validateDeliveryProps(this, props);
     (props.listeners ?? []).forEach((listener) => this.subjects.addListener(listener));
     (props.protectedListeners ?? []).forEach((listener) => this.subjects.addProtectedListener(listener));
     (props.alarms ?? []).forEach((alarm) => this.subjects.addAlarm(alarm));

@@ -38,11 +38,15 @@ export interface SwitchbackServiceProps {
   readonly store?: VersionedArtifactStoreOptions;
   /**
    * Settings of the alarms, and the color whose target group they watch.
-   * @default - the RollbackAlarms defaults, on the candidate color during a canary, else on the
-   * active color
+   * @default - the RollbackAlarms defaults, on the candidate color during a canary or a shift
+   * (`watchdog.shifting`), else on the active color
    */
   readonly alarms?: SwitchbackAlarmsOptions;
-  /** Settings of the watchdog. @default - the RollbackWatchdog defaults */
+  /**
+   * Settings of the watchdog, progressive delivery included: with `shifting` the listener declares the
+   * candidate at 0% and keeps the weights the watchdog sets, and the alarms watch the candidate.
+   * @default - the RollbackWatchdog defaults
+   */
   readonly watchdog?: RollbackWatchdogOptions;
   /**
    * Scheduled backups of the service's data (and of its artifact store), and optionally an on-demand
@@ -56,7 +60,8 @@ export interface SwitchbackServiceProps {
 export interface SwitchbackAlarmsOptions extends RollbackAlarmsOptions {
   /**
    * The color whose target group the alarms watch.
-   * @default - the candidate color during a canary (`canaryWeightPercent` > 0), else the active color
+   * @default - the candidate color during a canary (`canaryWeightPercent` > 0) or a shift
+   * (`watchdog.shifting`), else the active color
    */
   readonly watchColor?: Color;
 }
@@ -96,6 +101,15 @@ export class SwitchbackService extends Construct {
     // an id such as `Checkout_` gives `checkout`.
     this.serviceName = props.serviceName ?? serviceNameOf(id);
     checkServiceName(new PropValidator(this), this.serviceName);
+    // With a shifting plan the watchdog sets the candidate's weight step by step; a declared canary
+    // would fight it. Named here in the service's props (the listener would name its own).
+    const shifting = props.watchdog?.shifting !== undefined;
+    if (shifting && (props.listener?.canaryWeightPercent ?? 0) !== 0) {
+      new PropValidator(this).conflict(
+        'listener.canaryWeightPercent',
+        `got ${props.listener?.canaryWeightPercent}; with watchdog.shifting the candidate is declared at 0% and the watchdog sets its weight step by step; leave listener.canaryWeightPercent out, or use TrafficShifting.canary(${props.listener?.canaryWeightPercent}, <bake minutes>) as watchdog.shifting.`,
+      );
+    }
 
     this.store = new VersionedArtifactStore(this, 'ArtifactStore', {
       ...props.store,
@@ -111,6 +125,7 @@ export class SwitchbackService extends Construct {
         storeBucket: this.store.bucketName,
         releaseId: props.releaseId,
         acknowledged: props.acknowledgeRollback ?? false,
+        shifting,
       },
     });
 
@@ -133,8 +148,8 @@ export class SwitchbackService extends Construct {
           }
         : undefined;
 
-    // Watch the color this release sends new traffic to: the candidate during a canary; the active
-    // color when there is no canary (a promotion puts all traffic on it).
+    // Watch the color this release sends new traffic to: the candidate during a canary or a shift;
+    // the active color when there is neither (a promotion puts all traffic on it).
     // (A color rather than a target group's ARN suffix: the groups are made here, so a caller could
     // not name one before this constructor returns.)
     // The service wires the alarms' action itself: an action slipped in by a JavaScript caller is dropped.
@@ -146,7 +161,9 @@ export class SwitchbackService extends Construct {
     new PropValidator(this).oneOf('alarms.watchColor', watchColor, Object.values(Color));
     const watchedColor =
       watchColor ??
-      (this.listener.canaryWeightPercent > 0 ? this.listener.candidateColor : this.listener.activeColor);
+      (this.listener.canaryWeightPercent > 0 || shifting
+        ? this.listener.candidateColor
+        : this.listener.activeColor);
     const watchedGroup =
       watchedColor === Color.BLUE ? this.listener.blueTargetGroup : this.listener.greenTargetGroup;
     const evaluationWindowMinutes =

@@ -8,6 +8,8 @@
  *                                 benchmark scales it)
  *   SWITCHBACK_CANARY_PERCENT     the candidate's share of the first stack's traffic (default 10; 0
  *                                 serves the known-good color only, as a service's first release would)
+ *   SWITCHBACK_SHIFT_PERCENT      instead of a canary, shift the first stack's traffic in linear steps
+ *                                 of this percentage (1-100), one per watchdog tick, then promote
  */
 import { App } from 'cdktf';
 import { SwitchbackChecks } from '../index';
@@ -28,11 +30,22 @@ if (!Number.isInteger(canaryWeightPercent) || canaryWeightPercent < 0 || canaryW
   );
 }
 
+const shiftVariable = process.env.SWITCHBACK_SHIFT_PERCENT;
+const shiftStepPercent =
+  shiftVariable === undefined || shiftVariable === '' ? undefined : Number(shiftVariable);
+if (
+  shiftStepPercent !== undefined &&
+  (!Number.isInteger(shiftStepPercent) || shiftStepPercent < 1 || shiftStepPercent > 100)
+) {
+  throw new Error(`SWITCHBACK_SHIFT_PERCENT must be an integer from 1 to 100, got '${shiftVariable}'.`);
+}
+
 const app = new App();
 new ExampleStack(app, 'switchback-example', {
   serviceNames: exampleServiceNames(count),
   releaseId,
   canaryWeightPercent,
+  ...(shiftStepPercent !== undefined ? { shiftStepPercent } : {}),
 });
 const service = new ServiceRegionStack(app, 'payments-service', { releaseId });
 new WatchdogRegionStack(app, 'payments-watchdog', service, { releaseId });

@@ -8,7 +8,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { AwsProvider } from '@cdktf/provider-aws/lib/provider';
 import { TerraformOutput, TerraformStack, TerraformVariable } from 'cdktf';
 import { Construct } from 'constructs';
-import { Color, SwitchbackService } from '../index';
+import { Color, SwitchbackService, TrafficShifting } from '../index';
 
 /** Props of {@link ExampleStack}. */
 export interface ExampleStackProps {
@@ -20,6 +20,11 @@ export interface ExampleStackProps {
   readonly region?: string;
   /** The candidate's share of each service's traffic. @default 10 */
   readonly canaryWeightPercent?: number;
+  /**
+   * Shift each service's traffic to the candidate in linear steps of this percentage, one per
+   * schedule tick (the candidate is declared at 0%). @default - no shift: the canary weight is set on deploy
+   */
+  readonly shiftStepPercent?: number;
 }
 
 /** A realistic service stack: artifact stores and blue-green listeners for a set of services. */
@@ -77,7 +82,8 @@ export class ExampleStack extends TerraformStack {
         ciRole,
         releaseId: props.releaseId,
         onCallRoleArn: onCallRoleArn.stringValue,
-        canaryWeightPercent: props.canaryWeightPercent ?? 10,
+        canaryWeightPercent: props.shiftStepPercent !== undefined ? 0 : (props.canaryWeightPercent ?? 10),
+        ...(props.shiftStepPercent !== undefined ? { shiftStepPercent: props.shiftStepPercent } : {}),
         ...(serviceName === 'checkout' ? { databaseArn: ordersDatabaseArn.stringValue } : {}),
       });
     }
@@ -91,6 +97,7 @@ interface ExampleServiceProps {
   readonly releaseId: string;
   readonly onCallRoleArn: string;
   readonly canaryWeightPercent: number;
+  readonly shiftStepPercent?: number;
   /** The service's database, when it has one. */
   readonly databaseArn?: string;
 }
@@ -125,7 +132,13 @@ class ExampleService extends Construct {
         rules: [{ priority: 10, pathPatterns: ['/api/*'] }],
       },
       alarms: { errorRatePercent: 2, p99LatencySeconds: 1.5, requiredBreaches: 2 },
-      watchdog: { operatorRoleArns: [props.onCallRoleArn], evaluationWindowMinutes: 60 },
+      watchdog: {
+        operatorRoleArns: [props.onCallRoleArn],
+        evaluationWindowMinutes: 60,
+        ...(props.shiftStepPercent !== undefined
+          ? { shifting: TrafficShifting.linear(props.shiftStepPercent, 0) }
+          : {}),
+      },
       // The service's database and its artifact store under one schedule (daily, 35 days), and a
       // backup of the database just before each release.
       ...(props.databaseArn

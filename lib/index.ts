@@ -8,3 +8,4 @@ export * from './watchdog-config';
 export * from './release-manifest';
 export * from './watchdog-records';
 export * from './watchdog-answers';
+export * from './progressive-delivery';

@@ -4,6 +4,7 @@
  */
 import * as z from 'zod/mini';
 import { arnSchema, parseContract, type SchemaOptions } from './schema-kit';
+import { capturedKillSwitchSchema, deliveryConfigParts } from './progressive-delivery';
 import { SERVICE_NAME_PATTERN } from './store-layout';
 
 /** The manifest format this code writes and reads. Bump it on any incompatible change. */
@@ -126,6 +127,10 @@ export function releaseManifestSchema(options: SchemaOptions = {}) {
     alarms: z._default(z.array(capturedAlarm), []),
     /** On-demand backups started at capture: never restored automatically, offered to the operator. */
     backups: z._default(z.array(capturedBackup), []),
+    /** The shifting plan in force for this release (the configuration's, at capture). */
+    shifting: z.optional(deliveryConfigParts(options).shifting),
+    /** The kill switches' state at capture: what restoring them puts back. */
+    killSwitches: z._default(z.array(capturedKillSwitchSchema), []),
   });
 }
 

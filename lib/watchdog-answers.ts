@@ -3,6 +3,7 @@
  * as the CLI reads them. Objects are not strict: a newer watchdog may add fields an older CLI ignores.
  */
 import * as z from 'zod/mini';
+import { deliveryConfigParts } from './progressive-delivery';
 import { parseContract } from './schema-kit';
 import { auditRecordSchema, currentReleaseSchema, watchdogStateSchema } from './watchdog-records';
 
@@ -54,6 +55,8 @@ export const serviceStatusSchema = z.object({
   alarms: z.array(alarmStatusSchema),
   /** Every configured listener, in the configuration's order. */
   listeners: z.array(listenerStatusSchema),
+  /** The shifting plan in force for the current release, when there is one. */
+  shifting: z.optional(deliveryConfigParts().shifting),
 });
 export type ServiceStatusAnswer = z.output<typeof serviceStatusSchema>;
 

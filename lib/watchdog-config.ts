@@ -15,6 +15,7 @@ import {
   type SchemaOptions,
   TARGET_GROUP_NAME_PATTERN,
 } from './schema-kit';
+import { deliveryConfigParts } from './progressive-delivery';
 import { SERVICE_NAME_PATTERN, STORE_KEY_PREFIXES } from './store-layout';
 
 /** The configuration format this code writes and reads. Bump it on any incompatible change. */
@@ -81,6 +82,12 @@ export function watchdogConfigParts(options: SchemaOptions = {}) {
         z.strictObject({ blue: arnSchema('targetGroup', options), green: arnSchema('targetGroup', options) }),
       ),
       targetGroupNames: z.optional(z.strictObject({ blue: targetGroupName, green: targetGroupName })),
+      /**
+       * The color the stack declares active (known-good) for this release. With a shifting plan,
+       * capture refuses a release whose declared color is not where live traffic is (a promotion
+       * the stack has not followed would otherwise send traffic back at apply).
+       */
+      activeColor: z.optional(z.enum(['blue', 'green'])),
       /** The listener rules whose actions the watchdog restores along with the default actions. */
       ruleArns: z._default(z.array(arnSchema('listenerRule', options)), []),
       /** The same, named by priority (known at synth time). */
@@ -225,6 +232,7 @@ export function watchdogConfigParts(options: SchemaOptions = {}) {
 /** Builds the watchdog configuration schema; see {@link SchemaOptions} for synth-time use. */
 export function watchdogConfigSchema(options: SchemaOptions = {}) {
   const part = watchdogConfigParts(options);
+  const delivery = deliveryConfigParts(options);
   return z.strictObject({
     schemaVersion: z.literal(WATCHDOG_CONFIG_SCHEMA_VERSION),
     service: part.service,
@@ -244,6 +252,14 @@ export function watchdogConfigSchema(options: SchemaOptions = {}) {
     healthPing: z.optional(part.healthPing),
     backup: z.optional(part.backup),
     policy: z._default(part.policy, { ...DEFAULT_ROLLBACK_POLICY }),
+    /** Traffic shifting: the candidate's weight in steps, each baked with the alarms OK, then promoted. */
+    shifting: z.optional(delivery.shifting),
+    /** Smoke checks before the first step and after each step. */
+    hooks: z.optional(delivery.hooks),
+    /** What is checked after a rollback (read-back and the manifest diff are always done). */
+    verification: z.optional(delivery.verification),
+    /** Switches that turn the feature off, applied first on a breach. */
+    killSwitches: z.optional(delivery.killSwitches),
   });
 }
 

@@ -4,6 +4,12 @@
  * The CLI reads them too, so their shapes live here.
  */
 import * as z from 'zod/mini';
+import {
+  pendingVerificationSchema,
+  promotionSchema,
+  shiftStateSchema,
+  verificationSchema,
+} from './progressive-delivery';
 import { releaseManifestSchema } from './release-manifest';
 import { parseContract } from './schema-kit';
 
@@ -56,6 +62,12 @@ export const watchdogStateSchema = z.strictObject({
       attempts: z.int(),
     }),
   ),
+  /** The current release's traffic shift, when its configuration has a shifting plan. */
+  shift: z.optional(shiftStateSchema),
+  /** The last promotion: the color that is known-good since, which the next release starts from. */
+  promotion: z.optional(promotionSchema),
+  /** A rollback whose verification waits for the alarms to be OK: the schedule tick finishes it. */
+  verifying: z.optional(pendingVerificationSchema),
 });
 export type WatchdogState = z.output<typeof watchdogStateSchema>;
 
@@ -84,7 +96,7 @@ export type EventReceipt = z.output<typeof eventReceiptSchema>;
 
 /** The outcome of one step of a rollback. */
 export const stepRecordSchema = z.strictObject({
-  kind: z.enum(['listener', 'rule', 'alias', 'parameter', 'artifact']),
+  kind: z.enum(['listener', 'rule', 'alias', 'parameter', 'artifact', 'kill-switch', 'check', 'marker']),
   target: z.string(),
   /** `unverified`: written, but reading it back was throttled or failed until the budget ran out. */
   outcome: z.enum(['applied', 'unverified', 'unchanged', 'failed', 'blocked', 'planned']),
@@ -102,7 +114,17 @@ export const auditRecordSchema = z.strictObject({
   service: z.string(),
   decidedAt: isoTime,
   trigger: z.strictObject({
-    kind: z.enum(['alarm', 'health-ping', 'rollback', 'capture', 'acknowledge', 'tick']),
+    kind: z.enum([
+      'alarm',
+      'health-ping',
+      'rollback',
+      'capture',
+      'acknowledge',
+      'tick',
+      'pause',
+      'resume',
+      'promote',
+    ]),
     source: z.optional(z.string()),
     alarmName: z.optional(z.string()),
     alarmState: z.optional(z.string()),
@@ -113,7 +135,21 @@ export const auditRecordSchema = z.strictObject({
   }),
   releaseId: z.optional(z.string()),
   checks: z.array(z.strictObject({ name: z.string(), passed: z.boolean(), detail: z.optional(z.string()) })),
-  decision: z.enum(['rollback', 'skip', 'plan', 'capture', 'refuse', 'acknowledge']),
+  decision: z.enum([
+    'rollback',
+    'skip',
+    'plan',
+    'capture',
+    'refuse',
+    'acknowledge',
+    'shift',
+    'pause',
+    'resume',
+    'promote',
+    'stop',
+    'verify',
+    'kill-switch',
+  ]),
   reason: z.optional(z.string()),
   steps: z.array(stepRecordSchema),
   /** `rolled-back-unverified`: every write landed, but some could not be read back in time (throttled). */
@@ -126,6 +162,14 @@ export const auditRecordSchema = z.strictObject({
     'captured',
     'refused',
     'acknowledged',
+    'shifted',
+    'paused',
+    'resumed',
+    'promoted',
+    'stopped',
+    'verified',
+    'verification-failed',
+    'kill-switched',
   ]),
   startedAt: isoTime,
   finishedAt: isoTime,
@@ -133,6 +177,10 @@ export const auditRecordSchema = z.strictObject({
   timeToRollbackMs: z.optional(z.number()),
   /** Recovery points of data backups: never restored automatically; here for the operator. */
   recoveryPoints: z._default(z.array(z.string()), []),
+  /** After a rollback: read-back, smoke checks, alarms back to OK, and the diff against the manifest. */
+  verification: z.optional(verificationSchema),
+  /** For a verification or shift record: the decision it follows up. */
+  follows: z.optional(z.string()),
 });
 export type AuditRecord = z.output<typeof auditRecordSchema>;
 

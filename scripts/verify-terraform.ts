@@ -37,8 +37,16 @@ const APPLY_ORDER = ['switchback-example', 'payments-service', 'payments-watchdo
 const HOLD_STACK = 'switchback-example';
 
 /** r0 is a service's first release: the known-good color only. Later releases carry a 10% canary. */
+/**
+ * r0 and r3 serve the known-good color only; r1 and r2 are 10% canaries; r4 shifts traffic in two
+ * linear steps of 50%, one per watchdog tick, then promotes (the hold proof drives its ticks).
+ */
 function releaseEnvironment(release: string): NodeJS.ProcessEnv {
-  return { SWITCHBACK_RELEASE_ID: release, SWITCHBACK_CANARY_PERCENT: release === 'r0' ? '0' : '10' };
+  if (release === 'r4') return { SWITCHBACK_RELEASE_ID: release, SWITCHBACK_SHIFT_PERCENT: '50' };
+  return {
+    SWITCHBACK_RELEASE_ID: release,
+    SWITCHBACK_CANARY_PERCENT: release === 'r0' || release === 'r3' ? '0' : '10',
+  };
 }
 
 type Cell = string;

@@ -1,8 +1,13 @@
-/** `switchback history`: the watchdog's audit records, newest first. */
-import type { AuditRecord } from '../../lib';
+/**
+ * `switchback history`: the watchdog's audit records, newest first, as a table; under it, the details
+ * a row cannot hold: each verification (read-back, smoke checks, alarms not OK, the diff against the
+ * manifest), the kill switches applied and the checks run.
+ */
+import type { AuditRecord, StepRecord } from '../../lib';
 import type { CommandContext } from '../context';
 import { CliError, EXIT } from '../errors';
-import { duration } from '../output';
+import { duration, type Colors, type Output } from '../output';
+import { shortArn } from './rollback';
 
 export async function historyCommand(
   ctx: CommandContext,
@@ -29,27 +34,48 @@ export async function historyCommand(
     return EXIT.ok;
   }
   const c = ctx.out.colors;
-  const paint = (outcome: string) =>
-    outcome === 'rolled-back' || outcome === 'captured' || outcome === 'acknowledged'
-      ? c.green(outcome)
-      : outcome === 'partial' || outcome === 'refused'
-        ? c.red(outcome)
-        : outcome === 'skipped'
-          ? c.dim(outcome)
-          : outcome;
   ctx.out.table(
     ['DECIDED AT', 'TRIGGER', 'RELEASE', 'OUTCOME', 'TTR', 'STEPS', 'REASON'],
     records.map((record) => [
-      record.decidedAt.replace(/\.\d+Z$/, 'Z'),
+      shortTime(record.decidedAt),
       describeTrigger(record),
       record.releaseId ?? '-',
-      paint(record.outcome),
+      paintOutcome(c, record.outcome),
       record.timeToRollbackMs !== undefined ? duration(record.timeToRollbackMs) : '-',
       describeSteps(record),
       (record.reason ?? '').slice(0, 80),
     ]),
   );
+  const detailed = records.filter(hasDetails);
+  if (detailed.length > 0) {
+    ctx.out.line();
+    for (const record of detailed) printDetails(ctx.out, record);
+  }
   return EXIT.ok;
+}
+
+const GOOD_OUTCOMES = new Set([
+  'rolled-back',
+  'captured',
+  'acknowledged',
+  'shifted',
+  'resumed',
+  'promoted',
+  'verified',
+  'kill-switched',
+]);
+const BAD_OUTCOMES = new Set(['partial', 'refused', 'verification-failed']);
+const WATCH_OUTCOMES = new Set(['rolled-back-unverified', 'paused', 'stopped']);
+
+function paintOutcome(c: Colors, outcome: string): string {
+  if (GOOD_OUTCOMES.has(outcome)) return c.green(outcome);
+  if (BAD_OUTCOMES.has(outcome)) return c.red(outcome);
+  if (WATCH_OUTCOMES.has(outcome)) return c.yellow(outcome);
+  return outcome === 'skipped' ? c.dim(outcome) : outcome;
+}
+
+function shortTime(iso: string): string {
+  return iso.replace(/\.\d+Z$/, 'Z');
 }
 
 function describeTrigger(record: AuditRecord): string {
@@ -61,6 +87,13 @@ function describeTrigger(record: AuditRecord): string {
       return `manual${t.dryRun ? ' dry-run' : ''} by ${t.requestedBy ?? '?'}`;
     case 'acknowledge':
       return `ack by ${t.requestedBy ?? '?'}`;
+    case 'pause':
+    case 'resume':
+    case 'promote':
+      return `${t.kind} by ${t.requestedBy ?? '?'}`;
+    case 'tick':
+      // The tick acts on its own: what it did is the decision (a shift step, a stop, a verification).
+      return `tick: ${record.decision}`;
     default:
       return t.kind;
   }
@@ -71,4 +104,63 @@ function describeSteps(record: AuditRecord): string {
   const counts = new Map<string, number>();
   for (const step of record.steps) counts.set(step.outcome, (counts.get(step.outcome) ?? 0) + 1);
   return [...counts].map(([outcome, n]) => `${n} ${outcome}`).join(', ');
+}
+
+/** Records whose table row leaves out what an operator needs: verifications, kill switches, checks. */
+function hasDetails(record: AuditRecord): boolean {
+  return (
+    record.verification !== undefined ||
+    record.steps.some((step) => step.kind === 'kill-switch' || step.kind === 'check')
+  );
+}
+
+/** The details of one record under the table: checks, kill switches, and its verification. */
+function printDetails(out: Output, record: AuditRecord): void {
+  const c = out.colors;
+  const follows = record.follows ? ` (follows ${record.follows})` : '';
+  out.line(
+    `${c.bold(shortTime(record.decidedAt))}  ${record.decision} ${record.releaseId ?? '-'}  ${paintOutcome(c, record.outcome)}${follows}  ${c.dim(record.decisionId)}`,
+  );
+  const rows: [string, string][] = [];
+  const kind = (name: StepRecord['kind']) => record.steps.filter((step) => step.kind === name);
+  const killSwitches = kind('kill-switch');
+  if (killSwitches.length > 0)
+    rows.push(['kill switches', killSwitches.map((s) => describeStep(c, s)).join('; ')]);
+  const checks = kind('check');
+  if (checks.length > 0) rows.push(['checks', checks.map((s) => describeStep(c, s)).join('; ')]);
+  const v = record.verification;
+  if (v) {
+    rows.push(['verification', paintVerification(c, v.status)]);
+    rows.push(['read-back', v.readBack ? c.green('listeners read back') : c.red('not read back')]);
+    const failed = v.smokeChecks.filter((check) => !check.passed);
+    rows.push([
+      'smoke checks',
+      v.smokeChecks.length === 0
+        ? 'none configured'
+        : `${v.smokeChecks.length - failed.length} of ${v.smokeChecks.length} passed${failed.length > 0 ? `; ${c.red('failed')}: ${failed.map((f) => `${f.kind} ${f.target}${f.detail ? ` (${f.detail})` : ''}`).join('; ')}` : ''}`,
+    ]);
+    rows.push([
+      'alarms',
+      v.alarmsNotOk.length === 0
+        ? c.green('every protected alarm OK')
+        : `${c.yellow(`not OK: ${v.alarmsNotOk.join(', ')}`)}${v.alarmsOkBy ? ` (must be OK by ${shortTime(v.alarmsOkBy)})` : ''}`,
+    ]);
+    if (v.diff.length === 0) rows.push(['diff', c.green('live state matches the manifest')]);
+    else v.diff.forEach((line, i) => rows.push([i === 0 ? 'diff' : '', c.red(line)]));
+  }
+  for (const [label, value] of rows) out.line(`  ${label.padEnd(13)} ${value}`);
+}
+
+function describeStep(c: Colors, step: StepRecord): string {
+  const outcome =
+    step.outcome === 'applied' || step.outcome === 'unchanged'
+      ? c.green(step.outcome)
+      : step.outcome === 'unverified' || step.outcome === 'planned'
+        ? c.yellow(step.outcome)
+        : c.red(step.outcome);
+  return `${shortArn(step.target)} ${outcome}${step.detail ? ` (${step.detail})` : ''}`;
+}
+
+function paintVerification(c: Colors, status: 'pending' | 'verified' | 'failed'): string {
+  return status === 'verified' ? c.green(status) : status === 'failed' ? c.red(status) : c.yellow(status);
 }

@@ -75,7 +75,7 @@ export async function rollbackCommand(ctx: CommandContext, options: RollbackOpti
   } else {
     const c = ctx.out.colors;
     if (outcome.steps.length > 0) printSteps(ctx.out, outcome.steps);
-    const headline = {
+    const headlines: Partial<Record<typeof outcome.outcome, string>> = {
       'rolled-back': c.green(`${target.service} rolled back`),
       'rolled-back-unverified': c.yellow(
         `${target.service}: every write landed, but reading some back was throttled; the watchdog keeps verifying every minute`,
@@ -88,7 +88,8 @@ export async function rollbackCommand(ctx: CommandContext, options: RollbackOpti
       partial: c.red('partial rollback: see the failed steps above'),
       captured: outcome.outcome,
       acknowledged: outcome.outcome,
-    }[outcome.outcome];
+    };
+    const headline = headlines[outcome.outcome] ?? outcome.outcome;
     if (options.dryRun && outcome.steps.length === 0 && outcome.outcome === 'planned') {
       ctx.out.line('dry run: live state already matches the captured state; a rollback would change nothing');
     } else ctx.out.line(headline);

@@ -7,6 +7,7 @@ import { writeFileSync } from 'node:fs';
 import type { CommandContext } from '../context';
 import { CliError, EXIT } from '../errors';
 import { pickService, type SynthesizedAlarm, type SynthesizedService } from '../synthesized-app';
+import { killSwitchSection, shiftingSection, verificationLines } from './runbook-delivery';
 
 const COMPARISON: Record<string, string> = {
   GreaterThanThreshold: '>',
@@ -77,6 +78,9 @@ export function renderRunbook(service: SynthesizedService, where: { region?: str
     '',
   );
 
+  add(...shiftingSection(service.config, flags));
+  add(...killSwitchSection(service.config));
+
   add('## Before you start', '');
   add(
     `- The \`switchback\` CLI (\`npx switchback --help\`) and AWS credentials for ${region}.`,
@@ -104,7 +108,7 @@ export function renderRunbook(service: SynthesizedService, where: { region?: str
     '',
   );
   add(
-    '3. Roll back. Traffic moves first (every listener in parallel), then aliases, parameters and artifacts:',
+    `3. Roll back. ${firstMoves(service)}:`,
     '',
     '   ```sh',
     `   switchback rollback ${flags} --reason "<what you saw>"`,
@@ -122,6 +126,7 @@ export function renderRunbook(service: SynthesizedService, where: { region?: str
     `- The alarms return to OK within a few evaluation periods${service.alarms[0] ? ` (\`${service.alarms[0].name}\`)` : ''}.`,
     `- \`switchback history ${flags}\` shows the decision with outcome \`rolled-back\` and the time to rollback.`,
     '- Error rate and latency on the load balancer are back to the level before the release.',
+    ...verificationLines(service.config, flags),
     '',
   );
 
@@ -158,6 +163,12 @@ export function renderRunbook(service: SynthesizedService, where: { region?: str
     `- acknowledge the rollback, then deploy the same release again: \`switchback promote ${flags} --ack --reason "<why it is safe now>"\`.`,
     '',
   );
+  if (service.config?.shifting) {
+    add(
+      `A release still shifting traffic is not held: \`switchback promote ${flags} --reason "<why>"\` skips its remaining steps.`,
+      '',
+    );
+  }
 
   add('## Contacts', '', '| Role | Name | How to reach |', '| --- | --- | --- |');
   add(
@@ -169,6 +180,14 @@ export function renderRunbook(service: SynthesizedService, where: { region?: str
     '',
   );
   return `${lines.join('\n')}\n`;
+}
+
+/** What a manual rollback moves, in order: kill switches (when configured) come first. */
+function firstMoves(service: SynthesizedService): string {
+  // A person asking for a rollback means traffic: even with `instead-of-traffic`, traffic moves too.
+  return service.config?.killSwitches
+    ? 'Kill switches first, then traffic (every listener in parallel), then aliases, parameters and artifacts'
+    : 'Traffic moves first (every listener in parallel), then aliases, parameters and artifacts';
 }
 
 function alarmTable(alarms: SynthesizedAlarm[]): string[] {

@@ -3,6 +3,7 @@ import type { ServiceStatusAnswer } from '../../lib';
 import type { CommandContext } from '../context';
 import { CliError, EXIT } from '../errors';
 import { duration, relativeTime, type Colors } from '../output';
+import { currentShift, describePlan, describeShift } from '../shift-view';
 import { readServiceStatus } from '../status-reader';
 
 /** One service's status as `--json` prints it. */
@@ -98,6 +99,7 @@ function printStatus(ctx: CommandContext, report: StatusReport, gap: boolean): v
       ),
     ]);
   }
+  rows.push(...deliveryRows(s, now, c));
   rows.push([
     'lock',
     s.lock.held ? c.yellow(`held by ${s.lock.owner ?? '?'} until ${s.lock.expiresAt ?? '?'}`) : 'free',
@@ -108,7 +110,7 @@ function printStatus(ctx: CommandContext, report: StatusReport, gap: boolean): v
       ? 'none configured'
       : s.alarms.map((a) => `${a.name} ${alarmColor(c, a.value)}`).join(', '),
   ]);
-  for (const [label, value] of rows) out.line(`  ${label.padEnd(9)} ${value}`);
+  for (const [label, value] of rows) out.line(`  ${label.padEnd(10)} ${value}`);
   out.line(`  listeners`);
   for (const listener of s.listeners) {
     const weights = listener.forwardsTo.map((f) => `${f.color} ${f.weight}`).join(', ');
@@ -118,6 +120,38 @@ function printStatus(ctx: CommandContext, report: StatusReport, gap: boolean): v
     ].join(' ');
     out.line(`    ${listener.name.padEnd(12)} ${colorOf(c, listener.activeColor)} ${detail}`);
   }
+}
+
+/** The traffic shift with its plan, the last promotion, and a rollback whose verification is pending. */
+function deliveryRows(s: ServiceStatusAnswer, now: number, c: Colors): [string, string][] {
+  const rows: [string, string][] = [];
+  const current = currentShift(s);
+  // A shift of an earlier release is history (`switchback history`), except the promotion it left.
+  if (current.found) {
+    rows.push(['shift', describeShift(current.shift, current.plan, now, c)]);
+    // Once promoted no step is current; else the step the shift is at (or stopped or rolled back at).
+    const at = current.shift.phase === 'promoted' ? -1 : current.shift.stepIndex;
+    if (current.plan) rows.push(['', `plan: ${describePlan(current.plan, at, c)}`]);
+  } else if (s.shifting) {
+    rows.push(['shift', `plan: ${describePlan(s.shifting, -1, c)}; ${current.why}`]);
+  }
+  const promotion = s.state.promotion;
+  if (promotion) {
+    rows.push([
+      'promotion',
+      `${promotion.color} is the known-good color since release ${promotion.releaseId} (promoted ${relativeTime(promotion.promotedAt, now)} by ${promotion.by})`,
+    ]);
+  }
+  const verifying = s.state.verifying;
+  if (verifying) {
+    const overdue = Date.parse(verifying.alarmsOkBy) <= now;
+    const text = `the rollback of ${verifying.releaseId} (decision ${verifying.decisionId}) waits for every protected alarm to be OK by ${verifying.alarmsOkBy} (${relativeTime(verifying.alarmsOkBy, now)})`;
+    rows.push([
+      'verifying',
+      overdue ? c.red(`${text}: overdue, the next tick fails the verification`) : c.yellow(text),
+    ]);
+  }
+  return rows;
 }
 
 function alarmColor(c: Colors, value: string): string {

@@ -5,6 +5,7 @@
  */
 import { ARN_PATTERNS, TARGET_GROUP_NAME_PATTERN } from '../../lib';
 import {
+  Color,
   ListenerRole,
   type BlueGreenListenerAttributes,
   type ProtectedListenerAttributes,
@@ -31,6 +32,7 @@ export function validateBlueGreenListenerAttributes(
   );
   check.port('port', attrs.port);
   check.port('testListenerPort', attrs.testListenerPort);
+  check.oneOf('activeColor', attrs.activeColor, Object.values(Color));
   if (isKnown(attrs.testListenerPort) && attrs.testListenerPort === attrs.port) {
     check.conflict(
       'testListenerPort',
@@ -71,6 +73,7 @@ export function validateBlueGreenListenerAttributes(
 export function protectedListenersOf(
   attrs: Omit<BlueGreenListenerAttributes, 'serviceName'>,
 ): ProtectedListenerAttributes[] {
+  const { activeColor } = attrs;
   const targetGroupNames = { blue: attrs.blueTargetGroupName, green: attrs.greenTargetGroupName };
   const listeners: ProtectedListenerAttributes[] = [
     {
@@ -80,6 +83,7 @@ export function protectedListenersOf(
       port: attrs.port,
       targetGroupNames,
       rulePriorities: [...(attrs.rulePriorities ?? [])],
+      ...(activeColor !== undefined ? { activeColor } : {}),
     },
   ];
   if (attrs.testListenerPort !== undefined) {

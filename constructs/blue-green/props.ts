@@ -91,10 +91,12 @@ export interface ListenerRuleOptions {
 }
 
 /**
- * Keeps a rolled-back release on the known-good color across later `cdktf deploy` runs: at plan time
- * the listener lists the release holds in the artifact store, and while release `releaseId` has a
- * rollback marker and no acknowledgement, the candidate gets no traffic, whatever
- * `canaryWeightPercent` says.
+ * Keeps what the watchdog set for a release across later `cdktf deploy` runs of it (drift-free): at
+ * plan time the listener lists the release's markers in the artifact store, and until the release is
+ * acknowledged the production listener and its rules take the weights of the newest traffic marker
+ * the watchdog wrote (a shift step, a promotion, a rollback), whatever `canaryWeightPercent` says. A
+ * rolled-back release whose newest traffic marker is not the rollback's (a watchdog that writes no
+ * traffic markers, or a rollback whose marker write failed) keeps the candidate at no traffic.
  */
 export interface RollbackHoldOptions {
   /** The artifact store's bucket, where the watchdog writes its rollback markers. */
@@ -106,6 +108,14 @@ export interface RollbackHoldOptions {
    * @default false - the CLI's acknowledgement (a marker in the store) is the usual way
    */
   readonly acknowledged?: boolean;
+  /**
+   * The release shifts its traffic in steps (a watchdog with a `shifting` plan): the candidate is
+   * declared at 0% and the watchdog sets each step. `SwitchbackService` sets this from its watchdog's
+   * `shifting`; set it yourself when a `RollbackWatchdog` with a plan protects this listener. Not with
+   * `canaryWeightPercent` > 0.
+   * @default false - the candidate is declared at `canaryWeightPercent`
+   */
+  readonly shifting?: boolean;
 }
 
 /**

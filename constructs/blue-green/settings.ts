@@ -65,7 +65,7 @@ export function resolveSettings(scope: Construct, id: string, props: BlueGreenLi
   const canaryWeightPercent = resolveCanaryWeight(check, props);
   const { testListenerPort, redirectPort } = resolveExtraListeners(check, props, protocol, port);
   validateRules(check, props.rules ?? []);
-  if (props.rollbackHold) validateRollbackHold(check, props.rollbackHold);
+  if (props.rollbackHold) validateRollbackHold(check, props.rollbackHold, canaryWeightPercent);
 
   return {
     serviceName,
@@ -228,7 +228,17 @@ function resolveExtraListeners(
   return { testListenerPort, redirectPort };
 }
 
-function validateRollbackHold(check: PropValidator, hold: RollbackHoldOptions): void {
+function validateRollbackHold(
+  check: PropValidator,
+  hold: RollbackHoldOptions,
+  canaryWeightPercent: number,
+): void {
+  if (hold.shifting && canaryWeightPercent > 0) {
+    check.conflict(
+      'canaryWeightPercent',
+      `got ${canaryWeightPercent}; with rollbackHold.shifting the candidate is declared at 0% and the watchdog's shifting plan sets its weight step by step; leave canaryWeightPercent out (or 0), or give a TrafficShifting.canary plan instead.`,
+    );
+  }
   check.matches(
     'rollbackHold.releaseId',
     hold.releaseId,

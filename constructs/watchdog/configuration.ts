@@ -18,6 +18,7 @@ import {
   type WatchdogConfigInput,
 } from '../../lib';
 import type { ProtectedAlarmProps } from '../contracts';
+import { deliveryConfiguration } from '../delivery/configuration';
 import { isKnown } from '../internal/validation';
 import { VersionedArtifactStore } from '../versioned-artifact-store';
 import type { RollbackWatchdogProps } from './props';
@@ -72,6 +73,7 @@ export function watchdogConfiguration(props: RollbackWatchdogProps, input: Confi
       // A run must finish well inside the lock's lease, or a second run could take the lock over.
       lockTtlSeconds: Math.min(900, input.timeoutSeconds + 30),
     },
+    ...deliveryConfiguration(props),
   };
   // The props were checked field by field; this is the whole document, as the watchdog will load it
   // (with Terraform references let through). A failure here is a defect of this construct. (With no

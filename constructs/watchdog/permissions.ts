@@ -13,6 +13,7 @@ import {
 import { Fn, Lazy } from 'cdktf';
 import { releaseHoldPrefix, STORE_KEY_PREFIXES, type ProtectedListenerInput } from '../../lib';
 import type { IArtifactStore } from '../contracts';
+import { deliveryStatements } from '../delivery/permissions';
 import { isKnown } from '../internal/validation';
 import type { RollbackWatchdogProps } from './props';
 import { storePrefixStatements } from '../internal/store-access';
@@ -116,6 +117,7 @@ export function watchdogStatements(input: WatchdogStatementsInput): DataAwsIamPo
           },
         ]
       : []),
+    ...deliveryStatements(props, arnOf),
     ...storeStatements(props.store, serviceName, props.artifactKeys ?? []),
     { sid: 'Notify', effect: 'Allow', actions: ['sns:Publish'], resources: [notificationTopicArn] },
     {

@@ -13,6 +13,9 @@ import type {
   ProtectedAlarmProps,
   ProtectedListenerAttributes,
 } from '../contracts';
+import type { KillSwitch, KillSwitchMode } from '../delivery/kill-switch';
+import type { SmokeCheck } from '../delivery/smoke-check';
+import type { TrafficShifting } from '../delivery/traffic-shifting';
 
 /** The instruction set the watchdog's functions run on. */
 export enum WatchdogArchitecture {
@@ -151,6 +154,53 @@ export interface RollbackWatchdogOptions {
   readonly logRetentionDays?: number;
   /** X-Ray tracing. @default true */
   readonly tracing?: boolean;
+  /**
+   * Shift production traffic to the candidate in steps (`TrafficShifting.canary(10, 5)`,
+   * `TrafficShifting.linear(10, 1)`, …), each held for its bake time while every protected alarm is
+   * OK, then promote it. The candidate is declared at 0% and the watchdog's schedule tick sets each
+   * step; a breach at any step rolls back. The shift (its bake times plus a tick per step) must end
+   * inside `evaluationWindowMinutes`, and needs `scheduleTick`.
+   * @default - no shift: the listener's declared weights take effect on deploy
+   */
+  readonly shifting?: TrafficShifting;
+  /**
+   * Smoke checks run before the first step of a shift, against the test listener (which always
+   * forwards to the candidate); a failure rolls the release back before any production request
+   * reaches the candidate. Needs `shifting`. At most 10.
+   * @default - none
+   */
+  readonly preTrafficChecks?: SmokeCheck[];
+  /**
+   * Smoke checks run when a step has baked, before the next step (or the promotion); a failure rolls
+   * back. Needs `shifting`. At most 10.
+   * @default - none
+   */
+  readonly afterStepChecks?: SmokeCheck[];
+  /**
+   * Smoke checks run against the production listener after every rollback, to verify it; a failure
+   * pages a second time ("rolled back, still failing"). At most 10.
+   * @default - none (the rollback is still read back, its alarms watched and the live state compared
+   * with the release manifest)
+   */
+  readonly verificationChecks?: SmokeCheck[];
+  /**
+   * After a rollback, the protected alarms must all be OK again within this many minutes (1-120), or
+   * the verification fails and pages.
+   * @default 10
+   */
+  readonly alarmsOkWithinMinutes?: number;
+  /**
+   * Feature flags the watchdog turns off first on a breach (`KillSwitch.ssmParameter`,
+   * `KillSwitch.appConfig`): captured with the release, applied and read back as steps of the
+   * rollback. At most 10, each once; an SSM switch may not also be in `parameterNames`.
+   * @default - none
+   */
+  readonly killSwitches?: KillSwitch[];
+  /**
+   * Whether the kill switches come before the traffic flip or replace it.
+   * @default KillSwitchMode.BEFORE_TRAFFIC
+   */
+  readonly killSwitchMode?: KillSwitchMode;
 }
 
 /** Props of {@link RollbackWatchdog}: its options, what it protects and where it keeps its records. */

@@ -69,6 +69,13 @@ export interface AcknowledgeRequest {
   readonly reason: string;
 }
 
+/** An operator pauses, resumes or promotes the current release's traffic shift. */
+export interface ShiftRequest {
+  readonly kind: 'pause' | 'resume' | 'promote';
+  readonly requestedBy: string;
+  readonly reason: string;
+}
+
 /** Report what the watchdog protects and did. */
 export interface StatusRequest {
   readonly kind: 'status';
@@ -82,6 +89,7 @@ export type WatchdogEvent =
   | RollbackRequest
   | CaptureRequest
   | AcknowledgeRequest
+  | ShiftRequest
   | StatusRequest;
 
 /** The result of parsing: an event, or the reason it was rejected. */
@@ -173,6 +181,12 @@ const manualCapture = z.strictObject({
   releaseId: z
     .string()
     .check(z.regex(RELEASE_ID_PATTERN, 'must be 1-128 letters, digits, dots, underscores or hyphens')),
+});
+
+const manualShift = z.strictObject({
+  action: z.enum(['pause', 'resume', 'promote']),
+  requestedBy: z.string().check(z.minLength(1), z.maxLength(200)),
+  reason: z.string().check(z.minLength(1), z.maxLength(500)),
 });
 
 const manualStatus = z.strictObject({ action: z.literal('status') });
@@ -290,6 +304,14 @@ function parseManual(record: Record<string, unknown>): ParsedEvent {
       const { breachedAt, detail, requestId } = parsed.data;
       return { ok: true, event: { kind: 'health-breach', breachedAt, detail, eventId: `ping-${requestId}` } };
     }
+    case 'pause':
+    case 'resume':
+    case 'promote': {
+      const parsed = manualShift.safeParse(record);
+      if (!parsed.success) return rejected(`a ${String(record.action)} request`, parsed.error);
+      const { action, requestedBy, reason } = parsed.data;
+      return { ok: true, event: { kind: action, requestedBy, reason } };
+    }
     case 'tick': {
       const parsed = scheduleTick.safeParse(record);
       if (!parsed.success) return rejected('a schedule tick', parsed.error);
@@ -303,7 +325,7 @@ function parseManual(record: Record<string, unknown>): ParsedEvent {
     default:
       return {
         ok: false,
-        reason: `unknown action ${JSON.stringify(String(record.action)).slice(0, 60)}: expected rollback, capture, acknowledge, status, tick or health-breach`,
+        reason: `unknown action ${JSON.stringify(String(record.action)).slice(0, 60)}: expected rollback, capture, acknowledge, pause, resume, promote, status, tick or health-breach`,
       };
   }
 }

@@ -11,6 +11,7 @@ import type { Log, MetricsSink } from './engine/context';
 import { runHealthPings, type Probe } from './engine/health-ping';
 import type { Clock } from './engine/retry';
 import { handleTrigger } from './engine/rollback';
+import { shiftAction, ShiftRefusedError } from './engine/shift-actions';
 import { serviceStatus } from './engine/status';
 import { handleTick } from './engine/tick';
 import { screenAlarmEvent } from './engine/decide';
@@ -106,6 +107,10 @@ export function createHandler(deps: HandlerDependencies) {
           return ok('status', await serviceStatus(context));
         case 'acknowledge':
           return ok('acknowledge', await acknowledgeRollback(context, event));
+        case 'pause':
+        case 'resume':
+        case 'promote':
+          return ok(event.kind, await shiftAction(context, event));
         case 'alarm':
         case 'rollback':
           return ok(event.kind, await handleTrigger(context, event));
@@ -153,6 +158,11 @@ export function createHandler(deps: HandlerDependencies) {
         }
       }
     } catch (error) {
+      if (error instanceof ShiftRefusedError) {
+        // The request does not fit the shift as it stands: answered, since a retry would not change that.
+        deps.log.warn('request refused', { reason: error.message });
+        return { status: 'rejected', reason: error.message };
+      }
       deps.log.error('invocation failed', {
         error: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
       });

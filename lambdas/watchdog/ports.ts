@@ -83,6 +83,10 @@ export interface ParameterPort {
   matchesVersion(name: string, version: number): Promise<boolean>;
   /** Writes the value (and type) of `version` back as the newest version. */
   restoreVersion(name: string, version: number): Promise<void>;
+  /** The live value (a kill switch's verification reads it). */
+  currentValue(name: string): Promise<string>;
+  /** Writes `value` as the newest version, keeping the parameter's type; resolves the new version. */
+  putValue(name: string, value: string): Promise<number>;
 }
 
 /** The artifact store's artifacts: read the live version id, make an earlier version current again. */
@@ -133,6 +137,50 @@ export interface BackupPort {
   }): Promise<{ readonly backupJobId: string; readonly recoveryPointArn?: string }>;
 }
 
+/** Smoke checks: an HTTP request against a listener, or the user's own Lambda function. */
+export interface SmokeCheckPort {
+  /** One GET; never throws for an answer (any status), only resolves what came back or why not. */
+  httpGet(
+    url: string,
+    timeoutMs: number,
+  ): Promise<{ readonly status?: number; readonly body?: string; readonly error?: string }>;
+  /** Invokes the function synchronously (RequestResponse) with `payload`. */
+  invokeFunction(
+    functionArn: string,
+    payload: unknown,
+    timeoutMs: number,
+  ): Promise<{ readonly functionError?: string; readonly result: unknown }>;
+}
+
+/** A configuration profile's deployment in an AppConfig environment. */
+export interface AppConfigDeployment {
+  readonly deploymentNumber: number;
+  readonly configurationProfileId: string;
+  readonly configurationVersion: string;
+  /** AppConfig's states: BAKING, VALIDATING, DEPLOYING, COMPLETE, ROLLING_BACK, ROLLED_BACK, REVERTED. */
+  readonly state: string;
+}
+
+/** AWS AppConfig: what an environment has deployed, stop a deployment, deploy a version again. */
+export interface AppConfigPort {
+  /** The environment's deployments of the profile, newest first (the first page is enough). */
+  deployments(
+    applicationId: string,
+    environmentId: string,
+    configurationProfileId: string,
+  ): Promise<AppConfigDeployment[]>;
+  stopDeployment(applicationId: string, environmentId: string, deploymentNumber: number): Promise<void>;
+  /** Deploys `configurationVersion`; resolves the new deployment's number. */
+  startDeployment(input: {
+    readonly applicationId: string;
+    readonly environmentId: string;
+    readonly configurationProfileId: string;
+    readonly configurationVersion: string;
+    readonly deploymentStrategyId: string;
+    readonly description: string;
+  }): Promise<number>;
+}
+
 /** What kind of failure an adapter saw, so the engine can decide to retry. */
 export type FailureKind = 'throttled' | 'transient' | 'not-found' | 'access-denied' | 'invalid';
 
@@ -170,4 +218,6 @@ export interface WatchdogPorts {
   readonly store: StorePort;
   readonly notify: NotifyPort;
   readonly backup?: BackupPort;
+  readonly checks?: SmokeCheckPort;
+  readonly appConfig?: AppConfigPort;
 }

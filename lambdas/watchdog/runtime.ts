@@ -3,6 +3,7 @@
  * loaded from the store and cached per container. The SDK honours AWS_ENDPOINT_URL, which is how
  * tests and the drill point the watchdog at the local emulator.
  */
+import { AppConfigClient } from '@aws-sdk/client-appconfig';
 import { BackupClient } from '@aws-sdk/client-backup';
 import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { ElasticLoadBalancingV2Client } from '@aws-sdk/client-elastic-load-balancing-v2';
@@ -17,9 +18,11 @@ import {
   createAlarmAdapter,
   createBackupAdapter,
   createAliasAdapter,
+  createAppConfigAdapter,
   createArtifactAdapter,
   createNotifyAdapter,
   createParameterAdapter,
+  createSmokeCheckAdapter,
   createStoreAdapter,
   createTrafficAdapter,
 } from './adapters';
@@ -147,6 +150,15 @@ export function createRuntime(options: RuntimeOptions = {}) {
         config.notificationTopicArn,
       ),
       ...(config.backup ? { backup: createBackupAdapter(clients.backup) } : {}),
+      ...(config.hooks || config.verification ? { checks: createSmokeCheckAdapter(clients.lambda) } : {}),
+      // Built only for a service with an AppConfig kill switch: most services have none.
+      ...(config.killSwitches?.switches.some((s) => s.kind === 'appconfig')
+        ? {
+            appConfig: createAppConfigAdapter(
+              new AppConfigClient(config.region ? { ...clientConfig, region: config.region } : clientConfig),
+            ),
+          }
+        : {}),
     };
     portsByConfig.set(key, ports);
     return ports;

@@ -6,7 +6,11 @@
  *   - `tofu plan` of r1 must leave the listeners alone (the hold: data.aws_s3_objects + a local
  *     expression, evaluated by Terraform),
  *   - after the operator's acknowledgement, `tofu plan` of r1 must put the canary weights back,
- *   - a new release id, r2, must go live normally (captured, canary restored, re-plan clean).
+ *   - a new release id, r2, must go live normally (captured, canary restored, re-plan clean);
+ *   - the watchdog's traffic shift: r3 puts all traffic back on one color, r4 declares a linear shift
+ *     (the candidate at 0%); each schedule tick sets the next step (50%, 100%, then promotes), and a
+ *     `tofu plan` of r4 after each step must leave the listeners alone (the newest traffic marker in
+ *     the store decides the weights at plan time), so a re-apply never fights the watchdog.
  */
 import { CloudWatchClient, DescribeAlarmsCommand, SetAlarmStateCommand } from '@aws-sdk/client-cloudwatch';
 import {
@@ -209,6 +213,7 @@ export async function proveHold(context: HoldContext): Promise<HoldStep[]> {
       settled.changes.length === 0,
       settled.changes.length === 0 ? 'plan: no changes' : describeChanges(settled.changes).join('; '),
     );
+    await proveShift(context, { elbv2, cloudwatch }, loadBalancerArn, record, (step) => (underway = step));
     return steps;
   } catch (error) {
     if (error instanceof HoldFailed) throw error;
@@ -219,6 +224,82 @@ export async function proveHold(context: HoldContext): Promise<HoldStep[]> {
     elbv2.destroy();
     cloudwatch.destroy();
   }
+}
+
+type Record_ = (step: string, ok: boolean, detail: string) => void;
+
+/** r3 back on blue only, then r4's shift carried out by the watchdog's ticks, re-planned at each step. */
+async function proveShift(
+  context: HoldContext,
+  clients: { elbv2: ElasticLoadBalancingV2Client; cloudwatch: CloudWatchClient },
+  loadBalancerArn: string,
+  record: Record_,
+  underway: (step: string) => void,
+): Promise<void> {
+  const { elbv2, cloudwatch } = clients;
+  underway('r3: tofu apply (all traffic on the known-good color)');
+  context.prepareRelease('r3');
+  await context.stack.apply();
+  const r3 = await productionWeights(elbv2, loadBalancerArn);
+  const blue = Object.entries(r3).find(([, weight]) => weight === 100)?.[0];
+  record('r3: one color serves all traffic', blue !== undefined, show(r3));
+  const green = Object.keys(r3).find((arn) => arn !== blue) as string;
+  // The shift waits for a healthy candidate before its first step: never send traffic to an empty group.
+  await elbv2.send(
+    new RegisterTargetsCommand({ TargetGroupArn: green, Targets: [{ Id: '10.0.2.10', Port: 8080 }] }),
+  );
+
+  underway('r4: tofu apply of a release with a linear shift');
+  context.prepareRelease('r4');
+  await context.stack.apply();
+  const declared = await productionWeights(elbv2, loadBalancerArn);
+  record(
+    'r4: applied with the candidate at 0% (the shift is the watchdog’s)',
+    declared[green] === 0,
+    show(declared),
+  );
+  // A step needs every protected alarm OK; moto evaluates none, and an alarm it re-created on apply
+  // would be INSUFFICIENT_DATA, so the harness says OK (a healthy release).
+  await cloudwatch.send(
+    new SetAlarmStateCommand({
+      AlarmName: ALARM,
+      StateValue: 'OK',
+      StateReason: 'verify:terraform healthy r4',
+    }),
+  );
+
+  const expected = [
+    { green: 50, label: 'step 1 (50%)' },
+    { green: 100, label: 'step 2 (100%)' },
+    { green: 100, label: 'promotion' },
+  ];
+  for (const { green: share, label } of expected) {
+    underway(`r4: the tick that sets ${label}`);
+    const tick = await context.runtime.invoke(FUNCTION, REGION, { action: 'tick' });
+    const live = await productionWeights(elbv2, loadBalancerArn);
+    record(
+      `r4: a schedule tick sets ${label}`,
+      tick.ok && live[green] === share && live[blue as string] === 100 - share,
+      `${show(live)}; tick: ${JSON.stringify(tick.result).slice(0, 200)}`,
+    );
+    underway(`r4: tofu plan after ${label}`);
+    const replanned = await context.stack.plan();
+    record(
+      `r4 re-planned after ${label}: no change to the listeners (the marker holds the watchdog's weights)`,
+      listenerChanges(replanned.changes).length === 0,
+      listenerChanges(replanned.changes).length === 0
+        ? 'plan: no listener change'
+        : describeChanges(listenerChanges(replanned.changes)).join('; '),
+    );
+  }
+  const status = await context.runtime.invoke(FUNCTION, REGION, { action: 'status' });
+  const promotion = (status.result as { result?: { state?: { promotion?: { releaseId?: string } } } })?.result
+    ?.state?.promotion;
+  record(
+    'r4: the promotion is recorded (the next release starts from the candidate)',
+    status.ok && promotion?.releaseId === 'r4',
+    JSON.stringify(promotion ?? 'no promotion').slice(0, 200),
+  );
 }
 
 function lastLine(message: string): string {

@@ -10,72 +10,17 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { watchdogConfigKey } from '../../lib';
-import { runCli } from '../../cli/program';
 import { ExampleStack } from '../../examples/service-stack';
 import { ServiceRegionStack, WatchdogRegionStack } from '../../examples/standalone-watchdog';
-import type { Emulator } from '../emulator/index';
 import { useEmulator } from '../emulator/testing';
 import { SERVICE, createWorld, createWorldRuntime, type World } from '../watchdog/harness';
+import { FUNCTION, cli, deployedWorld as deployWorld } from './harness';
 
 const emulator = useEmulator();
-const FUNCTION = 'switchback-checkout-watchdog';
-
-/** A text sink that remembers what was written. */
-function sink(isTTY = false) {
-  let text = '';
-  return {
-    isTTY,
-    write(chunk: string) {
-      text += chunk;
-      return true;
-    },
-    get text() {
-      return text;
-    },
-  };
-}
-
-/** Runs the CLI in-process against the emulator. */
-async function cli(
-  emu: Emulator,
-  argv: string[],
-  options: { tty?: boolean; env?: Record<string, string> } = {},
-) {
-  const stdout = sink(options.tty);
-  const stderr = sink(options.tty);
-  const code = await runCli(argv, {
-    stdout,
-    stderr,
-    env: { AWS_ENDPOINT_URL: emu.endpoint, AWS_REGION: 'us-east-1', USER: 'alice', ...options.env },
-    clientConfig: { credentials: emu.clientConfig().credentials },
-  });
-  return { code, stdout: stdout.text, stderr: stderr.text, json: () => JSON.parse(stdout.text) };
-}
 
 /** A world whose watchdog is deployed as a Lambda function the CLI can invoke. */
-async function deployedWorld(options: Parameters<typeof createWorld>[1] = {}): Promise<World> {
-  const emu = emulator();
-  const world = await createWorld(emu, { listeners: 2, ...options });
-  const lambda = new LambdaClient(emu.clientConfig());
-  await lambda.send(
-    new CreateFunctionCommand({
-      FunctionName: FUNCTION,
-      Role: 'arn:aws:iam::123456789012:role/watchdog',
-      Runtime: 'nodejs22.x',
-      Handler: 'index.handler',
-      Timeout: 90,
-      Code: { ZipFile: new TextEncoder().encode('bundle') },
-      Environment: {
-        Variables: {
-          SWITCHBACK_CONFIG_BUCKET: world.bucket,
-          SWITCHBACK_CONFIG_KEY: watchdogConfigKey(SERVICE),
-        },
-      },
-    }),
-  );
-  lambda.destroy();
-  emu.lambda.registerHandler(FUNCTION, (event) => world.invoke(event));
-  return world;
+function deployedWorld(options: Parameters<typeof createWorld>[1] = {}): Promise<World> {
+  return deployWorld(emulator(), options);
 }
 
 /** Captures release r1 and moves traffic to green, as a deploy does. */

@@ -381,6 +381,7 @@ describe('BlueGreenListener attributes for the watchdog', () => {
       {
         name: 'production',
         role: 'production',
+        activeColor: 'blue',
         loadBalancerArn: LOAD_BALANCER_ARN,
         port: 80,
         targetGroupNames: names,
@@ -437,67 +438,5 @@ describe('BlueGreenListener attributes for the watchdog', () => {
     });
 
     expect(listener?.serviceName).toBe('payments-api');
-  });
-});
-
-describe('BlueGreenListener drift-free switchback', () => {
-  const hold = { storeBucket: 'checkout-artifacts', releaseId: 'r7' };
-
-  it('holds the candidate at no traffic while its release is rolled back and not acknowledged', () => {
-    const { json } = synthListener({
-      canaryWeightPercent: 25,
-      rules: [{ priority: 5, pathPatterns: ['/x'] }],
-      rollbackHold: hold,
-    });
-
-    const holds = blockAt(json, 'aws_s3_objects', 'Checkout/ReleaseHolds', 'data');
-    expect(holds).toEqual(
-      expect.objectContaining({ bucket: 'checkout-artifacts', prefix: 'audit/checkout/holds/r7.' }),
-    );
-    const keys = refTo(json, 'aws_s3_objects', 'Checkout/ReleaseHolds', 'keys', 'data').slice(2, -1);
-    const locals = (json as { locals?: Record<string, string> }).locals ?? {};
-    const [[localName, expression]] = Object.entries(locals);
-    expect(expression).toBe(
-      `\${(contains(${keys}, "audit/checkout/holds/r7.rolled-back") && !contains(${keys}, "audit/checkout/holds/r7.acknowledged"))}`,
-    );
-    const held = `local.${localName}`;
-    const forward = {
-      target_group: [
-        { arn: blueRef(json), weight: `\${${held} ? 100 : 75}` },
-        { arn: greenRef(json), weight: `\${${held} ? 0 : 25}` },
-      ],
-    };
-    expect(blockAt(json, 'aws_lb_listener', 'Checkout/ProductionListener').default_action).toEqual([
-      { type: 'forward', forward },
-    ]);
-    expect(blockAt(json, 'aws_lb_listener_rule', 'Checkout/ProductionRule5').action).toEqual([
-      { type: 'forward', forward },
-    ]);
-  });
-
-  it('keys the hold on the release id, so a new release id lifts it', () => {
-    const { json } = synthListener({ canaryWeightPercent: 25, rollbackHold: { ...hold, releaseId: 'r8' } });
-
-    const [expression] = Object.values((json as { locals?: Record<string, string> }).locals ?? {});
-    expect(expression).toContain('"audit/checkout/holds/r8.rolled-back"');
-    expect(expression).not.toContain('r7');
-  });
-
-  it('renders plain weights when the hold is acknowledged in the props, or when there is no canary to hold', () => {
-    const acknowledged = synthListener({
-      canaryWeightPercent: 25,
-      rollbackHold: { ...hold, acknowledged: true },
-    }).json;
-    const noCanary = synthListener({ rollbackHold: hold }).json;
-
-    const [ack] = blockAt(acknowledged, 'aws_lb_listener', 'Checkout/ProductionListener').default_action as {
-      forward: { target_group: { weight: unknown }[] };
-    }[];
-    expect(ack.forward.target_group.map((g) => g.weight)).toEqual([75, 25]);
-    expect(blocksOfType(acknowledged, 'aws_s3_objects', 'data')).toHaveLength(0);
-    const [plain] = blockAt(noCanary, 'aws_lb_listener', 'Checkout/ProductionListener').default_action as {
-      forward: { target_group: { weight: unknown }[] };
-    }[];
-    expect(plain.forward.target_group.map((g) => g.weight)).toEqual([100, 0]);
   });
 });

@@ -1,4 +1,10 @@
-import { Color, SwitchbackService, type SwitchbackServiceProps } from '../../index';
+import {
+  Color,
+  SmokeCheck,
+  SwitchbackService,
+  TrafficShifting,
+  type SwitchbackServiceProps,
+} from '../../index';
 import { SwitchbackValidationError } from '../../constructs/internal/validation';
 import { dependencyGraph, dependsOn, findCycle } from '../support/graph';
 import {
@@ -12,6 +18,7 @@ import {
   type SynthesizedStack,
 } from '../support/synth';
 import { LOAD_BALANCER_ARN, VPC_ID } from './fixtures';
+import { expectValidationError } from '../support/validation';
 
 function build(props: Partial<SwitchbackServiceProps> = {}): {
   json: SynthesizedStack;
@@ -56,7 +63,7 @@ describe('SwitchbackService', () => {
     expect(blockAt(json, 'aws_s3_objects', 'Checkout/BlueGreen/ReleaseHolds', 'data').bucket).toBe(
       refTo(json, 'aws_s3_bucket', 'Checkout/ArtifactStore/Bucket', 'bucket'),
     );
-    expect(Object.values((json as { locals?: Record<string, string> }).locals ?? {})[0]).toContain(
+    expect(JSON.stringify((json as { locals?: Record<string, string> }).locals)).toContain(
       'audit/checkout/holds/r42.rolled-back',
     );
     expect(service.watchdog.capture).toBeDefined();
@@ -243,5 +250,41 @@ describe('SwitchbackService', () => {
       refTo(json, 'aws_lb_target_group', `Checkout/BlueGreen/${color}TargetGroup`, 'arn_suffix');
     expect(errorRate).toContain(suffix(watched));
     expect(errorRate).not.toContain(suffix(other));
+  });
+});
+
+describe('SwitchbackService progressive delivery', () => {
+  it('with a shifting plan, declares the candidate at 0%, holds the watchdog’s weights and watches the candidate', () => {
+    const { json, service } = build({
+      listener: {},
+      watchdog: {
+        shifting: TrafficShifting.linear(10, 1),
+        preTrafficChecks: [SmokeCheck.http({ url: 'https://shop.example.com:8080/health' })],
+      },
+    });
+
+    expect(service.listener.canaryWeightPercent).toBe(0);
+    const locals = (json as { locals?: Record<string, unknown> }).locals ?? {};
+    expect(JSON.stringify(locals)).toContain('audit/checkout/holds/r42.traffic-0000-blue-100');
+    expect(
+      (locals.switchback_watchdog_config_checkout as { shifting?: { steps: unknown[] } }).shifting?.steps,
+    ).toHaveLength(10);
+    // The alarms watch the candidate (green), which the shift moves traffic to.
+    expect(
+      JSON.stringify(blockAt(json, 'aws_cloudwatch_metric_alarm', 'Checkout/Alarms/ErrorRateAlarm')),
+    ).toContain(refTo(json, 'aws_lb_target_group', 'Checkout/BlueGreen/GreenTargetGroup', 'arn_suffix'));
+  });
+
+  it('fails when the listener declares a canary and the watchdog shifts, naming both props', () => {
+    expectValidationError(
+      () =>
+        build({
+          listener: { canaryWeightPercent: 10 },
+          watchdog: { shifting: TrafficShifting.canary(10, 5) },
+        }),
+      'test/Checkout',
+      'listener.canaryWeightPercent',
+      /got 10; with watchdog.shifting the candidate is declared at 0%.*TrafficShifting.canary\(10, <bake minutes>\)/,
+    );
   });
 });

@@ -159,6 +159,8 @@ export interface AlarmEvaluator {
   readonly origin: number;
   /** The length of one (scaled) period. */
   readonly periodMs: number;
+  /** Calls `listener` after each later evaluation, once its state changes are published. */
+  afterEachEvaluation(listener: () => void): void;
   /** Stops evaluating and waits for a publication in flight. */
   stop(): Promise<void>;
 }
@@ -178,6 +180,7 @@ export function startAlarmEvaluator(options: EvaluatorOptions): AlarmEvaluator {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
+  const listeners: Array<() => void> = [];
 
   const publish = async (alarm: string, evaluation: Evaluation) => {
     const from = states.get(alarm) ?? 'INSUFFICIENT_DATA';
@@ -219,6 +222,9 @@ export function startAlarmEvaluator(options: EvaluatorOptions): AlarmEvaluator {
             options.errors.push(
               `alarm evaluation failed: ${error instanceof Error ? error.message : String(error)}`,
             );
+          })
+          .then(() => {
+            if (!stopped) for (const listener of listeners) listener();
           });
         schedule();
       },
@@ -230,6 +236,9 @@ export function startAlarmEvaluator(options: EvaluatorOptions): AlarmEvaluator {
   return {
     origin,
     periodMs,
+    afterEachEvaluation(listener) {
+      listeners.push(listener);
+    },
     async stop() {
       stopped = true;
       clearTimeout(timer);

@@ -7,6 +7,7 @@
  */
 import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { ElbAction } from '../emulator/index';
 import type { ControlPlane } from './control-plane';
 
 /** A deployment color. */
@@ -19,8 +20,8 @@ export interface AppResponse {
   readonly delayMs: number;
 }
 
-/** How an app behaves, asked once per request with the current time (epoch ms). */
-export type AppBehaviour = (now: number) => AppResponse;
+/** How an app behaves, asked once per request with the current time (epoch ms) and the request's path. */
+export type AppBehaviour = (now: number, path: string) => AppResponse;
 
 /** An app that answers quickly with 200. */
 export const healthy: AppBehaviour = () => ({ status: 200, delayMs: 0 });
@@ -43,7 +44,7 @@ export async function startApp(color: Color, behaviour: AppBehaviour = healthy):
   const timers = new Set<NodeJS.Timeout>();
   const server = createServer((req, res) => {
     req.resume();
-    const { status, delayMs } = current(Date.now());
+    const { status, delayMs } = current(Date.now(), req.url ?? '/');
     const answer = () => {
       res.writeHead(status, { 'content-type': 'text/plain', [COLOR_HEADER]: color });
       res.end(`${color} ${status}\n`);
@@ -86,6 +87,8 @@ export interface RoutedRequest {
    * green: the data plane's view of "traffic is back on blue".
    */
   readonly greenWeightZero: boolean;
+  /** The production listener's live share of traffic to green when this request was routed, percent (0-100). */
+  readonly greenWeightPercent: number;
 }
 
 /** Options of {@link startRouter}. */
@@ -129,7 +132,9 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
       res.end(`no route: ${error instanceof Error ? error.message : String(error)}\n`);
       return;
     }
-    const greenWeightZero = !forwardsToGreen(plane, options.productionListenerArn, targets);
+    const productionActions = plane.defaultActions(options.productionListenerArn);
+    const greenWeightZero = !forwardsToGreen(productionActions, targets);
+    const greenWeightPercent = greenSharePercent(productionActions, targets);
     const target = decision.targetGroupArn ? targets.get(decision.targetGroupArn) : undefined;
     if (!target) {
       res.writeHead(503, { 'content-type': 'text/plain' });
@@ -137,6 +142,8 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
       return;
     }
     const forwardedAt = Date.now();
+    // The target's body goes back to the client: a smoke check may match it.
+    const body: Buffer[] = [];
     const finish = (status: number) => {
       const finishedAt = Date.now();
       records.push({
@@ -147,20 +154,22 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
         status,
         targetResponseMs: finishedAt - forwardedAt,
         greenWeightZero,
+        greenWeightPercent,
       });
       if (!res.headersSent) res.writeHead(status, { [COLOR_HEADER]: target.color });
-      res.end();
+      res.end(Buffer.concat(body));
     };
     const upstream = httpRequest(
       { host: '127.0.0.1', port: target.port, path: req.url, method: req.method, agent },
       (answer) => {
-        answer.resume();
+        answer.on('data', (chunk: Buffer) => body.push(chunk));
         answer.on('end', () => finish(answer.statusCode ?? 502));
         answer.on('error', () => finish(502));
       },
     );
     upstream.setTimeout(options.targetTimeoutMs, () => {
       upstream.destroy();
+      body.length = 0;
       finish(504);
     });
     upstream.on('error', () => {
@@ -178,13 +187,12 @@ export async function startRouter(options: RouterOptions): Promise<Router> {
   };
 }
 
-/** Whether the listener's live default actions send any weight to a green target group. */
+/** Whether a listener's default actions send any weight to a green target group. */
 function forwardsToGreen(
-  plane: ControlPlane,
-  listenerArn: string,
+  actions: readonly ElbAction[],
   targets: ReadonlyMap<string, { readonly color: Color }>,
 ): boolean {
-  for (const action of plane.defaultActions(listenerArn)) {
+  for (const action of actions) {
     if (action.Type !== 'forward') continue;
     const groups = action.ForwardConfig?.TargetGroups ?? [];
     if (groups.length === 0 && action.TargetGroupArn && targets.get(action.TargetGroupArn)?.color === 'green')
@@ -194,6 +202,31 @@ function forwardsToGreen(
     }
   }
   return false;
+}
+
+/**
+ * The share of a listener's traffic its first forward action sends to green, in percent (rounded):
+ * what a weighted forward does with the weights, whatever their sum (a forward to green alone is 100).
+ */
+export function greenSharePercent(
+  actions: readonly ElbAction[],
+  targets: ReadonlyMap<string, { readonly color: Color }>,
+): number {
+  const forward = actions.find((a) => a.Type === 'forward');
+  if (!forward) return 0;
+  const listed = forward.ForwardConfig?.TargetGroups ?? [];
+  const groups =
+    listed.length > 0
+      ? listed.map((g) => ({ arn: g.TargetGroupArn, weight: g.Weight ?? 1 }))
+      : forward.TargetGroupArn
+        ? [{ arn: forward.TargetGroupArn, weight: 1 }]
+        : [];
+  const total = groups.reduce((sum, g) => sum + g.weight, 0);
+  if (total === 0) return 0;
+  const green = groups
+    .filter((g) => targets.get(g.arn)?.color === 'green')
+    .reduce((sum, g) => sum + g.weight, 0);
+  return Math.round((100 * green) / total);
 }
 
 function flatHeaders(req: IncomingMessage): Record<string, string> {

@@ -1,6 +1,9 @@
 /**
  * The fire drill, end to end: every scenario runs once against the real watchdog bundle (built by
  * the global setup), and each test reads one scenario's outcome from the report and the files. The
+ * watchdog verifies each rollback and audits the verification once a later invocation finds the
+ * alarms OK: whether one comes before a scenario ends depends on its run, so the rollback scenarios
+ * count their decisions without the verification records. The
  * last drills run with a watchdog that does nothing or never answers, to show the drill's checks do
  * fail, and that a hung watchdog ends the run at its deadline with its report written.
  */
@@ -22,7 +25,7 @@ let report: DrillReport;
 
 beforeAll(async () => {
   ({ report } = await runDrill({ outDir }));
-}, 150_000);
+}, 300_000);
 
 const row = (name: ScenarioName): ScenarioResult => {
   const found = report.scenarios.find((r) => r.scenario === name);
@@ -30,6 +33,15 @@ const row = (name: ScenarioName): ScenarioResult => {
   return found;
 };
 const failedChecks = (r: ScenarioResult) => r.checks.filter((c) => !c.passed);
+/** The audit's outcomes without the verification records (see the file's comment). */
+const decisions = (r: ScenarioResult) =>
+  Object.fromEntries(
+    Object.entries(r.auditOutcomes).filter(
+      ([outcome]) => !['verified', 'verification-failed'].includes(outcome),
+    ),
+  );
+const verifications = (r: ScenarioResult) =>
+  (r.auditOutcomes.verified ?? 0) + (r.auditOutcomes['verification-failed'] ?? 0);
 const alarmsAfterRelease = (r: ScenarioResult) => r.alarmTransitions.filter((t) => t.to === 'ALARM').length;
 /** The steps of the rollback as its check reports them (`listener:applied, rule:applied`...). */
 const rollbackDetail = (r: ScenarioResult) =>
@@ -47,10 +59,10 @@ describe('the fire drill', () => {
     // capture and one rollback of the one production listener, notified once; nothing else.
     expect(alarmsAfterRelease(r)).toBe(1);
     expect(r.rollbacks).toBe(1);
-    expect(r.auditOutcomes).toEqual({ captured: 1, 'rolled-back': 1 });
-    expect(r.auditRecords).toBe(2);
+    expect(decisions(r)).toEqual({ captured: 1, 'rolled-back': 1 });
+    expect(r.auditRecords).toBe(2 + verifications(r));
     expect(rollbackDetail(r)).toBe('trigger alarm checkout-rollback, steps listener:applied');
-    expect(r.notifications).toBe(1);
+    expect(r.notifications).toBe(1 + verifications(r));
     expect(r.invocations).toBe(2);
     expect(r.failedInvocations).toBe(0);
   });
@@ -64,9 +76,9 @@ describe('the fire drill', () => {
     expect(r.finalWeights).toEqual([100, 0]);
     expect(alarmsAfterRelease(r)).toBe(1);
     expect(r.rollbacks).toBe(1);
-    expect(r.auditOutcomes).toEqual({ captured: 1, 'rolled-back': 1 });
+    expect(decisions(r)).toEqual({ captured: 1, 'rolled-back': 1 });
     expect(rollbackDetail(r)).toBe('trigger alarm checkout-rollback, steps listener:applied');
-    expect(r.notifications).toBe(1);
+    expect(r.notifications).toBe(1 + verifications(r));
     expect(r.failedBeforeDetect + r.failedAfterDetect).toBe(0);
   });
 
@@ -79,9 +91,9 @@ describe('the fire drill', () => {
     expect(alarms).toBeGreaterThanOrEqual(2);
     expect(r.alarmTransitions.filter((t) => t.to === 'OK').length).toBeGreaterThanOrEqual(1);
     expect(r.rollbacks).toBe(1);
-    expect(r.auditOutcomes).toEqual({ captured: 1, 'rolled-back': 1, skipped: alarms - 1 });
+    expect(decisions(r)).toEqual({ captured: 1, 'rolled-back': 1, skipped: alarms - 1 });
     expect(rollbackDetail(r)).toBe('trigger alarm checkout-rollback, steps listener:applied');
-    expect(r.notifications).toBe(alarms);
+    expect(r.notifications).toBe(alarms + verifications(r));
     expect(r.invocations).toBe(alarms + 1);
     expect(r.finalWeights).toEqual([100, 0]);
   });
@@ -94,9 +106,9 @@ describe('the fire drill', () => {
     expect(r.sdkRetries).toBeGreaterThan(0);
     expect(r.finalWeights).toEqual([100, 0]);
     expect(r.rollbacks).toBe(1);
-    expect(r.auditOutcomes).toEqual({ captured: 1, 'rolled-back': 1 });
+    expect(decisions(r)).toEqual({ captured: 1, 'rolled-back': 1 });
     expect(rollbackDetail(r)).toBe('trigger alarm checkout-rollback, steps listener:applied');
-    expect(r.notifications).toBe(1);
+    expect(r.notifications).toBe(1 + verifications(r));
     expect(r.failedInvocations).toBe(0);
   });
 
@@ -130,9 +142,68 @@ describe('the fire drill', () => {
     // The test listener keeps green failing, so the alarm fires once after the operator's rollback:
     // that ALARM is audited as skipped. Both decisions are notified; the capture is not.
     expect(alarmsAfterRelease(r)).toBe(1);
-    expect(r.auditOutcomes).toEqual({ captured: 1, 'rolled-back': 1, skipped: 1 });
+    expect(decisions(r)).toEqual({ captured: 1, 'rolled-back': 1, skipped: 1 });
     expect(rollbackDetail(r)).toBe('trigger rollback by drill-operator, steps listener:applied');
+    expect(r.notifications).toBe(2 + verifications(r));
+  });
+
+  it('promotes a healthy canary on the schedule tick: 10 %, then all the traffic, green known-good', () => {
+    const r = row('canary-promotes');
+    expect(failedChecks(r)).toEqual([]);
+    expect(r.greenWeights).toEqual([0, 10, 100]);
+    expect(r.shiftPhase).toBe('promoted');
+    expect(r.detectedBy).toBeNull();
+    expect(r.rollbacks).toBe(0);
+    // The step with its pre-traffic check, then the after-step check and the promotion.
+    expect(r.auditOutcomes).toEqual({ captured: 1, shifted: 1, promoted: 1 });
+    expect(r.ticks).toBeGreaterThanOrEqual(2);
+    expect(r.servedGreen).toBeGreaterThan(0);
+  });
+
+  it('stops a linear shift at 30 % when green breaks there, and rolls it back to blue', () => {
+    const r = row('linear-breach');
+    expect(failedChecks(r)).toEqual([]);
+    expect(r.detectedBy).toBe('alarm');
+    expect(r.greenWeights).toEqual([0, 10, 20, 30, 0]);
+    expect(r.finalWeights).toEqual([100, 0]);
+    expect(r.shiftPhase).toBe('rolled-back');
+    expect(decisions(r)).toEqual({ captured: 1, shifted: 3, 'rolled-back': 1 });
+    expect(rollbackDetail(r)).toBe('trigger alarm checkout-rollback, steps listener:applied');
+  });
+
+  it('rolls back a candidate that fails its pre-traffic check before any production request reaches it', () => {
+    const r = row('pre-traffic-fails');
+    expect(failedChecks(r)).toEqual([]);
+    expect(r.detectedBy).toBe('check');
+    expect(r.alarmTransitions.filter((t) => t.to === 'ALARM')).toEqual([]);
+    expect(r.greenWeights).toEqual([0]);
+    expect(r.servedGreen).toBe(0);
+    expect(r.finalWeights).toEqual([100, 0]);
+    expect(r.shiftPhase).toBe('rolled-back');
+    expect(r.rollbacks).toBe(1);
+  });
+
+  it('pages a second time when blue is still unhealthy after the flip: the verification fails', () => {
+    const r = row('unhealthy-blue-after-flip');
+    expect(failedChecks(r)).toEqual([]);
+    expect(r.greenWeights).toEqual([20, 0]);
+    expect(r.rollbacks).toBe(1);
+    expect(r.auditOutcomes).toEqual({ captured: 1, 'rolled-back': 1, 'verification-failed': 1 });
     expect(r.notifications).toBe(2);
+    // Blue answers 503 once it has the traffic back: users see it, the watchdog says so.
+    expect(r.failedAfterDetect).toBeGreaterThan(0);
+  });
+
+  it('turns the kill switch off instead of moving traffic: the errors stop, no listener is written', () => {
+    const r = row('kill-switch');
+    expect(failedChecks(r)).toEqual([]);
+    expect(r.detectedBy).toBe('alarm');
+    expect(r.auditOutcomes).toEqual({ captured: 1, 'kill-switched': 1 });
+    expect(r.finalWeights).toEqual([100 - report.load.canaryWeightPercent, report.load.canaryWeightPercent]);
+    expect(r.greenWeights).toEqual([report.load.canaryWeightPercent]);
+    expect(r.switchMs).toBeNull();
+    expect(r.rollbacks).toBe(0);
+    expect(r.notifications).toBe(1);
   });
 
   it('writes report.json with a row per scenario and the documented fields', () => {
@@ -145,7 +216,6 @@ describe('the fire drill', () => {
       expect(scenario).toEqual(
         expect.objectContaining({
           scenario: expect.any(String),
-          detectMs: expect.any(Number),
           failedAfterDetect: expect.any(Number),
           servedBlue: expect.any(Number),
           servedGreen: expect.any(Number),
@@ -154,6 +224,11 @@ describe('the fire drill', () => {
         }),
       );
       expect(scenario.switchMs === null || typeof scenario.switchMs === 'number').toBe(true);
+      // Only the canary that promotes itself has nothing to detect.
+      expect({ scenario: scenario.scenario, detected: typeof scenario.detectMs === 'number' }).toEqual({
+        scenario: scenario.scenario,
+        detected: scenario.scenario !== 'canary-promotes',
+      });
     }
   });
 
@@ -168,6 +243,31 @@ describe('the fire drill', () => {
     }
     expect(readFileSync(join(outDir, '5xx-release.html'), 'utf8')).toContain('>switch</text>');
     expect(readFileSync(join(outDir, '5xx-release.html'), 'utf8')).toContain('>ALARM</text>');
+  });
+
+  it('marks the progressive-delivery steps on the timelines: weights, checks, promotion, verification, kill switch', () => {
+    const marks = (scenario: ScenarioName) => readFileSync(join(outDir, `${scenario}.html`), 'utf8');
+    for (const [scenario, label] of [
+      ['canary-promotes', 'pre-traffic ✓'],
+      ['canary-promotes', 'after-step ✓'],
+      ['canary-promotes', 'green 10%'],
+      ['canary-promotes', 'promoted'],
+      ['linear-breach', 'green 30%'],
+      ['linear-breach', 'switch'],
+      ['pre-traffic-fails', 'pre-traffic ✗'],
+      ['unhealthy-blue-after-flip', 'verification failed'],
+      ['kill-switch', 'kill switch'],
+      ['kill-switch', 'flag off'],
+    ] as const) {
+      expect({ scenario, page: marks(scenario).includes(`>${label}</text>`) }).toEqual({
+        scenario,
+        page: true,
+      });
+    }
+    // The same timeline as text, one row per half second, beside each page.
+    expect(readFileSync(join(outDir, 'linear-breach.timeline.txt'), 'utf8')).toMatch(
+      /██████·{14} +30%.*green 30%/,
+    );
   });
 });
 
@@ -199,9 +299,9 @@ describe('the fire drill with moto as the control plane', () => {
     expect(r.finalWeights).toEqual([100, 0]);
     expect(alarmsAfterRelease(r)).toBe(1);
     expect(r.rollbacks).toBe(1);
-    expect(r.auditOutcomes).toEqual({ captured: 1, 'rolled-back': 1 });
+    expect(decisions(r)).toEqual({ captured: 1, 'rolled-back': 1 });
     expect(rollbackDetail(r)).toBe('trigger alarm checkout-rollback, steps listener:applied');
-    expect(r.notifications).toBe(1);
+    expect(r.notifications).toBe(1 + verifications(r));
     const written = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as DrillReport;
     expect(written.controlPlane).toBe('moto');
   }, 60_000);
@@ -210,7 +310,7 @@ describe('the fire drill with moto as the control plane', () => {
     await expect(
       runDrill({ scenarios: ['throttled-control-plane'], settings: { controlPlane: 'moto' } }),
     ).rejects.toThrow(
-      /'throttled-control-plane' runs on the emulator only: it injects throttling .*; on moto: 5xx-release, slow-release, flapping-alarm/,
+      /'throttled-control-plane' runs on the emulator only: it injects throttling .*; on moto: 5xx-release, slow-release, flapping-alarm, pre-traffic-fails, unhealthy-blue-after-flip, kill-switch/,
     );
   });
 });

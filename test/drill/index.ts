@@ -9,7 +9,13 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FIELD_DESCRIPTIONS, renderIndexPage, renderScenarioPage, type DrillReport } from './report';
+import {
+  FIELD_DESCRIPTIONS,
+  renderIndexPage,
+  renderScenarioPage,
+  renderTimelineText,
+  type DrillReport,
+} from './report';
 import { runScenario, type DrillSettings, type ScenarioResult } from './run-scenario';
 import { SCENARIO_NAMES, SCENARIOS, type ScenarioName } from './scenarios';
 import { DEFAULT_BUNDLE_PATH } from './watchdog-function';
@@ -18,7 +24,7 @@ export { SCENARIO_NAMES, SCENARIOS, type ScenarioName, type Check } from './scen
 export { CONTROL_PLANES, type ControlPlaneName } from './control-plane';
 export type { ScenarioResult, DrillSettings, Timeline } from './run-scenario';
 export type { DrillReport } from './report';
-export { renderTable, renderFailures } from './report';
+export { renderTable, renderFailures, renderTimelineText } from './report';
 
 /** The drill's defaults: one drill second per CloudWatch minute, 80 requests/s, a 20 % canary. */
 export const DEFAULT_DRILL_SETTINGS: DrillSettings = {
@@ -37,7 +43,7 @@ export const DEFAULT_DRILL_SETTINGS: DrillSettings = {
 /** Options of {@link runDrill}. */
 export interface DrillOptions {
   /**
-   * Which scenarios, in the order given. @default all six, in {@link SCENARIO_NAMES} order (on moto,
+   * Which scenarios, in the order given. @default all, in {@link SCENARIO_NAMES} order (on moto,
    * those moto can serve)
    */
   readonly scenarios?: readonly ScenarioName[];
@@ -63,8 +69,8 @@ export const MOTO_SCENARIOS: readonly ScenarioName[] = SCENARIO_NAMES.filter(
 
 /**
  * Runs the scenarios one after another (each on a fresh control plane and a fresh watchdog container) and,
- * when `outDir` is given, writes `report.json`, `<scenario>.html`, `<scenario>.watchdog.log` and
- * `index.html` there. Throws only for bad options; a failed scenario is a row with `passed: false`.
+ * when `outDir` is given, writes `report.json`, `<scenario>.html`, `<scenario>.timeline.txt`,
+ * `<scenario>.watchdog.log`, `<scenario>.audit.json` and `index.html` there. Throws only for bad options; a failed scenario is a row with `passed: false`.
  */
 export async function runDrill(options: DrillOptions = {}): Promise<DrillOutcome> {
   const settings = { ...DEFAULT_DRILL_SETTINGS, ...options.settings };
@@ -95,9 +101,13 @@ export async function runDrill(options: DrillOptions = {}): Promise<DrillOutcome
     if (options.outDir) {
       const page = join(options.outDir, `${scenario}.html`);
       const log = join(options.outDir, `${scenario}.watchdog.log`);
+      const text = join(options.outDir, `${scenario}.timeline.txt`);
+      const audit = join(options.outDir, `${scenario}.audit.json`);
       await writeFile(page, renderScenarioPage(run.result, run.timeline, settings.timeScale));
       await writeFile(log, run.watchdogLog.join('\n') + '\n');
-      files.push(page, log);
+      await writeFile(text, renderTimelineText(run.timeline) + '\n');
+      await writeFile(audit, JSON.stringify(run.audit, null, 2) + '\n');
+      files.push(page, log, text, audit);
     }
   }
   const report: DrillReport = {

@@ -1,7 +1,8 @@
 /**
  * The drill's outputs: the table printed per scenario, `report.json`, and one self-contained HTML page
  * per scenario with an inline SVG timeline (requests per second per color and the error rate, the
- * release, the alarm's state changes and the switch marked), plus an index page linking them.
+ * release, the alarm's state changes, the switch, shift steps, smoke checks, promotion, verification
+ * and kill switch marked) and the same timeline as text (pasteable into a note), plus an index page.
  */
 import type { ControlPlaneName } from './control-plane';
 import type { ScenarioResult, Timeline } from './run-scenario';
@@ -26,6 +27,7 @@ export function renderTable(results: readonly ScenarioResult[], colors: TableCol
     'failed after detect',
     'served blue',
     'served green',
+    'green share',
     'audit records',
     'rollbacks',
     'passed',
@@ -37,6 +39,7 @@ export function renderTable(results: readonly ScenarioResult[], colors: TableCol
     String(r.failedAfterDetect),
     String(r.servedBlue),
     String(r.servedGreen),
+    weightsCell(r.greenWeights),
     `${r.auditRecords} (${Object.entries(r.auditOutcomes)
       .map(([outcome, n]) => `${n} ${outcome}`)
       .join(', ')})`,
@@ -57,6 +60,11 @@ export function renderTable(results: readonly ScenarioResult[], colors: TableCol
     `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`,
     ...rows.map((row, i) => colored(row, results[i]?.passed ?? false)),
   ].join('\n');
+}
+
+/** The production listener's share to green after the release, each change once: `20→0`. */
+function weightsCell(weights: readonly number[]): string {
+  return weights.length === 0 ? '—' : weights.join('→');
 }
 
 /** The failed checks of failed scenarios, one line each (empty when all passed). */
@@ -87,7 +95,7 @@ export interface DrillReport {
 /** What each field of a scenario row means (written into the report so it explains itself). */
 export const FIELD_DESCRIPTIONS: Readonly<Record<string, string>> = {
   detectMs:
-    'release (canary weight applied) to the trigger: the composite alarm going to ALARM, or the operator request',
+    "release (canary weight applied, or the shift begun) to the trigger: the composite alarm going to ALARM, the operator request, or the watchdog's rollback on a failed smoke check (detectedBy: alarm, operator, check)",
   switchMs:
     'trigger to the first production request the data plane routed with the listener sending nothing to green',
   watchdogTimeToRollbackMs:
@@ -95,6 +103,11 @@ export const FIELD_DESCRIPTIONS: Readonly<Record<string, string>> = {
   failedAfterDetect: 'production requests sent at or after the trigger that got a 5xx or no answer in time',
   servedBlue: 'production requests answered by blue, whole scenario',
   servedGreen: 'production requests answered by green, whole scenario',
+  greenWeights:
+    "the production listener's share of traffic to green as the data plane routed requests after the release, each change once (the table's green share: 0→10→20→30→0)",
+  ticks:
+    'schedule ticks the drill sent (asynchronously, once per scaled minute) in scenarios with a schedule',
+  shiftPhase: "the shift's phase in the watchdog's state at the end (null without a shifting plan)",
   auditRecords: 'decision records the watchdog wrote to the store (auditOutcomes: by outcome)',
   rollbacks: 'audit records with outcome rolled-back',
   switchRefused:
@@ -133,6 +146,10 @@ export function renderScenarioPage(result: ScenarioResult, timeline: Timeline, t
     ],
     ['throttled calls / SDK retries', `${result.throttledCalls} / ${result.sdkRetries}`],
     ['final weights blue/green', result.finalWeights.join('/')],
+    ['green share (production)', weightsCell(result.greenWeights)],
+    ['shift phase', result.shiftPhase ?? '—'],
+    ['schedule ticks', String(result.ticks)],
+    ['notifications', String(result.notifications)],
   ];
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Drill: ${escape(result.title)}</title>
@@ -145,6 +162,7 @@ table{border-collapse:collapse;margin:12px 0}td,th{border:1px solid #ccc;padding
 <h1>${escape(result.title)} <span class="${result.passed ? 'pass' : 'fail'}">${result.passed ? 'passed' : 'FAILED'}</span></h1>
 <p>${escape(result.proves)}</p>
 ${timelineSvg(timeline, timeScale)}
+<pre>${escape(renderTimelineText(timeline))}</pre>
 <p>Time axis: seconds since the release. One drill second is ${timeScale} s of CloudWatch time
 (alarm periods of 60 s run in ${Math.round(60_000 / timeScale)} ms).</p>
 <table>${figures.map(([k, v]) => `<tr><th>${escape(k)}</th><td>${escape(v)}</td></tr>`).join('\n')}</table>
@@ -184,6 +202,12 @@ const MARK_COLORS: Readonly<Record<Timeline['marks'][number]['kind'], string>> =
   manual: '#8a4b00',
   switch: '#1f5fbf',
   decision: '#6a3d9a',
+  weight: '#2e9b46',
+  check: '#0b6e75',
+  promote: '#176f2c',
+  verify: '#b35900',
+  'kill-switch': '#8a4b00',
+  flag: '#555',
 };
 
 /** Two stacked charts over the same time axis: requests/s per color, and the error rate. */
@@ -229,7 +253,7 @@ export function timelineSvg(timeline: Timeline, timeScale: number): string {
   const markLines = marks.map((m, i) => {
     const color = MARK_COLORS[m.kind];
     const dash =
-      m.kind === 'ok' || m.kind === 'decision'
+      m.kind === 'ok' || m.kind === 'decision' || m.kind === 'check' || m.kind === 'verify'
         ? ' stroke-dasharray="4 3"'
         : m.kind === 'release'
           ? ' stroke-dasharray="2 2"'
@@ -255,6 +279,45 @@ ${ticks.join('\n')}
 ${markLines.join('\n')}
 <text x="${width - right}" y="${height - 6}" text-anchor="end" font-size="11" fill="#666">seconds since the release (×${timeScale} for CloudWatch time)</text>
 </svg>`;
+}
+
+/** Rows of the text timeline: this many ms each. */
+const TEXT_ROW_MS = 500;
+/** Characters of the share bar: one per 5 % of production traffic. */
+const BAR_WIDTH = 20;
+
+/**
+ * The timeline as text, one row per half second: the production listener's share to green as a bar
+ * (`█` green, `·` blue), requests sent and the share that failed, and what happened in the row.
+ */
+export function renderTimelineText(timeline: Timeline): string {
+  const rows = new Map<
+    number,
+    { sent: number; failed: number; greenWeightPercent: number; marks: string[] }
+  >();
+  const row = (t: number) => {
+    const at = Math.floor(t / TEXT_ROW_MS) * TEXT_ROW_MS;
+    const found = rows.get(at) ?? { sent: 0, failed: 0, greenWeightPercent: 0, marks: [] };
+    rows.set(at, found);
+    return found;
+  };
+  for (const bucket of timeline.buckets) {
+    const r = row(bucket.t);
+    r.sent += bucket.sent;
+    r.failed += bucket.failed;
+    r.greenWeightPercent = Math.max(r.greenWeightPercent, bucket.greenWeightPercent);
+  }
+  for (const mark of timeline.marks) row(mark.t).marks.push(mark.label);
+  const lines = ['     t  production share (█ green, · blue)  green  sent  failed  marks'];
+  for (const [t, r] of [...rows.entries()].sort((a, b) => a[0] - b[0])) {
+    const green = Math.round((r.greenWeightPercent / 100) * BAR_WIDTH);
+    const bar = '█'.repeat(green) + '·'.repeat(BAR_WIDTH - green);
+    const failed = r.sent === 0 ? '' : `${Math.round((100 * r.failed) / r.sent)}%`;
+    lines.push(
+      `${`${(t / 1000).toFixed(1)}s`.padStart(6)}  ${bar.padEnd(35)} ${`${r.greenWeightPercent}%`.padStart(5)}  ${String(r.sent).padStart(4)}  ${failed.padStart(6)}  ${r.marks.join(', ')}`.trimEnd(),
+    );
+  }
+  return lines.join('\n');
 }
 
 function escape(text: string): string {

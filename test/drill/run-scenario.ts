@@ -2,8 +2,9 @@
  * Runs one scenario end to end on loopback, on a fresh control plane (our emulator, or moto) and a
  * fresh watchdog container:
  * build the world, capture the release through the bundle, start the traffic and the alarm
- * evaluator, release (move the canary weight to green), let the scenario's failure play out, then
- * read what happened from the traffic records, the control plane and the store.
+ * evaluator, release (move the canary weight to green, or let the watchdog's schedule tick shift it),
+ * let the scenario's failure play out, then read what happened from the traffic records, the control
+ * plane and the store (summary.ts).
  */
 import {
   startAlarmEvaluator,
@@ -12,20 +13,39 @@ import {
   type MetricAlarmSpec,
 } from './alarm-evaluator';
 import {
+  greenSharePercent,
   startApp,
   startLoad,
   startRouter,
   type App,
-  type AppResponse,
   type ClientRequest,
   type RoutedRequest,
   type Router,
 } from './data-plane';
 import { type ControlPlane, type ControlPlaneName, startControlPlane } from './control-plane';
-import { SCENARIOS, type Check, type Observations, type ScenarioName } from './scenarios';
-import { WATCHDOG_FUNCTION, buildWorld, type World } from './world';
+import { watchFlag, type FlagWatch } from './flag-watch';
+import { SCENARIOS, type Live, type Observations, type ScenarioName } from './scenarios';
+import {
+  productionByArrival,
+  summarize,
+  switchTime,
+  triggerAt,
+  type Observed,
+  type ScenarioRun,
+} from './summary';
+import { DRILL_RELEASE_ID, WATCHDOG_FUNCTION, buildWorld, type World } from './world';
 import { runCli } from '../../cli/program';
 import type { AuditRecord } from '../../lib';
+
+export {
+  refusedToSwitch,
+  type DetectedBy,
+  type ScenarioResult,
+  type ScenarioRun,
+  type Timeline,
+  type TimelineBucket,
+  type TimelineMark,
+} from './summary';
 
 /** Settings shared by every scenario of a drill. */
 export interface DrillSettings {
@@ -55,106 +75,14 @@ export interface DrillSettings {
   readonly controlPlane: ControlPlaneName;
 }
 
-/** The time series a timeline is drawn from: production traffic in buckets since the release. */
-export interface TimelineBucket {
-  /** Start of the bucket, ms since the release (negative before it). */
-  readonly t: number;
-  /** Requests sent in the bucket. */
-  readonly sent: number;
-  /** Of those, answered by blue / green, and failed (5xx or no answer). */
-  readonly blue: number;
-  readonly green: number;
-  readonly failed: number;
-}
-
-/** A marked moment of a scenario, ms since the release. */
-export interface TimelineMark {
-  readonly t: number;
-  /** `decision`: the watchdog finished a decision (its audit record's outcome is the label). */
-  readonly kind: 'release' | 'alarm' | 'ok' | 'manual' | 'switch' | 'decision';
-  readonly label: string;
-}
-
-/** What a timeline is drawn from. */
-export interface Timeline {
-  readonly bucketMs: number;
-  readonly buckets: readonly TimelineBucket[];
-  readonly marks: readonly TimelineMark[];
-}
-
-/** One row of the drill report: one scenario's figures and verdict. */
-export interface ScenarioResult {
-  readonly scenario: ScenarioName;
-  readonly title: string;
-  readonly proves: string;
-  readonly passed: boolean;
-  readonly checks: readonly Check[];
-  /** Release (canary weight applied) to trigger: the composite alarm's state change, or the operator's request. */
-  readonly detectMs: number | null;
-  /** What detected it: `alarm` or `operator`; null when nothing did. */
-  readonly detectedBy: 'alarm' | 'operator' | null;
-  /**
-   * Trigger to the first production request the data plane routed with the listener's live actions
-   * sending nothing to green; null when traffic was not switched.
-   */
-  readonly switchMs: number | null;
-  /** The watchdog's own measure from its audit record: trigger to listener verified by reading it back. */
-  readonly watchdogTimeToRollbackMs: number | null;
-  /** Production requests sent at or after the trigger that failed (5xx, or no answer in time). */
-  readonly failedAfterDetect: number;
-  /** Production requests sent between the release and the trigger that failed. */
-  readonly failedBeforeDetect: number;
-  /** Production requests answered by blue / green during the whole scenario. */
-  readonly servedBlue: number;
-  readonly servedGreen: number;
-  readonly requests: number;
-  /** Audit records the watchdog wrote, and how many of each outcome. */
-  readonly auditRecords: number;
-  readonly auditOutcomes: Readonly<Record<string, number>>;
-  /** Audit records with outcome rolled-back. */
-  readonly rollbacks: number;
-  /**
-   * Whether the audit shows the watchdog refusing to switch: a `partial` or `refused` record with a
-   * `blocked` traffic step (listener, rule or alias).
-   */
-  readonly switchRefused: boolean;
-  readonly invocations: number;
-  readonly failedInvocations: number;
-  /** Invocations that outlasted the function's timeout (`Sandbox.Timedout`; the container was replaced). */
-  readonly timedOutInvocations: number;
-  /** Throttled control-plane answers and SDK retry attempts after the release (the control plane's request log). */
-  readonly throttledCalls: number;
-  readonly sdkRetries: number;
-  /** Notifications the watchdog published. */
-  readonly notifications: number;
-  /** Composite alarm state changes after the release, ms since the release. */
-  readonly alarmTransitions: readonly { readonly to: string; readonly atMs: number }[];
-  /** The production listener's weights at the end: blue/green. */
-  readonly finalWeights: readonly [number, number];
-  /** The watchdog container's cold start. */
-  readonly coldStartMs: number;
-  /** Wall time of the scenario, setup included. */
-  readonly durationMs: number;
-  /** Setup or run errors (a scenario with errors fails). */
-  readonly errors: readonly string[];
-  /** What was still running when the scenario was stopped at its deadline (empty when it finished). */
-  readonly timeouts: readonly string[];
-}
-
-/** A scenario's result with what the report draws and keeps beside it. */
-export interface ScenarioRun {
-  readonly result: ScenarioResult;
-  readonly timeline: Timeline;
-  /** The watchdog container's structured log lines. */
-  readonly watchdogLog: readonly string[];
-}
-
-const RELEASE_ID = 'release-2';
-const TIMELINE_BUCKET_MS = 250;
 /** Lets the evaluation of the period before the release publish first. */
 const RELEASE_AFTER_BOUNDARY_MS = 30;
 /** How long teardown waits for an operator's rollback still in flight (the container is stopped by then). */
 const OPERATOR_SETTLE_MS = 5000;
+/** How often the run reads the audit records while it waits for a decision. */
+const AUDIT_POLL_MS = 250;
+/** How often the service reads its feature flag. */
+const FLAG_POLL_MS = 50;
 
 /** Thrown to end a run at its deadline; what timed out is already in the run's `timeouts`. */
 class DeadlinePassed extends Error {}
@@ -200,7 +128,12 @@ export async function runScenario(name: ScenarioName, settings: DrillSettings): 
   const transitions: AlarmTransition[] = [];
   const alarms = defaultAlarms();
   const metricAlarms = alarms.metricAlarms.map((a) => ({ ...a, ...scenario.alarmOverrides?.[a.metric] }));
-  const releaseWeights: [number, number] = [100 - settings.canaryWeightPercent, settings.canaryWeightPercent];
+  // With a shifting plan the deploy puts green at 0 % and the watchdog moves it; else the release
+  // sets the canary weight itself.
+  const shifts = scenario.delivery?.({ production: '', test: '' }).shifting !== undefined;
+  const releaseWeights: [number, number] = shifts
+    ? [100, 0]
+    : [100 - settings.canaryWeightPercent, settings.canaryWeightPercent];
 
   const closers: Array<() => Promise<void>> = [];
   const closeAll = async () => {
@@ -215,6 +148,7 @@ export async function runScenario(name: ScenarioName, settings: DrillSettings): 
   let manualRequest: Observations['manualRequest'];
   let manualTimer: NodeJS.Timeout | undefined;
   let operatorCall: Promise<void> | undefined;
+  let flag: FlagWatch | undefined;
   let coldStartMs = 0;
   try {
     plane = await startControlPlane(settings.controlPlane);
@@ -262,9 +196,20 @@ export async function runScenario(name: ScenarioName, settings: DrillSettings): 
       () => test.close(),
     );
 
-    // Deploy: capture before anything changes traffic, through the bundle (as aws_lambda_invocation does).
+    // Deploy: the configuration (with the listeners' addresses for smoke checks), the service's
+    // feature flag, then the capture before anything changes traffic, through the bundle (as
+    // aws_lambda_invocation does).
+    if (scenario.delivery) {
+      await w.configure(
+        scenario.delivery({
+          production: `http://127.0.0.1:${production.port}`,
+          test: `http://127.0.0.1:${test.port}`,
+        }),
+      );
+    }
+    if (scenario.featureFlag) await w.putParameter(scenario.featureFlag.name, scenario.featureFlag.onValue);
     const capture = await within(
-      w.invokeWatchdog({ action: 'capture', releaseId: RELEASE_ID }),
+      w.invokeWatchdog({ action: 'capture', releaseId: DRILL_RELEASE_ID }),
       Date.now() + settings.maxRunMs,
     );
     if (!capture.done) {
@@ -308,11 +253,42 @@ export async function runScenario(name: ScenarioName, settings: DrillSettings): 
     // scenario's periods are the alarm's periods.
     const boundary = evaluator.origin + settings.baselinePeriods * periodMs;
     await sleep(boundary + RELEASE_AFTER_BOUNDARY_MS - Date.now());
-    await w.setWeights(...releaseWeights);
+    if (!shifts) await w.setWeights(...releaseWeights);
     releaseAt = Date.now();
     releaseLogSeq = cp.requestLog().at(-1)?.seq ?? 0;
     const release = releaseAt;
-    green.behave((now) => scenario.green(Math.floor((now - boundary) / periodMs)));
+    if (scenario.featureFlag) {
+      const { name: flagName, offValue, onValue } = scenario.featureFlag;
+      flag = watchFlag({
+        read: () => w.parameterValue(flagName),
+        offValue,
+        initial: onValue,
+        intervalMs: FLAG_POLL_MS,
+      });
+      trafficStops.push(() => (flag as FlagWatch).stop());
+    }
+    // The schedule, rate(1 minute) scaled: each tick right after the minute's alarm evaluation. Not
+    // while the function is busy: Lambda would throttle the tick (reserved concurrency 1) and run it
+    // late, and a tick is level-triggered, so the next minute's does the same work.
+    if (scenario.ticks)
+      evaluator.afterEachEvaluation(() => {
+        if (!w.watchdog.busy) w.tick();
+      });
+    let sawGreen = false;
+    const live = (now: number, path: string): Live => {
+      const greenWeightPercent = greenSharePercent(cp.defaultActions(w.productionListenerArn), targets);
+      if (greenWeightPercent > 0) sawGreen = true;
+      return {
+        period: Math.floor((now - boundary) / periodMs),
+        path,
+        greenWeightPercent,
+        switchedBack: sawGreen && greenWeightPercent === 0,
+        ...(flag ? { flag: flag.value() } : {}),
+      };
+    };
+    green.behave((now, path) => scenario.green(live(now, path)));
+    const blueAfterRelease = scenario.blue;
+    if (blueAfterRelease) blue.behave((now, path) => blueAfterRelease(live(now, path)));
     scenario.onRelease?.({
       emulator: () => {
         if (!cp.emulator)
@@ -321,7 +297,6 @@ export async function runScenario(name: ScenarioName, settings: DrillSettings): 
       },
       world: w,
       periodMs,
-      setBlue: (response: AppResponse) => blue.behave(() => response),
       manualRollback: (delayMs) => {
         manualTimer = setTimeout(() => {
           manualTimer = undefined;
@@ -344,18 +319,31 @@ export async function runScenario(name: ScenarioName, settings: DrillSettings): 
       },
     });
 
-    // Run until the scenario has played out: triggered, the watchdog idle, and traffic observed after.
+    // Run until the scenario has played out: triggered (or the awaited decision audited), the
+    // watchdog idle, and traffic observed after.
     const minEnd = release + scenario.minPeriodsAfterRelease * periodMs;
     const deadline = release + settings.maxRunMs;
+    let awaitedAt: number | undefined;
+    let alarmDecided = !scenario.awaitAlarmDecision;
+    let auditReadAt = 0;
     for (;;) {
       await sleep(50);
       const now = Date.now();
       const trigger = triggerAt(transitions, alarms.composite.name, release, manualRequest);
-      const alarmDecided =
-        !scenario.awaitAlarmDecision || (await w.auditRecords()).some((r) => r.trigger.kind === 'alarm');
+      if ((awaitedAt === undefined || !alarmDecided) && now - auditReadAt >= AUDIT_POLL_MS) {
+        auditReadAt = now;
+        const records = await w.auditRecords();
+        if (awaitedAt === undefined && scenario.awaitAudit?.done(records)) awaitedAt = Date.now();
+        alarmDecided ||= records.some((r) => r.trigger.kind === 'alarm');
+      }
       if (now > deadline) {
         const pending = [
-          ...(trigger === undefined ? ['no trigger yet (no ALARM, no operator request)'] : []),
+          ...(trigger === undefined && !scenario.awaitAudit
+            ? ['no trigger yet (no ALARM, no operator request)']
+            : []),
+          ...(scenario.awaitAudit && awaitedAt === undefined
+            ? [`no ${scenario.awaitAudit.what} yet (audit: ${summarizeOutcomes(await w.auditRecords())})`]
+            : []),
           ...(manualRequest?.detail === 'in flight' ? ["the operator's rollback still in flight"] : []),
           ...(w.watchdog.busy
             ? ['the watchdog still busy (an invocation running, queued or awaiting a retry)']
@@ -367,13 +355,20 @@ export async function runScenario(name: ScenarioName, settings: DrillSettings): 
         );
         throw new DeadlinePassed();
       }
-      if (now < minEnd || trigger === undefined || manualRequest?.detail === 'in flight') continue;
+      if (now < minEnd || manualRequest?.detail === 'in flight') continue;
       if (!alarmDecided || w.watchdog.busy) continue;
-      const switchAt = switchTime(routed, trigger);
-      const from = scenario.expectSwitch ? switchAt : trigger;
-      if (from !== undefined && now >= from + settings.tailMs) break;
+      // What the scenario waits for: the awaited decision, and the switch (or else the trigger).
+      const ends: Array<number | undefined> = [];
+      if (scenario.awaitAudit) ends.push(awaitedAt);
+      if (scenario.expectSwitch)
+        ends.push(
+          trigger === undefined ? undefined : switchTime(productionByArrival(routed), release, trigger),
+        );
+      else if (!scenario.awaitAudit) ends.push(trigger);
+      if (ends.some((end) => end === undefined)) continue;
+      if (now >= Math.max(...(ends as number[])) + settings.tailMs) break;
     }
-    // Stop the traffic and the alarms first, then let the watchdog finish what it started.
+    // Stop the traffic, the alarms and the schedule first, then let the watchdog finish what it started.
     await Promise.all(trafficStops.map((stop) => stop()));
     if (!(await within(w.watchdog.idle(), deadline)).done) {
       timeouts.push(
@@ -388,10 +383,10 @@ export async function runScenario(name: ScenarioName, settings: DrillSettings): 
   // Nothing may start after the world is closed: the operator's rollback has not run yet, it never will.
   if (manualTimer !== undefined) clearTimeout(manualTimer);
   const observed = plane && world ? await observe(plane, world).catch(() => undefined) : undefined;
+  const flagOffAt = flag?.offAt();
   await closeAll();
-  const run = summarize({
+  return summarize({
     name,
-    settings,
     startedAt,
     releaseAt,
     releaseLogSeq,
@@ -401,201 +396,30 @@ export async function runScenario(name: ScenarioName, settings: DrillSettings): 
     transitions,
     compositeName: alarms.composite.name,
     manualRequest,
+    flagOffAt,
     observed,
     errors,
     timeouts,
     coldStartMs,
   });
-  return run;
 }
 
 /** Reads what the summary needs from the control plane and the store, before they are closed. */
-async function observe(plane: ControlPlane, world: World) {
+async function observe(plane: ControlPlane, world: World): Promise<Observed> {
   return {
     finalWeights: await world.weights(),
     audit: await world.auditRecords(),
+    state: await world.watchdogState(),
     log: plane.requestLog(),
-    notifications: world.notifications(),
+    notifications: world.notificationMessages(),
     invocations: [...world.watchdog.invocations],
     watchdogLog: [...world.watchdog.logLines],
     blueArn: world.blueArn,
   };
 }
 
-interface SummaryInput {
-  readonly name: ScenarioName;
-  readonly settings: DrillSettings;
-  readonly startedAt: number;
-  readonly releaseAt: number;
-  /** The request log's last entry once the release's write was answered: later entries are after it. */
-  readonly releaseLogSeq: number;
-  readonly releaseWeights: readonly [number, number];
-  readonly routed: readonly RoutedRequest[];
-  readonly client: readonly ClientRequest[];
-  readonly transitions: readonly AlarmTransition[];
-  readonly compositeName: string;
-  readonly manualRequest: Observations['manualRequest'];
-  readonly observed: Awaited<ReturnType<typeof observe>> | undefined;
-  readonly errors: readonly string[];
-  readonly timeouts: readonly string[];
-  readonly coldStartMs: number;
-}
-
-/** Turns the records of a run into the report row, the checks and the timeline. */
-function summarize(input: SummaryInput): ScenarioRun {
-  const scenario = SCENARIOS[input.name];
-  const { releaseAt, routed, client, transitions, observed } = input;
-  const trigger = triggerAt(transitions, input.compositeName, releaseAt, input.manualRequest);
-  const switchAt = trigger === undefined ? undefined : switchTime(routed, trigger);
-  const production = routed.filter((r) => r.listener === 'production');
-  const afterSwitch = switchAt === undefined ? [] : production.filter((r) => r.arrivedAt >= switchAt);
-  const failed = (r: ClientRequest) => r.status === 0 || r.status >= 500;
-  const audit = observed?.audit ?? [];
-  const afterRelease = (observed?.log ?? []).filter((e) => e.seq > input.releaseLogSeq);
-  const compositeAlarms = transitions.filter(
-    (t) => t.alarm === input.compositeName && t.to === 'ALARM' && t.at >= releaseAt,
-  );
-  const observations: Observations = {
-    finalWeights: observed?.finalWeights ?? [0, 0],
-    releaseWeights: input.releaseWeights,
-    ...(trigger !== undefined ? { detectAt: trigger } : {}),
-    ...(switchAt !== undefined ? { switchAt } : {}),
-    compositeAlarmsAt: compositeAlarms.map((t) => t.at),
-    membersInAlarm: [
-      ...new Set(
-        transitions
-          .filter((t) => t.alarm !== input.compositeName && t.to === 'ALARM' && t.at >= releaseAt)
-          .map((t) => t.alarm),
-      ),
-    ],
-    audit,
-    greenAfterSwitch: afterSwitch.filter((r) => r.color === 'green').length,
-    routedAfterSwitch: afterSwitch.length,
-    listenerWrites: afterRelease.filter((e) => e.action === 'ModifyListener' && e.status === 200).length,
-    throttledCalls: afterRelease.filter((e) => /Throttl|TooManyRequests|SlowDown/.test(e.errorCode ?? ''))
-      .length,
-    sdkRetries: afterRelease.filter((e) => (e.attempt ?? 1) > 1).length,
-    failedInvocations: (observed?.invocations ?? []).filter((i) => !i.ok).length,
-    ...(input.manualRequest ? { manualRequest: input.manualRequest } : {}),
-    blueTargetGroupArn: observed?.blueArn ?? '',
-  };
-  const checks = [
-    ...scenario.check(observations),
-    ...input.errors.map((error) => ({ name: 'ran without errors', passed: false, detail: error })),
-    ...input.timeouts.map((detail) => ({ name: 'finished in time', passed: false, detail })),
-  ];
-  const outcomes: Record<string, number> = {};
-  for (const record of audit) outcomes[record.outcome] = (outcomes[record.outcome] ?? 0) + 1;
-  const rolledBack = audit.find((r) => r.outcome === 'rolled-back');
-  const manualFirst =
-    input.manualRequest !== undefined &&
-    (compositeAlarms[0] === undefined || input.manualRequest.at < compositeAlarms[0].at);
-  const result: ScenarioResult = {
-    scenario: input.name,
-    title: scenario.title,
-    proves: scenario.proves,
-    passed: checks.every((c) => c.passed),
-    checks,
-    detectMs: trigger === undefined ? null : trigger - releaseAt,
-    detectedBy: trigger === undefined ? null : manualFirst ? 'operator' : 'alarm',
-    switchMs: switchAt === undefined || trigger === undefined ? null : switchAt - trigger,
-    watchdogTimeToRollbackMs: rolledBack?.timeToRollbackMs ?? null,
-    failedAfterDetect:
-      trigger === undefined ? 0 : client.filter((r) => r.sentAt >= trigger && failed(r)).length,
-    failedBeforeDetect: client.filter(
-      (r) => r.sentAt >= releaseAt && (trigger === undefined || r.sentAt < trigger) && failed(r),
-    ).length,
-    servedBlue: client.filter((r) => r.color === 'blue').length,
-    servedGreen: client.filter((r) => r.color === 'green').length,
-    requests: client.length,
-    auditRecords: audit.length,
-    auditOutcomes: outcomes,
-    rollbacks: audit.filter((r) => r.outcome === 'rolled-back').length,
-    switchRefused: audit.some(refusedToSwitch),
-    invocations: observed?.invocations.length ?? 0,
-    failedInvocations: observations.failedInvocations,
-    timedOutInvocations: (observed?.invocations ?? []).filter(
-      (i) => !i.ok && (i.result as { errorType?: string }).errorType === 'Sandbox.Timedout',
-    ).length,
-    throttledCalls: observations.throttledCalls,
-    sdkRetries: observations.sdkRetries,
-    notifications: observed?.notifications ?? 0,
-    alarmTransitions: transitions
-      .filter((t) => t.alarm === input.compositeName && t.at >= releaseAt)
-      .map((t) => ({ to: t.to, atMs: t.at - releaseAt })),
-    finalWeights: observations.finalWeights,
-    coldStartMs: input.coldStartMs,
-    durationMs: Date.now() - input.startedAt,
-    errors: input.errors,
-    timeouts: input.timeouts,
-  };
-  return {
-    result,
-    timeline: timeline(input, trigger, switchAt, manualFirst),
-    watchdogLog: observed?.watchdogLog ?? [],
-  };
-}
-
-function timeline(
-  input: SummaryInput,
-  trigger: number | undefined,
-  switchAt: number | undefined,
-  manualFirst: boolean,
-): Timeline {
-  const { releaseAt, client, transitions } = input;
-  const buckets = new Map<number, { sent: number; blue: number; green: number; failed: number }>();
-  for (const r of client) {
-    const t = Math.floor((r.sentAt - releaseAt) / TIMELINE_BUCKET_MS) * TIMELINE_BUCKET_MS;
-    const bucket = buckets.get(t) ?? { sent: 0, blue: 0, green: 0, failed: 0 };
-    bucket.sent++;
-    if (r.color === 'blue') bucket.blue++;
-    if (r.color === 'green') bucket.green++;
-    if (r.status === 0 || r.status >= 500) bucket.failed++;
-    buckets.set(t, bucket);
-  }
-  const marks: TimelineMark[] = [{ t: 0, kind: 'release', label: 'release' }];
-  for (const t of transitions) {
-    if (t.alarm !== input.compositeName || t.at < releaseAt) continue;
-    marks.push({ t: t.at - releaseAt, kind: t.to === 'ALARM' ? 'alarm' : 'ok', label: t.to });
-  }
-  if (manualFirst && trigger !== undefined)
-    marks.push({ t: trigger - releaseAt, kind: 'manual', label: 'operator' });
-  if (switchAt !== undefined) marks.push({ t: switchAt - releaseAt, kind: 'switch', label: 'switch' });
-  for (const record of input.observed?.audit ?? []) {
-    if (record.trigger.kind === 'capture') continue;
-    marks.push({ t: Date.parse(record.finishedAt) - releaseAt, kind: 'decision', label: record.outcome });
-  }
-  return {
-    bucketMs: TIMELINE_BUCKET_MS,
-    buckets: [...buckets.entries()].sort((a, b) => a[0] - b[0]).map(([t, b]) => ({ t, ...b })),
-    marks,
-  };
-}
-
-/** The trigger: the operator's request, or the first ALARM of the composite after the release. */
-function triggerAt(
-  transitions: readonly AlarmTransition[],
-  composite: string,
-  releaseAt: number,
-  manual: Observations['manualRequest'],
-): number | undefined {
-  const alarm = transitions.find((t) => t.alarm === composite && t.to === 'ALARM' && t.at >= releaseAt)?.at;
-  if (manual === undefined) return alarm;
-  return alarm === undefined ? manual.at : Math.min(alarm, manual.at);
-}
-
-/** The first production request at or after `from` routed while the listener sent nothing to green. */
-function switchTime(routed: readonly RoutedRequest[], from: number): number | undefined {
-  return routed.find((r) => r.listener === 'production' && r.arrivedAt >= from && r.greenWeightZero)
-    ?.arrivedAt;
-}
-
-/** An audit record of the watchdog refusing to move traffic: partial or refused, with a blocked traffic step. */
-export function refusedToSwitch(record: AuditRecord): boolean {
-  return (
-    (record.outcome === 'partial' || record.outcome === 'refused') &&
-    record.steps.some((s) => s.outcome === 'blocked' && ['listener', 'rule', 'alias'].includes(s.kind))
-  );
+function summarizeOutcomes(records: readonly AuditRecord[]): string {
+  return records.map((r) => r.outcome).join(', ') || 'no record';
 }
 
 /** Waits for `promise` until `deadline` (epoch ms); `done: false` when the deadline came first. */

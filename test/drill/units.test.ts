@@ -85,6 +85,7 @@ describe('datapoint', () => {
     status,
     targetResponseMs: ms,
     greenWeightZero: false,
+    greenWeightPercent: 20,
   });
 
   it("is the candidate's 5xx rate in percent over the requests finished in the period", () => {
@@ -157,6 +158,9 @@ describe('scenario checks', () => {
     sdkRetries: 0,
     failedInvocations: 0,
     blueTargetGroupArn: 'arn:blue',
+    greenWeights: [20, 0],
+    productionToGreen: 40,
+    notifications: [],
   };
   const failed = (o: Observations, scenario: keyof typeof SCENARIOS) =>
     SCENARIOS[scenario]
@@ -323,11 +327,13 @@ describe('the report table', () => {
     servedBlue: 0,
     servedGreen: 0,
     requests: 0,
+    greenWeights: [20],
     auditRecords: 1,
     auditOutcomes: { captured: 1 },
     rollbacks: 0,
     switchRefused: false,
     invocations: 0,
+    ticks: 0,
     failedInvocations: 0,
     timedOutInvocations: 0,
     throttledCalls: 0,
@@ -335,6 +341,7 @@ describe('the report table', () => {
     notifications: 0,
     alarmTransitions: [],
     finalWeights: [80, 20],
+    shiftPhase: null,
     coldStartMs: 0,
     durationMs: 0,
     errors: [],
@@ -368,7 +375,7 @@ describe('the drill command line', () => {
 
   it('names an unknown scenario and the allowed ones', () => {
     expect(() => parseDrillArgs(['--scenario', 'meteor'])).toThrow(
-      "unknown scenario 'meteor'; allowed: 5xx-release, slow-release, flapping-alarm, throttled-control-plane, unhealthy-blue, manual-override",
+      "unknown scenario 'meteor'; allowed: 5xx-release, slow-release, flapping-alarm, throttled-control-plane, unhealthy-blue, manual-override, canary-promotes, linear-breach, pre-traffic-fails, unhealthy-blue-after-flip, kill-switch",
     );
   });
 
@@ -382,12 +389,19 @@ describe('the drill command line', () => {
     expect(parseDrillArgs(['--control-plane', 'moto'])).toEqual(
       expect.objectContaining({
         controlPlane: 'moto',
-        scenarios: ['5xx-release', 'slow-release', 'flapping-alarm'],
+        scenarios: [
+          '5xx-release',
+          'slow-release',
+          'flapping-alarm',
+          'pre-traffic-fails',
+          'unhealthy-blue-after-flip',
+          'kill-switch',
+        ],
       }),
     );
     expect(parseDrillArgs([]).controlPlane).toBe('emulator');
     expect(() => parseDrillArgs(['--control-plane', 'moto', '--scenario', 'unhealthy-blue'])).toThrow(
-      "'unhealthy-blue' runs on the emulator only: it turns blue's targets unhealthy, and moto reports every target healthy; on moto: 5xx-release, slow-release, flapping-alarm",
+      "'unhealthy-blue' runs on the emulator only: it turns blue's targets unhealthy, and moto reports every target healthy; on moto: 5xx-release, slow-release, flapping-alarm, pre-traffic-fails, unhealthy-blue-after-flip, kill-switch",
     );
     expect(() => parseDrillArgs(['--control-plane', 'localstack'])).toThrow(
       "unknown control plane 'localstack'; allowed: emulator, moto",

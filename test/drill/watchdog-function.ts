@@ -48,6 +48,8 @@ process.on('disconnect', () => process.exit(0));
 export interface InvocationRecord {
   readonly requestId: string;
   /** `Event` (asynchronous, retried on failure) or `RequestResponse`. */
+  /** The event's `action` (capture, tick, rollback...), or `alarm` for an alarm notification. */
+  readonly action: string;
   readonly invocationType: 'Event' | 'RequestResponse';
   /** 0 for the first try, 1 and 2 for Lambda's retries of an asynchronous invocation. */
   readonly retry: number;
@@ -294,6 +296,7 @@ export class WatchdogFunction {
     const answer = await this.call(event, requestId);
     const record: InvocationRecord = {
       requestId,
+      action: actionOf(event),
       invocationType,
       retry,
       startedAt,
@@ -397,4 +400,10 @@ export class WatchdogFunction {
     this.idleWaiters = [];
     for (const resolve of waiters) resolve();
   }
+}
+
+/** What an invocation was for: a manual event's `action`, else an alarm notification (SNS, EventBridge). */
+function actionOf(event: unknown): string {
+  const action = (event as { action?: unknown } | null)?.action;
+  return typeof action === 'string' ? action : 'alarm';
 }

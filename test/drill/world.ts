@@ -22,14 +22,18 @@ import {
   S3Client,
 } from '@aws-sdk/client-s3';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { GetParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import {
   auditKeyPrefix,
   parseAuditRecord,
   watchdogConfigKey,
+  watchdogStateKey,
+  watchdogStateSchema,
   type AuditRecord,
   type WatchdogConfigInput,
+  type WatchdogState,
 } from '../../lib';
 import { createBlueGreen, setForwardWeights } from '../emulator/elbv2-fixtures';
 import type { SnsDelivery } from '../emulator/index';
@@ -39,6 +43,8 @@ import { WatchdogFunction } from './watchdog-function';
 
 /** The protected service's name in every drill. */
 export const DRILL_SERVICE = 'checkout';
+/** The release every scenario makes. */
+export const DRILL_RELEASE_ID = 'release-2';
 /** The watchdog function's name. */
 export const WATCHDOG_FUNCTION = 'switchback-checkout-watchdog';
 
@@ -51,6 +57,19 @@ export interface WorldOptions {
   readonly timeScale: number;
   /** The function's timeout (real time, not scaled): the container enforces it as Lambda does. */
   readonly functionTimeoutSeconds: number;
+}
+
+/** The progressive-delivery parts of the watchdog's configuration a scenario may add. */
+export type DeliveryConfig = Pick<
+  WatchdogConfigInput,
+  'shifting' | 'hooks' | 'verification' | 'killSwitches'
+>;
+
+/** A notification the watchdog published on its topic. */
+export interface Notification {
+  readonly at: number;
+  readonly subject?: string;
+  readonly message: string;
 }
 
 /** The built control plane and the watchdog function wired to it. */
@@ -69,14 +88,32 @@ export interface World {
   readonly lambda: LambdaClient;
   /** Invokes the function through the Lambda API and waits (as the CLI and Terraform's invocation do). */
   invokeWatchdog(payload: unknown): Promise<unknown>;
+  /**
+   * Writes the watchdog's configuration again with these progressive-delivery parts (before the
+   * capture, which reads the configuration fresh, as a deploy writes it before its capture).
+   */
+  configure(delivery: DeliveryConfig): Promise<void>;
+  /**
+   * The schedule tick, as the EventBridge schedule sends it: `{ "action": "tick" }`, invoked
+   * asynchronously (Lambda queues it behind the invocation running; the reserved concurrency is 1).
+   */
+  tick(): void;
   /** Sets the production listener's weighted forward (what a release's apply does). */
   setWeights(blue: number, green: number): Promise<void>;
   /** The production listener's live weights, blue/green (DescribeListeners). */
   weights(): Promise<[number, number]>;
   /** The service's audit records in the store, oldest first. */
   auditRecords(): Promise<AuditRecord[]>;
+  /** The watchdog's state document for the service (shift, promotion, latch), or undefined before the first write. */
+  watchdogState(): Promise<WatchdogState | undefined>;
   /** Notifications the notification topic delivered so far. */
   notifications(): number;
+  /** Those notifications, oldest first. */
+  notificationMessages(): readonly Notification[];
+  /** Writes an SSM parameter (a new version), as the service's own deploy would. */
+  putParameter(name: string, value: string): Promise<void>;
+  /** An SSM parameter's live value (GetParameter). */
+  parameterValue(name: string): Promise<string | undefined>;
   /** Stops the function's container and closes the clients. */
   close(): Promise<void>;
 }
@@ -90,6 +127,7 @@ export async function buildWorld(options: WorldOptions): Promise<World> {
   const sns = new SNSClient(config);
   const s3 = new S3Client(plane.s3ClientConfig());
   const lambda = new LambdaClient(config);
+  const ssm = new SSMClient(config);
   const bucket = 'checkout-artifacts-drill';
 
   const pair = await createBlueGreen(elbv2, 'checkout', 80, await plane.network());
@@ -171,13 +209,15 @@ export async function buildWorld(options: WorldOptions): Promise<World> {
       },
     ],
   };
-  await s3.send(
-    new PutObjectCommand({
-      Bucket: bucket,
-      Key: watchdogConfigKey(DRILL_SERVICE),
-      Body: JSON.stringify(watchdogConfig),
-    }),
-  );
+  const writeConfig = (delivery: DeliveryConfig) =>
+    s3.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: watchdogConfigKey(DRILL_SERVICE),
+        Body: JSON.stringify({ ...watchdogConfig, ...delivery }),
+      }),
+    );
+  await writeConfig({});
 
   // The function's configuration is what the container gets: nothing else reaches it.
   const environment = {
@@ -215,8 +255,16 @@ export async function buildWorld(options: WorldOptions): Promise<World> {
         .catch(() => undefined);
     }),
   ];
-  let notifications = 0;
-  unsubscribes.push(await plane.subscribe(notificationTopicArn, () => notifications++));
+  const notifications: Notification[] = [];
+  unsubscribes.push(
+    await plane.subscribe(notificationTopicArn, (delivery) =>
+      notifications.push({
+        at: Date.now(),
+        ...(delivery.subject !== undefined ? { subject: delivery.subject } : {}),
+        message: delivery.message,
+      }),
+    ),
+  );
 
   return {
     bucket,
@@ -231,6 +279,12 @@ export async function buildWorld(options: WorldOptions): Promise<World> {
     elbv2,
     lambda,
     invokeWatchdog: (payload) => plane.invoke(lambda, WATCHDOG_FUNCTION, payload, 'RequestResponse'),
+    configure: async (delivery) => {
+      await writeConfig(delivery);
+    },
+    tick() {
+      void plane.invoke(lambda, WATCHDOG_FUNCTION, { action: 'tick' }, 'Event').catch(() => undefined);
+    },
     async setWeights(blue, green) {
       await forward(blue, green);
     },
@@ -262,11 +316,30 @@ export async function buildWorld(options: WorldOptions): Promise<World> {
       );
       return records;
     },
-    notifications: () => notifications,
+    async watchdogState() {
+      try {
+        const out = await s3.send(
+          new GetObjectCommand({ Bucket: bucket, Key: watchdogStateKey(DRILL_SERVICE) }),
+        );
+        return watchdogStateSchema.parse(JSON.parse((await out.Body?.transformToString('utf-8')) ?? 'null'));
+      } catch (error) {
+        if ((error as { name?: string }).name === 'NoSuchKey') return undefined;
+        throw error;
+      }
+    },
+    notifications: () => notifications.length,
+    notificationMessages: () => [...notifications],
+    async putParameter(name, value) {
+      await ssm.send(new PutParameterCommand({ Name: name, Value: value, Type: 'String', Overwrite: true }));
+    },
+    async parameterValue(name) {
+      const out = await ssm.send(new GetParameterCommand({ Name: name }));
+      return out.Parameter?.Value;
+    },
     async close() {
       for (const unsubscribe of unsubscribes) unsubscribe();
       await watchdog.stop();
-      for (const client of [elbv2, cloudwatch, sns, s3, lambda]) client.destroy();
+      for (const client of [elbv2, cloudwatch, sns, s3, lambda, ssm]) client.destroy();
     },
   };
 }

@@ -1,6 +1,6 @@
 /**
  * A local AWS API emulator for tests and drills: one loopback HTTP endpoint speaking the wire
- * protocols of the pinned AWS SDK v3 clients (ELBv2, Lambda, SSM, S3, CloudWatch, SNS, Backup),
+ * protocols of the pinned AWS SDK v3 clients (ELBv2, Lambda, SSM, S3, CloudWatch, SNS, Backup, AppConfig),
  * with in-memory state, fault injection and a request log. Test infrastructure only: never shipped.
  *
  * @example
@@ -11,6 +11,7 @@
  * await emu.stop();
  */
 import { ACCOUNT_ID } from './core/ids';
+import { AppConfigInspector, appConfigService } from './services/appconfig';
 import { Runtime, ServiceDefinition } from './core/service';
 import { ServiceName } from './core/types';
 import { Engine } from './engine';
@@ -46,6 +47,7 @@ export type { ObjectVersionView } from './services/s3';
 export type { AlarmState, CompositeAlarm, MetricAlarm, MetricDatum } from './services/cloudwatch';
 export type { PublishedMessage, Topic } from './services/sns';
 export type { BackupJob, BackupJobState, BackupVault } from './services/backup';
+export type { DeploymentState as AppConfigDeploymentState } from './services/appconfig';
 export {
   Elbv2Inspector,
   LambdaInspector,
@@ -54,6 +56,7 @@ export {
   CloudWatchInspector,
   SnsInspector,
   BackupInspector,
+  AppConfigInspector,
 };
 
 /** How to start the emulator. */
@@ -101,6 +104,7 @@ export interface Emulator {
   readonly cloudwatch: CloudWatchInspector;
   readonly sns: SnsInspector;
   readonly backup: BackupInspector;
+  readonly appConfig: AppConfigInspector;
   /** `{ endpoint, region, credentials }` for any client; add `forcePathStyle: true` for S3 (or use `s3ClientConfig`). */
   clientConfig(region?: string): EmulatorClientConfig;
   /** `clientConfig()` plus `forcePathStyle: true`. */
@@ -119,6 +123,7 @@ const SERVICES: ReadonlyArray<ServiceDefinition<unknown>> = [
   cloudWatchService,
   snsService,
   backupService,
+  appConfigService,
 ] as ReadonlyArray<ServiceDefinition<unknown>>;
 
 /**
@@ -178,6 +183,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     cloudwatch: new CloudWatchInspector(state('cloudwatch'), runtime),
     sns: new SnsInspector(state('sns'), runtime),
     backup: new BackupInspector(state('backup'), runtime),
+    appConfig: new AppConfigInspector(state('appconfig'), clock),
     clientConfig,
     s3ClientConfig: (region?: string) => ({ ...clientConfig(region), forcePathStyle: true as const }),
     reset() {

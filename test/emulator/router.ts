@@ -10,6 +10,7 @@ const SIGNING_NAMES: Readonly<Record<string, ServiceName>> = {
   monitoring: 'cloudwatch',
   sns: 'sns',
   backup: 'backup',
+  appconfig: 'appconfig',
 };
 
 /** `X-Amz-Target` prefixes of the JSON RPC services. */

@@ -119,12 +119,14 @@ describe('example app', () => {
       return action.forward.target_group.map((group) => group.weight);
     };
 
-    expect(weightsAt(0)).toEqual([100, 0]);
-    // With a canary, the hold decides at plan time: all to blue while a rollback of the release holds.
-    expect(weightsAt(25)).toEqual([
-      expect.stringMatching(/^\$\{local\.checkout_Switchback_BlueGreen_RollbackHeld_\w+ \? 100 : 75\}$/),
-      expect.stringMatching(/^\$\{local\.checkout_Switchback_BlueGreen_RollbackHeld_\w+ \? 0 : 25\}$/),
-    ]);
+    // The hold decides at plan time (the newest traffic marker of the release, else the declared
+    // weights), with or without a canary: blue gets the local's weight, green the rest.
+    for (const canary of [0, 25]) {
+      expect(weightsAt(canary)).toEqual([
+        expect.stringMatching(/^\$\{local\.checkout_Switchback_BlueGreen_BlueWeightPercent_\w+\}$/),
+        expect.stringMatching(/^\$\{\(100 - local\.checkout_Switchback_BlueGreen_BlueWeightPercent_\w+\)\}$/),
+      ]);
+    }
   });
 
   it('names services checkout, catalog, service-03, ...', () => {
@@ -177,6 +179,9 @@ describe('library entry point', () => {
       'CheckStatus',
       'CheckedResourceKind',
       'Color',
+      'KillSwitch',
+      'KillSwitchKind',
+      'KillSwitchMode',
       'KpiComparison',
       'KpiStatistic',
       'ListenerRole',
@@ -189,11 +194,14 @@ describe('library entry point', () => {
       'RollbackAlarmKind',
       'RollbackAlarms',
       'RollbackWatchdog',
+      'SmokeCheck',
+      'SmokeCheckKind',
       'StoreAccess',
       'StoreEncryption',
       'SwitchbackChecks',
       'SwitchbackService',
       'TargetType',
+      'TrafficShifting',
       'VersionedArtifactStore',
       'WatchdogArchitecture',
     ]);

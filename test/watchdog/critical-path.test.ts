@@ -258,6 +258,27 @@ describe('the schedule tick', () => {
     expect(world.bucket.writes.length).toBe(writes);
   });
 
+  it('reads the alarms once, and writes nothing, while a rollback’s verification waits for them', async () => {
+    const world = createFakeWorld();
+    await capturedAndShifted(world);
+    world.alarms.set(ALARM, 'ALARM');
+    await tick(world); // rolls back; the alarm is still in ALARM, so the verification waits
+    expect(state(world)?.verifying).toEqual(expect.objectContaining({ releaseId: 'r1' }));
+    world.clock.advance(minutes(1));
+    const calls = world.journal.calls.length;
+    const writes = world.bucket.writes.length;
+
+    const answer = await tick(world);
+
+    expect(answer.result).toEqual(
+      expect.objectContaining({ verified: expect.objectContaining({ status: 'pending' }) }),
+    );
+    expect(world.journal.calls.slice(calls).filter((c) => c.operation === 'alarms.alarmStates')).toHaveLength(
+      1,
+    );
+    expect(world.bucket.writes.length).toBe(writes);
+  });
+
   it('acts on a protected alarm in ALARM whose delivery was lost, and a late delivery of it is a duplicate', async () => {
     const world = createFakeWorld();
     await capturedAndShifted(world);

@@ -34,6 +34,7 @@ import {
   type ListenerState,
   type RuleState,
   type NotifyPort,
+  type SmokeCheckPort,
   type ParameterPort,
   type StoredJson,
   type StorePort,
@@ -168,7 +169,7 @@ export class Journal {
 }
 
 /** Wraps a port so each of its methods is journaled (and can be made to fail) before it runs. */
-function journaled<T extends object>(port: string, target: T, journal: Journal): T {
+export function journaled<T extends object>(port: string, target: T, journal: Journal): T {
   return new Proxy(target, {
     get(object, property, receiver) {
       const value: unknown = Reflect.get(object, property, receiver);
@@ -630,6 +631,52 @@ export class FakeParameters implements ParameterPort {
     const { wanted } = this.wanted(name, version);
     this.put(name, wanted.value, wanted.type);
   }
+
+  async currentValue(name: string): Promise<string> {
+    return this.versions('GetParameter', name).at(-1)?.value ?? '';
+  }
+
+  async putValue(name: string, value: string): Promise<number> {
+    const versions = this.versions('GetParameterHistory', name);
+    const newest = versions[versions.length - 1];
+    if (newest?.value === value) return versions.length;
+    return this.put(name, value, newest?.type);
+  }
+}
+
+/** What a fake smoke-check target answers. */
+export type FakeHttpAnswer = { readonly status: number; readonly body?: string } | { readonly error: string };
+export type FakeFunctionAnswer = { readonly functionError?: string; readonly result: unknown };
+
+/**
+ * Smoke-check targets: URLs that answer a status and a body (200 "ok" unless told otherwise) and
+ * user functions that answer a result (`{ passed: true }` unless told otherwise). Every request is kept.
+ */
+export class FakeSmokeChecks implements SmokeCheckPort {
+  private readonly urls = new Map<string, FakeHttpAnswer>();
+  private readonly functions = new Map<string, FakeFunctionAnswer>();
+  /** Each invocation's payload, in order. */
+  readonly invocations: { readonly functionArn: string; readonly payload: unknown }[] = [];
+  /** Each URL requested, in order. */
+  readonly requests: string[] = [];
+
+  answer(url: string, answer: FakeHttpAnswer): void {
+    this.urls.set(url, answer);
+  }
+
+  respond(functionArn: string, answer: FakeFunctionAnswer): void {
+    this.functions.set(functionArn, answer);
+  }
+
+  async httpGet(url: string): Promise<{ status?: number; body?: string; error?: string }> {
+    this.requests.push(url);
+    return clone(this.urls.get(url) ?? { status: 200, body: 'ok' });
+  }
+
+  async invokeFunction(functionArn: string, payload: unknown): Promise<FakeFunctionAnswer> {
+    this.invocations.push({ functionArn, payload: clone(payload) });
+    return clone(this.functions.get(functionArn) ?? { result: { passed: true } });
+  }
 }
 
 export interface Notification {
@@ -750,6 +797,8 @@ export function fakeDependencies(parts: {
       store: journaled('store', fakeStore(bucket), journal),
       notify: journaled('notify', fakeNotify(config.notificationTopicArn, parts.published), journal),
       ...(config.backup ? { backup: journaled('backup', fakeBackup(parts.backupJobs), journal) } : {}),
+      ...(parts.ports.checks ? { checks: journaled('checks', parts.ports.checks, journal) } : {}),
+      ...(parts.ports.appConfig ? { appConfig: journaled('appConfig', parts.ports.appConfig, journal) } : {}),
     };
     portsByConfig.set(key, ports);
     return ports;
@@ -778,6 +827,7 @@ export function createFakeWorld(options: FakeWorldOptions = {}) {
   const alarms = new FakeAlarms(clock);
   const aliases = new FakeAliases();
   const parameters = new FakeParameters();
+  const checks = new FakeSmokeChecks();
   const published: Notification[] = [];
   const backupJobs: Parameters<BackupPort['startBackup']>[0][] = [];
   const log = new RecordingLog();
@@ -818,7 +868,7 @@ export function createFakeWorld(options: FakeWorldOptions = {}) {
 
   const deps = fakeDependencies({
     bucket,
-    ports: { traffic, alarms, aliases, parameters },
+    ports: { traffic, alarms, aliases, parameters, checks },
     published,
     backupJobs,
     journal,
@@ -839,6 +889,7 @@ export function createFakeWorld(options: FakeWorldOptions = {}) {
     alarms,
     aliases,
     parameters,
+    checks,
     published,
     backupJobs,
     log,

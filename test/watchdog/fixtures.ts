@@ -63,6 +63,7 @@ export function manifest(overrides: Partial<ReleaseManifest> = {}): ReleaseManif
     artifacts: [],
     alarms: [],
     backups: [],
+    killSwitches: [],
     ...overrides,
   };
 }

@@ -6,6 +6,7 @@ import {
   auditKeyPrefix,
   releaseHoldPrefix,
   rollbackMarkerKey,
+  trafficMarkerKey,
   serviceStatusSchema,
   watchdogLockKey,
   watchdogStateKey,
@@ -85,7 +86,11 @@ describe('the handler rolls a bad release back', () => {
       expect.objectContaining({ releaseId: 'r1', trigger: `alarm ${ALARM}` }),
     );
     expect(state(world)?.automaticRollbacks).toHaveLength(1);
-    expect(world.bucket.keys(releaseHoldPrefix(SERVICE))).toEqual([rollbackMarkerKey(SERVICE, 'r1')]);
+    // The rollback marker, and the traffic marker the listener's hold reads (all traffic on blue).
+    expect(world.bucket.keys(releaseHoldPrefix(SERVICE))).toEqual([
+      rollbackMarkerKey(SERVICE, 'r1'),
+      trafficMarkerKey(SERVICE, 'r1', 9999, 100),
+    ]);
     expect(world.bucket.json(watchdogLockKey(SERVICE))).toEqual(expect.objectContaining({ released: true }));
     expect(world.metrics.decisions).toEqual(['captured', 'rolled-back']);
   });
@@ -359,6 +364,7 @@ describe('manual requests', () => {
     expect(world.bucket.keys(releaseHoldPrefix(SERVICE))).toEqual([
       `${releaseHoldPrefix(SERVICE)}r1.acknowledged`,
       rollbackMarkerKey(SERVICE, 'r1'),
+      trafficMarkerKey(SERVICE, 'r1', 9999, 100),
     ]);
     expect(state(world)?.latched).toBeUndefined();
   });

@@ -304,7 +304,11 @@ describe('the watchdog rolls a bad release back', () => {
 
     expect(retried.result.outcome).toBe('rolled-back');
     expect(await world.weights()).toEqual([[100, 0]]);
-    expect(world.emulator.s3.keys(world.bucket).filter((key) => key.includes('/holds/'))).toHaveLength(1);
+    // One rollback marker and one traffic marker, however many attempts it took.
+    expect(world.emulator.s3.keys(world.bucket).filter((key) => key.includes('/holds/'))).toEqual([
+      'audit/checkout/holds/r1.rolled-back',
+      'audit/checkout/holds/r1.traffic-9999-blue-100',
+    ]);
   });
 });
 
@@ -783,7 +787,7 @@ describe('drift-free switchback and acknowledgement', () => {
     await world.invoke(snsAlarmEvent(ALARM, 'ALARM', Date.now()));
 
     expect(world.emulator.s3.keys(world.bucket).filter((k) => k.startsWith('audit/checkout/holds/'))).toEqual(
-      ['audit/checkout/holds/r1.rolled-back'],
+      ['audit/checkout/holds/r1.rolled-back', 'audit/checkout/holds/r1.traffic-9999-blue-100'],
     );
 
     const response = (await world.invoke({
@@ -801,7 +805,11 @@ describe('drift-free switchback and acknowledgement', () => {
         .keys(world.bucket)
         .filter((k) => k.startsWith('audit/checkout/holds/'))
         .sort(),
-    ).toEqual(['audit/checkout/holds/r1.acknowledged', 'audit/checkout/holds/r1.rolled-back']);
+    ).toEqual([
+      'audit/checkout/holds/r1.acknowledged',
+      'audit/checkout/holds/r1.rolled-back',
+      'audit/checkout/holds/r1.traffic-9999-blue-100',
+    ]);
     const status = (await world.invoke({ action: 'status' })) as { result: { state: { latched?: unknown } } };
     expect(status.result.state.latched).toBeUndefined();
     expect((await world.auditRecords()).map((r) => r.outcome)).toContain('acknowledged');
@@ -812,7 +820,7 @@ describe('drift-free switchback and acknowledgement', () => {
     world.setAlarm(ALARM, 'ALARM');
     await world.invoke({ action: 'rollback', reason: 'broken again', requestedBy: 'alice' });
     expect(world.emulator.s3.keys(world.bucket).filter((k) => k.startsWith('audit/checkout/holds/'))).toEqual(
-      ['audit/checkout/holds/r1.rolled-back'],
+      ['audit/checkout/holds/r1.rolled-back', 'audit/checkout/holds/r1.traffic-9999-blue-100'],
     );
   });
 });

@@ -16,3 +16,5 @@ export { createParameterAdapter, type ParameterAdapter } from './ssm';
 export { createArtifactAdapter, createStoreAdapter, type ArtifactAdapter } from './s3';
 export { createNotifyAdapter, snsSubject } from './sns';
 export { backupIdempotencyToken, createBackupAdapter, RELEASE_TAG } from './backup';
+export { createSmokeCheckAdapter } from './smoke-checks';
+export { createAppConfigAdapter } from './appconfig';

@@ -143,5 +143,40 @@ export function createParameterAdapter(client: SSMClient): ParameterAdapter {
       if (sameContent(wanted, newest)) return;
       await put(name, version, wanted, newest);
     },
+
+    async currentValue(name: string): Promise<string> {
+      const out = await call('GetParameter', () =>
+        client.send(new GetParameterCommand({ Name: name, WithDecryption: true })),
+      );
+      return out.Parameter?.Value ?? '';
+    },
+
+    async putValue(name: string, value: string): Promise<number> {
+      // The kill switch keeps the parameter's type (and key, tier): read the newest version first.
+      const { newest } = await versions(name, -1);
+      if (!newest) {
+        throw new AwsCallError(
+          'not-found',
+          'GetParameterHistory',
+          'ParameterNotFound',
+          `parameter ${name} has no versions`,
+        );
+      }
+      if (newest.Value === value && newest.Version !== undefined) return newest.Version;
+      const out = await call('PutParameter', () =>
+        client.send(
+          new PutParameterCommand({
+            Name: name,
+            Value: value,
+            Type: newest.Type,
+            Overwrite: true,
+            KeyId: newest.Type === 'SecureString' ? newest.KeyId : undefined,
+            DataType: newest.DataType,
+            Tier: newest.Tier === 'Advanced' ? 'Advanced' : undefined,
+          }),
+        ),
+      );
+      return out.Version ?? (newest.Version ?? 0) + 1;
+    },
   };
 }

@@ -9,12 +9,16 @@ import {
   type CurrentRelease,
   type ReleaseManifest,
   type CaptureResultAnswer,
+  type ProtectedListener,
+  type ShiftState,
+  type WatchdogState,
 } from '../../../lib';
 import type { AlarmState } from '../ports';
 import { acquireLock, readCurrentRelease, readState, releaseLockQuietly, writeState } from './coordination';
 import { rememberRelease } from './warm';
 import { coordination, isoNow, type EngineContext } from './context';
 import { auditRecord, recordDecision } from './audit';
+import { captureKillSwitches } from './kill-switches';
 import { forwardedTargetGroups } from './plan';
 import { resolveListener } from './resolve';
 import { withRetry } from './retry';
@@ -33,6 +37,24 @@ export class CaptureRefusedError extends Error {
         'Fix the alarm, or set policy.allowCaptureWhileAlarming to release anyway.',
     );
     this.name = 'CaptureRefusedError';
+  }
+}
+
+/**
+ * Capture refused: the release shifts traffic from the color its stack declares active, but live
+ * traffic is not on that color (a promotion the stack has not followed): its apply would send traffic
+ * back to the declared color, and the shift would move it the wrong way.
+ */
+export class CaptureColorMismatchError extends Error {
+  constructor(
+    readonly releaseId: string,
+    readonly mismatches: readonly string[],
+  ) {
+    super(
+      `capture of release ${releaseId} refused: ${mismatches.join('; ')}. ` +
+        "Set the listener's activeColor to the color serving traffic (after a promotion, the promoted color) and deploy again.",
+    );
+    this.name = 'CaptureColorMismatchError';
   }
 }
 
@@ -64,6 +86,9 @@ export async function captureRelease(context: EngineContext, releaseId: string):
       if (!pointer || pointer.releaseId !== releaseId) {
         // The previous run wrote the manifest but died before the pointer: finish its work.
         await writePointer(context, releaseId, manifestKey, existing.versionId, manifest);
+      } else {
+        // Or before the state: start the shift if it has not started (a started one is never restarted).
+        await armForRelease(context, manifest);
       }
       context.log.info('release already captured', { releaseId });
       return {
@@ -123,6 +148,22 @@ export async function captureRelease(context: EngineContext, releaseId: string):
         },
       ];
     });
+    const mismatches = config.shifting ? misdeclaredColors(production, resolutions) : [];
+    if (mismatches.length > 0) {
+      await recordDecision(
+        context,
+        auditRecord(context, startedAt, {
+          trigger: { kind: 'capture' },
+          releaseId,
+          checks: [{ name: 'declared-color-is-live', passed: false, detail: mismatches.join('; ') }],
+          decision: 'refuse',
+          reason: `the declared active color does not serve traffic: ${mismatches.join('; ')}`,
+          outcome: 'refused',
+        }),
+        true,
+      );
+      throw new CaptureColorMismatchError(releaseId, mismatches);
+    }
     const [aliases, parameters, artifacts] = await Promise.all([
       Promise.all(
         config.aliases.map((a) => retry(() => ports.aliases.describeAlias(a.functionName, a.aliasName))),
@@ -140,7 +181,10 @@ export async function captureRelease(context: EngineContext, releaseId: string):
         })),
       ),
     ]);
-    const backups = await startBackups(context, releaseId);
+    const [backups, killSwitches] = await Promise.all([
+      startBackups(context, releaseId),
+      captureKillSwitches(context),
+    ]);
 
     const now = clock.now();
     const manifest: ReleaseManifest = parseReleaseManifest({
@@ -155,6 +199,8 @@ export async function captureRelease(context: EngineContext, releaseId: string):
       artifacts,
       alarms: alarms.map((a) => ({ name: a.name, state: a.value })),
       backups,
+      ...(config.shifting ? { shifting: config.shifting } : {}),
+      killSwitches,
     });
     const written = await ports.store.putJson(manifestKey, manifest, { ifNoneMatch: true });
     if (written === 'precondition-failed')
@@ -194,6 +240,23 @@ export async function captureRelease(context: EngineContext, releaseId: string):
   } finally {
     await releaseLockQuietly(coordination(context), lease, context.log);
   }
+}
+
+/** Production listeners whose declared active color receives none of the live traffic. */
+function misdeclaredColors(
+  production: readonly ProtectedListener[],
+  resolutions: readonly Awaited<ReturnType<typeof resolveListener>>[],
+): string[] {
+  return resolutions.flatMap((resolution, index) => {
+    const declared = production[index]?.activeColor;
+    if (!resolution.found || declared === undefined) return [];
+    const { name, targetGroupArns, live } = resolution.listener;
+    const forwarded = forwardedTargetGroups(live.defaultActions);
+    if (forwarded.length === 0 || forwarded.includes(targetGroupArns[declared])) return [];
+    const other = declared === 'blue' ? 'green' : 'blue';
+    const serving = forwarded.includes(targetGroupArns[other]) ? other : 'other target groups';
+    return [`listener ${name}: the stack declares ${declared} active, but live traffic is all on ${serving}`];
+  });
 }
 
 function blockingAlarms(names: readonly string[], states: readonly AlarmState[]): string[] {
@@ -242,8 +305,44 @@ async function writePointer(
   };
   await context.ports.store.putJson(currentReleaseKey(context.config.service), pointer);
   rememberRelease(context.warm, releaseId, versionId, manifest);
+  await armForRelease(context, manifest);
+}
+
+/**
+ * The state for a newly captured release: the previous release's latch lifted, and its shift started
+ * when it has a shifting plan (pre-traffic, no production traffic yet). Writes only what changes, so a
+ * capture repeated for the same release never restarts its shift.
+ */
+async function armForRelease(context: EngineContext, manifest: ReleaseManifest): Promise<void> {
   const state = await readState(coordination(context));
-  if (state.latched && state.latched.releaseId !== releaseId) {
-    await writeState(coordination(context), { ...state, latched: undefined });
-  }
+  const next = armedState(state, manifest, isoNow(context));
+  if (next !== state) await writeState(coordination(context), next);
+}
+
+/** Pure: `state` itself when nothing changes. */
+export function armedState(state: WatchdogState, manifest: ReleaseManifest, now: string): WatchdogState {
+  const { releaseId } = manifest;
+  const staleLatch = state.latched !== undefined && state.latched.releaseId !== releaseId;
+  const otherShift = state.shift !== undefined && state.shift.releaseId !== releaseId;
+  const startShift = manifest.shifting !== undefined && state.shift?.releaseId !== releaseId;
+  if (!staleLatch && !otherShift && !startShift) return state;
+  const shift: ShiftState | undefined = startShift
+    ? {
+        releaseId,
+        phase: 'pre-traffic',
+        stepIndex: -1,
+        candidateWeightPercent: 0,
+        stepStartedAt: now,
+        markerSeq: 0,
+        updatedAt: now,
+      }
+    : otherShift
+      ? undefined
+      : state.shift;
+  const { latched: _latched, shift: _shift, ...rest } = state;
+  return {
+    ...rest,
+    ...(staleLatch ? {} : state.latched ? { latched: state.latched } : {}),
+    ...(shift ? { shift } : {}),
+  };
 }

@@ -140,9 +140,12 @@ async function completedRollbackOf(
     decisionRecordKey(context.config.service, candidate.decidedAt, candidate.decisionId),
   );
   const record = auditRecordSchema.safeParse(stored?.body);
-  return record.success && record.data.decision === 'rollback' && record.data.outcome === 'rolled-back'
-    ? candidate.decisionId
-    : undefined;
+  // Kill switches alone (mode `instead-of-traffic`) complete a trigger as a rollback does.
+  const completed =
+    record.success &&
+    ((record.data.decision === 'rollback' && record.data.outcome === 'rolled-back') ||
+      (record.data.decision === 'kill-switch' && record.data.outcome === 'kill-switched'));
+  return completed ? candidate.decisionId : undefined;
 }
 
 /**

@@ -56,6 +56,8 @@ export async function serviceStatus({ config, ports, clock }: StatusSources): Pr
         : { held: false },
     alarms,
     listeners,
+    // The plan in force is the one captured with the release (the configuration may have changed since).
+    ...(release?.manifest?.shifting ? { shifting: release.manifest.shifting } : {}),
   };
 }
 

@@ -1,7 +1,10 @@
 /**
  * The schedule tick (every minute): level-triggered re-evaluation, so a lost delivery, an alarm that
  * was already in ALARM, or a rollback that was blocked or partial is never given up on. An all-clear
- * tick costs two reads (the protected alarms' states and the service's state) and writes nothing.
+ * tick costs two reads (the protected alarms' states and the service's state) and writes nothing;
+ * so does a tick while a shift step bakes, and one while a rollback's verification waits for the
+ * alarms (it is given the alarms this tick read). The tick carries a traffic shift on (shift.ts) only after
+ * looking at the alarms: a breach rolls back, and no step is taken while any protected alarm is not OK.
  */
 import type { AlarmEvent } from '../events';
 import { alarmEventId } from '../events';
@@ -9,8 +12,11 @@ import type { AlarmState } from '../ports';
 import { readCurrentRelease, readState } from './coordination';
 import { coordination, type EngineContext } from './context';
 import { decideOnAlarm } from './decide';
+import { isProtectedAlarm } from './protected-alarms';
 import { handleTrigger, LockBusyError, type Trigger, type TriggerOutcome } from './rollback';
 import { withRetry } from './retry';
+import { continueShift, type ShiftTickOutcome } from './shift';
+import { continueVerification, type VerificationOutcome } from './verify';
 
 export interface TickOutcome {
   /** Protected alarms found in ALARM. */
@@ -19,6 +25,10 @@ export interface TickOutcome {
   readonly finishing?: TriggerOutcome;
   /** What the tick did about an alarm in ALARM, if it acted. */
   readonly acted?: TriggerOutcome;
+  /** What the tick did about a rollback's pending verification, when it finished it. */
+  readonly verified?: VerificationOutcome;
+  /** What the tick did about the traffic shift in progress, if there is one. */
+  readonly shift?: ShiftTickOutcome;
 }
 
 export async function handleTick(context: EngineContext): Promise<TickOutcome> {
@@ -35,7 +45,7 @@ export async function handleTick(context: EngineContext): Promise<TickOutcome> {
   ]);
   // By ARN: the alarm answering to a protected name must be the protected alarm.
   const breached = alarms.filter(
-    (alarm) => alarm.value === 'ALARM' && config.alarms.some((p) => p.arn === alarm.arn),
+    (alarm) => alarm.value === 'ALARM' && isProtectedAlarm(config.alarms, alarm),
   );
   const alarmsInAlarm = breached.map((a) => a.name);
 
@@ -48,7 +58,15 @@ export async function handleTick(context: EngineContext): Promise<TickOutcome> {
     });
     finishing = await quietlyIfBusy(context, { kind: 'finish', releaseId: state.unfinished.releaseId });
   }
-  if (breached.length === 0) return { alarmsInAlarm, ...(finishing ? { finishing } : {}) };
+  // A rollback's verification waits for the alarms (in ALARM or not): it takes the lock itself, and
+  // judges by the alarms this tick has just read.
+  const verified = state.verifying ? await verifyQuietlyIfBusy(context, state, alarms) : undefined;
+  const done = { alarmsInAlarm, ...(finishing ? { finishing } : {}), ...(verified ? { verified } : {}) };
+  if (breached.length === 0) {
+    // Never advance a shift in the tick that finished a rollback: read again on the next one.
+    const shift = finishing || verified ? undefined : await continueShift(context, state, alarms);
+    return { ...done, ...(shift ? { shift } : {}) };
+  }
 
   // Same checks as a delivered alarm, without writing anything unless they say act.
   // After finishing, the state has changed: read it again (once) with the release.
@@ -79,9 +97,23 @@ export async function handleTick(context: EngineContext): Promise<TickOutcome> {
       continue;
     }
     const acted = await quietlyIfBusy(context, event);
-    return { alarmsInAlarm, ...(finishing ? { finishing } : {}), acted };
+    return { ...done, acted };
   }
-  return { alarmsInAlarm, ...(finishing ? { finishing } : {}) };
+  return done;
+}
+
+async function verifyQuietlyIfBusy(
+  context: EngineContext,
+  state: Parameters<typeof continueVerification>[1],
+  alarms: readonly AlarmState[],
+): Promise<VerificationOutcome | undefined> {
+  try {
+    return await continueVerification(context, state, alarms);
+  } catch (error) {
+    if (!(error instanceof LockBusyError)) throw error;
+    context.log.info('tick: another run holds the lock; the verification waits for the next tick');
+    return undefined;
+  }
 }
 
 /** Another run holds the lock: it is acting already, and the next tick looks again. */

@@ -10,6 +10,7 @@ import { coordination, isoNow, type EngineContext } from './context';
 import type { Decision } from './decide';
 import { describePlan } from './execute';
 import { readLiveState, type Facts } from './facts';
+import { plannedKillSwitches, withoutKillSwitchParameters } from './kill-switches';
 import { planRestore } from './plan';
 import type { Trigger, TriggerOptions, TriggerOutcome } from './trigger';
 
@@ -91,7 +92,15 @@ export async function recordDryRun(
   shared: SharedFields & Pick<AuditRecord, 'recoveryPoints'>,
   startedAt: string,
 ): Promise<TriggerOutcome> {
-  const steps = describePlan(planRestore(manifest, await readLiveState(context, manifest)), isoNow(context));
+  const now = isoNow(context);
+  // The kill switches come first in a real rollback, so first in its plan too.
+  const steps = [
+    ...plannedKillSwitches(context, manifest, now),
+    ...describePlan(
+      withoutKillSwitchParameters(context, planRestore(manifest, await readLiveState(context, manifest))),
+      now,
+    ),
+  ];
   await recordDecision(
     context,
     auditRecord(context, startedAt, {

@@ -89,6 +89,7 @@ describe('BlueGreenListener.fromBlueGreenListenerAttributes', () => {
       greenTargetGroupName: defined.greenTargetGroupName,
       rulePriorities: defined.rulePriorities,
       testListenerPort: defined.testListenerPort,
+      activeColor: defined.activeColor,
     });
 
     expect(twin.protectedListeners).toEqual(resolveIn(defined, defined.protectedListeners));

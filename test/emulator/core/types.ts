@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
 /** The services the emulator speaks. */
-export type ServiceName = 'elbv2' | 'lambda' | 'ssm' | 's3' | 'cloudwatch' | 'sns' | 'backup';
+export type ServiceName = 'elbv2' | 'lambda' | 'ssm' | 's3' | 'cloudwatch' | 'sns' | 'backup' | 'appconfig';
 
 /** All service names, in a stable order. */
 export const SERVICE_NAMES: readonly ServiceName[] = [
@@ -12,6 +12,7 @@ export const SERVICE_NAMES: readonly ServiceName[] = [
   'cloudwatch',
   'sns',
   'backup',
+  'appconfig',
 ];
 
 /** A request as the edge received it, body fully read. */
