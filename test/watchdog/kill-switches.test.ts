@@ -303,24 +303,29 @@ describe('kill switches instead of traffic', () => {
   });
 });
 
+/** The state of release r1 shifting, its first step (10%) set by the watchdog. */
+async function shiftingAtTenPercent(world: ReturnType<typeof killSwitchWorld>): Promise<void> {
+  const at = iso(world.clock.now());
+  await world.setState({
+    schemaVersion: 1,
+    automaticRollbacks: [],
+    shift: {
+      releaseId: 'r1',
+      phase: 'shifting',
+      stepIndex: 0,
+      candidateWeightPercent: 10,
+      stepStartedAt: at,
+      markerSeq: 1,
+      updatedAt: at,
+    },
+  });
+}
+
 describe('a rollback during a shift', () => {
   it('ends the shift as rolled-back in the latch write and writes the rollback traffic marker', async () => {
     const world = killSwitchWorld();
     await world.capture();
-    const at = iso(world.clock.now());
-    await world.setState({
-      schemaVersion: 1,
-      automaticRollbacks: [],
-      shift: {
-        releaseId: 'r1',
-        phase: 'shifting',
-        stepIndex: 0,
-        candidateWeightPercent: 10,
-        stepStartedAt: at,
-        markerSeq: 1,
-        updatedAt: at,
-      },
-    });
+    await shiftingAtTenPercent(world);
     world.traffic.setDefaultActions(world.config.listeners[0]!.listenerArn!, [
       {
         type: 'forward',
@@ -352,20 +357,7 @@ describe('a rollback during a shift', () => {
     const world = killSwitchWorld();
     world.traffic.setDefaultActions(listenerArn(1), forward(world.blue, world.green, 0));
     await world.capture('r1', 'blue');
-    const at = iso(world.clock.now());
-    await world.setState({
-      schemaVersion: 1,
-      automaticRollbacks: [],
-      shift: {
-        releaseId: 'r1',
-        phase: 'shifting',
-        stepIndex: 0,
-        candidateWeightPercent: 10,
-        stepStartedAt: at,
-        markerSeq: 1,
-        updatedAt: at,
-      },
-    });
+    await shiftingAtTenPercent(world);
     world.traffic.setDefaultActions(listenerArn(1), forward(world.blue, world.green, 10));
     world.clock.advance(minutes(1));
 
