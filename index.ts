@@ -11,6 +11,7 @@ export * from './constructs/blue-green-listener';
 export * from './constructs/versioned-artifact-store';
 export * from './constructs/rollback-alarms';
 export * from './constructs/rollback-watchdog';
+export * from './constructs/rollback-group';
 export * from './constructs/switchback-service';
 export * from './constructs/backup-schedule';
 export * from './constructs/checks';

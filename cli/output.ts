@@ -14,6 +14,14 @@ export interface TextSink {
 
 export type Colors = ReturnType<typeof createColors>;
 
+/** A progress display (see {@link Output.progress}). */
+export interface Progress {
+  /** Shows `text`; `transient` (an elapsed time) only on a terminal, where it costs no line. */
+  update(text: string, transient?: string): void;
+  /** The last word: a success mark when `ok`, a failure mark otherwise. */
+  done(ok: boolean, text: string): void;
+}
+
 export interface OutputOptions {
   readonly stdout: TextSink;
   readonly stderr: TextSink;
@@ -63,6 +71,37 @@ export class Output {
       spinner.error({ text });
       throw error;
     }
+  }
+
+  /**
+   * A progress display for long work (a restore job): on a terminal one line on stderr that updates
+   * in place; otherwise a plain line on stderr each time the text changes (a CI log reads it); nothing
+   * with --json.
+   */
+  progress(text: string): Progress {
+    if (this.json) return { update: () => undefined, done: () => undefined };
+    const stderr = this.options.stderr;
+    const c = this.colors;
+    if (stderr.isTTY === true) {
+      // Carriage return and erase-line: the line is rewritten in place at each update (no timer, so
+      // nothing is written between two reads of what it shows).
+      const show = (line: string) => stderr.write(`\r\u001b[2K${line}`);
+      show(text);
+      return {
+        update: (next, transient) => void show(`${next}${transient ?? ''}`),
+        done: (ok, last) => void show(`${ok ? c.green('✔') : c.red('✖')} ${last}\n`),
+      };
+    }
+    let shown = text;
+    this.note(text);
+    return {
+      update: (next) => {
+        if (next !== shown) this.note((shown = next));
+      },
+      done: (_ok, last) => {
+        if (last !== shown) this.note((shown = last));
+      },
+    };
   }
 
   /** Renders rows as an aligned table with a header. */

@@ -7,6 +7,7 @@ import { userInfo, hostname } from 'node:os';
 import { captureCommand } from './commands/capture';
 import { historyCommand } from './commands/history';
 import { promoteCommand } from './commands/promote';
+import { restoreDataCommand } from './commands/restore-data';
 import { rollbackCommand } from './commands/rollback';
 import { runbookCommand } from './commands/runbook';
 import { pauseCommand, resumeCommand } from './commands/shift';
@@ -26,14 +27,18 @@ export interface CliIo {
   /** Extra AWS client configuration (tests pass static credentials). */
   readonly clientConfig?: Record<string, unknown>;
   readonly now?: () => number;
+  /** How commands wait between two reads (following a restore job). @default - a real timer */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 const EXIT_CODES_HELP = `
 Exit codes:
   0  done
   1  the watchdog refused or failed (partial rollback, capture refused, nothing to acknowledge,
-     no shift in progress or a phase that does not allow the action, a promotion not confirmed)
-  2  bad usage (unknown command or option, missing or invalid argument)
+     no shift in progress or a phase that does not allow the action, a promotion not confirmed,
+     a restore job that failed)
+  2  bad usage (unknown command or option, missing or invalid argument); restore-data refused
+     (unknown release or recovery point, expired, not restorable, unsupported type) or not confirmed
   3  not set up (no credentials or region, no synthesized app, unknown service or function)
   4  AWS error (access denied, throttled, endpoint unreachable)
 
@@ -149,7 +154,34 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     .command('capture')
     .description('capture the live state for a release by hand (e.g. from CI before the deploy)')
     .option('--release <id>', 'the release id (required)')
+    .option(
+      '--override-backup-readiness <reason>',
+      'let the release through although its backups are not ready (stale, restore test failed or missing, backup not completed); audited',
+    )
+    .option(
+      '--override-freeze <reason>',
+      'let the release through although a deploy freeze is in force (an unacknowledged rollback); audited',
+    )
+    .addOption(requestedBy)
     .action(action(captureCommand));
+  program
+    .command('restore-data')
+    .description(
+      "restore a release's data from the recovery points its capture recorded, into a NEW resource (never over the original; never automatic): lists them, or plans, confirms, starts and follows one restore",
+    )
+    .option('--release <id>', 'the release whose recovery points to list or restore (required)')
+    .option('--recovery-point <arn>', 'the recovery point to restore (one of those listed)')
+    .option('--reason <text>', 'why, for the audit trail (required to start a restore)')
+    .option('-y, --yes', 'start without asking for confirmation', false)
+    .option('--dry-run', 'print what the restore would create and the cut-over steps; start nothing', false)
+    .option('--no-wait', 'return once the restore job is started instead of following it')
+    .option('--poll-seconds <seconds>', 'how often to read the restore job while following it', '5')
+    .addOption(requestedBy)
+    .action(
+      action((ctx, options: Parameters<typeof restoreDataCommand>[1]) =>
+        restoreDataCommand(ctx, options, io.sleep ? { sleep: io.sleep } : undefined),
+      ),
+    );
   program
     .command('runbook')
     .description('write a rollback runbook in Markdown for a service of the synthesized app (no AWS calls)')

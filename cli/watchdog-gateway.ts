@@ -5,11 +5,36 @@
  * concurrency slot, and an operator polling status in an incident must never take it from the
  * alarm's delivery. The store's bucket comes from the watchdog's own environment, so naming the
  * function is enough.
+ *
+ * Who asked: every manual action (rollback, acknowledge, pause, resume, promote, restore-data) carries
+ * a caller proof, a `sts:GetCallerIdentity` request presigned with the same credentials the Lambda
+ * client calls with, for the STS endpoint of the watchdog's region (or the custom endpoint), bound to
+ * the exact payload sent. The watchdog has STS check it and records the ARN STS answers with, so the
+ * audit's caller is who signed, not what `--requested-by` claims. Nothing else is needed from the
+ * operator: no extra permission (GetCallerIdentity needs none), no extra call from here.
  */
 import { GetFunctionConfigurationCommand, InvokeCommand, LambdaClient } from '@aws-sdk/client-lambda';
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { auditKeyPrefix, parseAuditRecord, serviceOfWatchdogConfigKey, type AuditRecord } from '../lib';
+import { presignCallerProof, stsHostFor } from '../lib/caller-proof';
 import { CliError, EXIT, describeAwsError } from './errors';
+
+/**
+ * The watchdog's manual actions: their requests carry a caller proof (and no other request may: the
+ * watchdog's schemas are strict). The watchdog's own list is `MANUAL_ACTION_KINDS` of its events; the
+ * CLI may not import it (it enters the watchdog's code through its status only), so a test keeps the
+ * two equal.
+ */
+export const PROVEN_ACTIONS: readonly string[] = [
+  'rollback',
+  'acknowledge',
+  'pause',
+  'resume',
+  'promote',
+  'restore-data',
+  'freeze',
+  'unfreeze',
+];
 
 /** Where and as whom to call AWS. */
 export interface AwsSettings {
@@ -57,14 +82,20 @@ export class WatchdogGateway {
     });
   }
 
-  /** Invokes the watchdog synchronously with one of its manual actions. */
+  /**
+   * Invokes the watchdog synchronously with one of its actions; a manual action goes with a caller
+   * proof of the exact payload sent.
+   */
   async invoke(payload: Record<string, unknown>): Promise<WatchdogAnswer> {
+    const request = PROVEN_ACTIONS.includes(String(payload.action))
+      ? { ...payload, callerProof: await this.callerProof(payload) }
+      : payload;
     const out = await this.call(() =>
       this.lambda.send(
         new InvokeCommand({
           FunctionName: this.functionName,
           InvocationType: 'RequestResponse',
-          Payload: new TextEncoder().encode(JSON.stringify(payload)),
+          Payload: new TextEncoder().encode(JSON.stringify(request)),
         }),
       ),
     );
@@ -96,6 +127,29 @@ export class WatchdogGateway {
       throw new CliError(`the watchdog answered in an unknown shape: ${text.slice(0, 200)}`, EXIT.failed);
     }
     return { kind: answer.kind, result: answer.result };
+  }
+
+  /**
+   * A caller proof of `payload`: signed with the credentials the Lambda client resolves (profile, SSO,
+   * role: whatever the operator invokes with), for the STS host of the watchdog's region.
+   */
+  async callerProof(payload: Record<string, unknown>) {
+    return this.call(async () => {
+      const [credentials, region] = await Promise.all([
+        this.lambda.config.credentials(),
+        this.lambda.config.region(),
+      ]);
+      return presignCallerProof({
+        credentials,
+        region,
+        host: stsHostFor(region, this.settings.endpoint),
+        // What is sent, as JSON carries it (a field set to undefined is not sent, so not signed).
+        request: JSON.parse(JSON.stringify(payload)) as Record<string, unknown>,
+        // The time the SDK signs with: the clock, corrected for the skew AWS reported (or a test's
+        // emulator clock, through the `systemClockOffset` client setting).
+        now: new Date(Date.now() + (this.lambda.config.systemClockOffset ?? 0)),
+      });
+    });
   }
 
   /** The watchdog function's environment variables (its store bucket and configuration key). */
@@ -172,10 +226,14 @@ export class WatchdogGateway {
     return describeAwsError(error, { functionName: this.functionName, region, profile });
   }
 
-  /** The newest audit records of a service, newest first. */
+  /**
+   * The newest audit records of a service, newest first; with `since` (ISO 8601), only records
+   * decided from then on are listed (keys sort by time), so a status read stays one short listing.
+   */
   async auditRecords(
     service: string,
     limit: number,
+    options: { readonly since?: string } = {},
   ): Promise<{ records: AuditRecord[]; unreadable: string[] }> {
     const bucket = (await this.functionEnvironment()).SWITCHBACK_CONFIG_BUCKET;
     if (!bucket) {
@@ -185,11 +243,20 @@ export class WatchdogGateway {
       );
     }
     const prefix = `${auditKeyPrefix(service)}decisions/`;
+    // The key of a decision starts with its time (see decisionRecordKey).
+    const startAfter = options.since ? `${prefix}${options.since.replace(/[:.]/g, '-')}` : undefined;
     const keys: string[] = [];
     let token: string | undefined;
     do {
       const page = await this.call(() =>
-        this.s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token })),
+        this.s3.send(
+          new ListObjectsV2Command({
+            Bucket: bucket,
+            Prefix: prefix,
+            ContinuationToken: token,
+            ...(startAfter ? { StartAfter: startAfter } : {}),
+          }),
+        ),
       );
       keys.push(...(page.Contents ?? []).flatMap((o) => (o.Key ? [o.Key] : [])));
       token = page.IsTruncated ? page.NextContinuationToken : undefined;

@@ -146,3 +146,19 @@ export interface RollbackWatchdogAttributes {
   /** The watchdog function's name, the one `functionArn` names. */
   readonly functionName: string;
 }
+
+/**
+ * Membership of a rollback group, as a watchdog's configuration holds it: the watchdog tells the group's
+ * coordinator of each rollback it makes and each acknowledgement, and may invoke it. A `RollbackGroup`
+ * sets it on the watchdogs of its stack (`RollbackWatchdog.joinGroup`); a watchdog whose group is defined
+ * elsewhere (another stack, region or tool) takes it as `groupMembership`.
+ */
+export interface RollbackGroupMembership {
+  /** The group's name: 1-40 lowercase letters, digits or hyphens. */
+  readonly groupName: string;
+  /**
+   * The group coordinator's unqualified function ARN (any region of the account): the function
+   * `RollbackGroup.coordinatorFunctionName(groupName)` names.
+   */
+  readonly coordinatorFunctionArn: string;
+}

@@ -23,13 +23,20 @@ import type {
   IRollbackWatchdog,
   ProtectedAlarmProps,
   ProtectedListenerAttributes,
+  RollbackGroupMembership,
   RollbackWatchdogAttributes,
 } from './contracts';
 import { validateDeliveryProps } from './delivery/validation';
 import { inOwnFramework } from './internal/framework';
-import { sanitizeName } from './internal/names';
+import { SwitchbackValidationError } from './internal/validation';
 import { defineConfigurationObject, watchdogConfiguration } from './watchdog/configuration';
-import { defineBundledFunction, watchdogAsset } from './watchdog/functions';
+import {
+  DEFAULT_LOG_RETENTION_DAYS,
+  defineBundledFunction,
+  watchdogAsset,
+  watchdogFunctionName,
+  watchdogTimeoutSeconds,
+} from './watchdog/functions';
 import {
   watchdogStatements,
   watchdogStatementsAtSynth,
@@ -42,21 +49,22 @@ import {
   nothingProtectedError,
   validateAddedAlarm,
   validateAddedListeners,
+  validateGroupMembership,
   validateWatchdogAttributes,
   validateWatchdogProps,
 } from './watchdog/validation';
 
 export {
+  VerifiedCallers,
   WatchdogArchitecture,
+  type BackupReadinessProps,
   type HealthPingProps,
   type ProtectedAliasProps,
   type ReleaseBackupProps,
+  type ReleaseOverridesProps,
   type RollbackWatchdogOptions,
   type RollbackWatchdogProps,
 } from './watchdog/props';
-
-/** How long the functions' logs are kept by default: a year of decisions to look back on. */
-const DEFAULT_LOG_RETENTION_DAYS = 365;
 
 /**
  * The standalone rollback watchdog: the Lambda (from the built bundle), its least-privilege role,
@@ -103,11 +111,12 @@ export class RollbackWatchdog extends Construct implements IRollbackWatchdog {
   private readonly statementsInput: WatchdogStatementsInput;
   private readonly triggers: WatchdogTriggers;
   private captureDependency?: string;
+  private membership?: RollbackGroupMembership;
 
   constructor(scope: Construct, id: string, props: RollbackWatchdogProps) {
     super(inOwnFramework(scope, 'RollbackWatchdog', id), id);
     this.serviceName = props.serviceName ?? props.store.serviceName;
-    const timeoutSeconds = props.timeoutSeconds ?? 90;
+    const timeoutSeconds = watchdogTimeoutSeconds(props);
     const listeners = [
       ...(props.listeners ?? []).flatMap((l) => l.protectedListeners),
       ...(props.protectedListeners ?? []),
@@ -133,7 +142,8 @@ export class RollbackWatchdog extends Construct implements IRollbackWatchdog {
     const arnOf = (service: string, resource: string) =>
       `arn:${partition.partition}:${service}:${serviceRegion}:${account.accountId}:${resource}`;
 
-    const functionName = `switchback-${sanitizeName(this.serviceName, 40)}-watchdog`;
+    const functionName = watchdogFunctionName(this.serviceName);
+    this.membership = props.groupMembership;
 
     this.notificationTopic =
       props.notificationTopic ??
@@ -162,6 +172,7 @@ export class RollbackWatchdog extends Construct implements IRollbackWatchdog {
           alarms: this.subjects.alarms(),
           notificationTopicArn,
           timeoutSeconds,
+          group: this.membership,
         }),
       props,
     );
@@ -175,6 +186,8 @@ export class RollbackWatchdog extends Construct implements IRollbackWatchdog {
       logGroupArn: this.logGroup.arn,
       notificationTopicArn,
       deadLetterQueueArn: this.deadLetterQueue.arn,
+      partition: partition.partition,
+      group: () => this.membership,
     };
 
     const bundle = watchdogAsset(this);
@@ -189,6 +202,10 @@ export class RollbackWatchdog extends Construct implements IRollbackWatchdog {
       logGroup: this.logGroup,
       bundle,
       props,
+      // A capture waiting for its backup holds a run for minutes: a second slot lets a rollback of the
+      // live release (which never waits on the backup) run meanwhile; the lock and the idempotency
+      // records keep the two runs from acting twice.
+      reservedConcurrency: props.backup?.readiness?.waitForBackupSeconds !== undefined ? 2 : 1,
     });
     this.role = watchdog.role;
     this.function = watchdog.fn;
@@ -213,12 +230,38 @@ export class RollbackWatchdog extends Construct implements IRollbackWatchdog {
     if (props.captureOnDeploy ?? true) {
       this.capture = new LambdaInvocation(this, 'CaptureOnDeploy', {
         functionName: this.function.functionName,
-        input: JSON.stringify({ action: 'capture', releaseId: props.releaseId }),
+        input: JSON.stringify({
+          action: 'capture',
+          releaseId: props.releaseId,
+          ...captureOverrides(props),
+        }),
         triggers: { release_id: props.releaseId },
         dependsOn: [this.configObject, this.function, rolePolicy, invokeConfig],
       });
       for (const listener of props.listeners ?? []) this.trafficFollowsCapture(listener);
     }
+  }
+
+  /** The rollback group the watchdog belongs to, if any. */
+  public get groupMembership(): RollbackGroupMembership | undefined {
+    return this.membership;
+  }
+
+  /**
+   * Makes the watchdog a member of a rollback group: it reports each rollback it makes and each
+   * acknowledgement to the group's coordinator, and may invoke it (configuration and IAM follow).
+   * A `RollbackGroup` calls it for the watchdogs of its stack; a watchdog belongs to one group at most.
+   */
+  public joinGroup(membership: RollbackGroupMembership): void {
+    validateGroupMembership(this, 'joinGroup(membership)', membership);
+    if (this.membership !== undefined) {
+      throw new SwitchbackValidationError(
+        this.node.path,
+        'joinGroup(membership)',
+        `the watchdog of '${this.serviceName}' is a member of the rollback group '${this.membership.groupName}' already; a service belongs to one group at most (its configuration names one coordinator). Declare the dependencies of every service in one RollbackGroup.`,
+      );
+    }
+    this.membership = membership;
   }
 
   /** The watchdog function's ARN (alarm actions point here). */
@@ -306,6 +349,24 @@ export class RollbackWatchdog extends Construct implements IRollbackWatchdog {
     this.captureDependency ??= dependable(this.capture);
     element.dependsOn = [...new Set([...(element.dependsOn ?? []), this.captureDependency])];
   }
+}
+
+/**
+ * The overrides of this release, in the capture request's shape: part of the invocation's input, so a
+ * change of them (an override added to let a refused release through) runs the capture again.
+ */
+function captureOverrides(props: RollbackWatchdogProps): Record<string, unknown> {
+  const overrides = props.releaseOverrides;
+  if (!overrides) return {};
+  const reasoned = (reason: string | undefined) =>
+    reason === undefined
+      ? undefined
+      : { reason, ...(overrides.requestedBy !== undefined ? { requestedBy: overrides.requestedBy } : {}) };
+  const backupReadiness = reasoned(overrides.backupReadinessReason);
+  const freeze = reasoned(overrides.freezeReason);
+  return {
+    overrides: { ...(backupReadiness ? { backupReadiness } : {}), ...(freeze ? { freeze } : {}) },
+  };
 }
 
 /** A watchdog defined elsewhere, by its attributes. */

@@ -8,7 +8,12 @@ import { inOwnFramework } from './internal/framework';
 import { checkServiceName, defaultServiceName } from './internal/service-name';
 import { PropValidator } from './internal/validation';
 import { RollbackAlarms, type RollbackAlarmsOptions } from './rollback-alarms';
-import { RollbackWatchdog, type RollbackWatchdogOptions } from './rollback-watchdog';
+import {
+  RollbackWatchdog,
+  type BackupReadinessProps,
+  type ReleaseOverridesProps,
+  type RollbackWatchdogOptions,
+} from './rollback-watchdog';
 import { VersionedArtifactStore, type VersionedArtifactStoreOptions } from './versioned-artifact-store';
 
 /** Props of {@link SwitchbackService}. */
@@ -32,6 +37,12 @@ export interface SwitchbackServiceProps {
    * back. @default false
    */
   readonly acknowledgeRollback?: boolean;
+  /**
+   * Gates this release may pass (the backup readiness gate, a deploy freeze), with audited reasons;
+   * `releaseId` in them must be this release's (see RollbackWatchdog's `releaseOverrides`).
+   * @default - every gate applies
+   */
+  readonly releaseOverrides?: ReleaseOverridesProps;
   /** Settings of the blue-green listener. @default - the BlueGreenListener defaults */
   readonly listener?: BlueGreenListenerOptions;
   /** Settings of the artifact store. @default - the VersionedArtifactStore defaults */
@@ -76,6 +87,12 @@ export interface SwitchbackBackupOptions extends BackupScheduleOptions {
   readonly backupBeforeRelease?: boolean;
   /** Days those release backups are kept. @default 35 */
   readonly releaseBackupDeleteAfterDays?: number;
+  /**
+   * The backup readiness gate at capture (needs `backupBeforeRelease`): the release is refused unless
+   * the backups of `resourceArns` are recent and restorable (see RollbackWatchdog's `backup.readiness`).
+   * @default - no gate
+   */
+  readonly releaseBackupReadiness?: BackupReadinessProps;
 }
 
 /**
@@ -130,7 +147,14 @@ export class SwitchbackService extends Construct {
     });
 
     if (props.backup) {
-      const { backupBeforeRelease, releaseBackupDeleteAfterDays, ...schedule } = props.backup;
+      const { backupBeforeRelease, releaseBackupDeleteAfterDays, releaseBackupReadiness, ...schedule } =
+        props.backup;
+      if (releaseBackupReadiness !== undefined && !backupBeforeRelease) {
+        new PropValidator(this).conflict(
+          'backup.releaseBackupReadiness',
+          'checks the backups of each release, which needs backupBeforeRelease: true (the watchdog backs up resourceArns at capture).',
+        );
+      }
       // The store is backed up with the service's data: it holds the way back.
       this.backup = new BackupSchedule(this, 'Backup', {
         ...schedule,
@@ -144,6 +168,9 @@ export class SwitchbackService extends Construct {
             ...this.backup.releaseBackupFor(props.backup.resourceArns ?? []),
             ...(props.backup.releaseBackupDeleteAfterDays !== undefined
               ? { deleteAfterDays: props.backup.releaseBackupDeleteAfterDays }
+              : {}),
+            ...(props.backup.releaseBackupReadiness !== undefined
+              ? { readiness: props.backup.releaseBackupReadiness }
               : {}),
           }
         : undefined;
@@ -180,6 +207,7 @@ export class SwitchbackService extends Construct {
       serviceName: this.serviceName,
       store: this.store,
       releaseId: props.releaseId,
+      ...(props.releaseOverrides ? { releaseOverrides: props.releaseOverrides } : {}),
       listeners: [this.listener],
       alarms: this.alarms.protectedAlarms,
       ...(releaseBackup ? { backup: releaseBackup } : {}),

@@ -9,3 +9,4 @@ export * from './release-manifest';
 export * from './watchdog-records';
 export * from './watchdog-answers';
 export * from './progressive-delivery';
+export * from './release-safety';

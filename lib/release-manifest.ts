@@ -107,6 +107,10 @@ export function releaseManifestSchema(options: SchemaOptions = {}) {
     backupJobId: z.string().check(z.minLength(1)),
     vaultName: z.string().check(z.minLength(1)),
     recoveryPointArn: z.optional(z.string()),
+    /** The job's state when capture last saw it (COMPLETED after a wait for it). */
+    state: z.optional(z.string()),
+    /** When the job completed, if capture waited for it. */
+    completedAt: z.optional(z.iso.datetime({ offset: false })),
   });
 
   return z.strictObject({

@@ -4,6 +4,7 @@
  */
 import * as z from 'zod/mini';
 import { deliveryConfigParts } from './progressive-delivery';
+import { freezeSchema } from './release-safety';
 import { parseContract } from './schema-kit';
 import { auditRecordSchema, currentReleaseSchema, watchdogStateSchema } from './watchdog-records';
 
@@ -57,6 +58,10 @@ export const serviceStatusSchema = z.object({
   listeners: z.array(listenerStatusSchema),
   /** The shifting plan in force for the current release, when there is one. */
   shifting: z.optional(deliveryConfigParts().shifting),
+  /** The deploy freeze in force (own unacknowledged rollback or a group's), when there is one. */
+  freeze: z.optional(freezeSchema),
+  /** The rollback group the service belongs to. */
+  group: z.optional(z.object({ name: z.string(), coordinatorFunctionArn: z.string() })),
 });
 export type ServiceStatusAnswer = z.output<typeof serviceStatusSchema>;
 
@@ -72,6 +77,8 @@ export type TriggerOutcomeAnswer = z.output<typeof triggerOutcomeSchema>;
 /** The answer to `{ "action": "capture" }`. */
 export const captureResultSchema = z.object({
   status: z.enum(['captured', 'already-captured']),
+  /** The gates this release was let past by its overrides. */
+  overridden: z.optional(z.array(z.string())),
   releaseId: z.string(),
   manifestKey: z.string(),
   manifestVersionId: z.optional(z.string()),

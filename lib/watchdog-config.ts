@@ -16,6 +16,7 @@ import {
   TARGET_GROUP_NAME_PATTERN,
 } from './schema-kit';
 import { deliveryConfigParts } from './progressive-delivery';
+import { CALLER_VERIFICATION, DEFAULT_RELEASE_SAFETY, releaseSafetyConfigParts } from './release-safety';
 import { SERVICE_NAME_PATTERN, STORE_KEY_PREFIXES } from './store-layout';
 
 /** The configuration format this code writes and reads. Bump it on any incompatible change. */
@@ -34,6 +35,8 @@ export const DEFAULT_ROLLBACK_POLICY = {
   minHealthyPercentOfCandidate: 50,
   stepTimeBudgetMs: 20000,
   repageMinutes: 15,
+  freezeMinutes: DEFAULT_RELEASE_SAFETY.freezeMinutes,
+  verifiedCallers: DEFAULT_RELEASE_SAFETY.verifiedCallers,
 } as const;
 
 /** The health-ping settings used where the configuration leaves a field out. */
@@ -154,6 +157,7 @@ export function watchdogConfigParts(options: SchemaOptions = {}) {
     timeoutMs: z._default(boundedInt(100, 10000), DEFAULT_HEALTH_PING.timeoutMs),
   });
 
+  const safety = releaseSafetyConfigParts(options);
   const backup = z.strictObject({
     vaultName: z.string().check(z.regex(/^[A-Za-z0-9_.-]{2,50}$/, 'must be a backup vault name')),
     roleArn: arnSchema('iamRole', options),
@@ -162,6 +166,10 @@ export function watchdogConfigParts(options: SchemaOptions = {}) {
       .check(z.minLength(1, 'must name at least one resource to back up')),
     /** Days a release's recovery points are kept (the vault denies deleting them by hand). */
     deleteAfterDays: z._default(boundedInt(1, 36500), DEFAULT_RELEASE_BACKUP.deleteAfterDays),
+    /** The backup readiness gate checked at capture; left out, no gate. */
+    readiness: z.optional(safety.readiness),
+    /** The role AWS Backup restores with (`switchback restore-data`). @default roleArn */
+    restoreRoleArn: z.optional(arnSchema('iamRole', options)),
   });
 
   const D = DEFAULT_ROLLBACK_POLICY;
@@ -196,16 +204,23 @@ export function watchdogConfigParts(options: SchemaOptions = {}) {
     stepTimeBudgetMs: z._default(boundedInt(100, 600000), D.stepTimeBudgetMs),
     /** While a rollback stays blocked or partial, the schedule tick pages again after this long. */
     repageMinutes: z._default(boundedInt(1, 1440), D.repageMinutes),
+    /**
+     * After a rollback, captures of a new release are refused for this long unless the rollback is
+     * acknowledged first or the release declares an override. 0 turns the freeze off.
+     */
+    freezeMinutes: z._default(boundedInt(0, 10080), D.freezeMinutes),
+    /** Whether manual actions must prove who sent them (a presigned sts:GetCallerIdentity). */
+    verifiedCallers: z._default(z.enum(CALLER_VERIFICATION), D.verifiedCallers),
   });
 
-  const service = z
-    .string()
-    .check(
-      z.regex(
-        SERVICE_NAME_PATTERN,
-        'must be 1-40 lowercase letters, digits or hyphens, starting and ending with a letter or digit',
-      ),
-    );
+  const service = z.string().check(
+    z.regex(
+      SERVICE_NAME_PATTERN,
+      'must be 1-40 lowercase letters, digits or hyphens, starting and ending with a letter or digit',
+    ),
+    // `audit/groups/` holds the rollback groups' records.
+    z.refine((name) => name !== 'groups', { message: "'groups' is reserved (rollback groups' records)" }),
+  );
   const region = patternSchema(options, AWS_REGION_PATTERN, 'must be an AWS region such as us-east-1');
   const listeners = z.array(protectedListener).check(
     z.minLength(1, 'must name at least one listener to protect'),
@@ -226,6 +241,7 @@ export function watchdogConfigParts(options: SchemaOptions = {}) {
     healthPing,
     backup,
     policy,
+    group: safety.groupMembership,
   };
 }
 
@@ -260,6 +276,8 @@ export function watchdogConfigSchema(options: SchemaOptions = {}) {
     verification: z.optional(delivery.verification),
     /** Switches that turn the feature off, applied first on a breach. */
     killSwitches: z.optional(delivery.killSwitches),
+    /** The rollback group this service belongs to: its coordinator hears of rollbacks and acknowledgements. */
+    group: z.optional(part.group),
   });
 }
 

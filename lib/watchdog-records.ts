@@ -11,6 +11,7 @@ import {
   verificationSchema,
 } from './progressive-delivery';
 import { releaseManifestSchema } from './release-manifest';
+import { callerSchema, freezeSchema, pendingRestoreSchema } from './release-safety';
 import { parseContract } from './schema-kit';
 
 const isoTime = z.iso.datetime({ offset: false });
@@ -30,8 +31,8 @@ export const currentReleaseSchema = z.strictObject({
 });
 export type CurrentRelease = z.output<typeof currentReleaseSchema>;
 
-/** Per-service state: a latched rollback keeps the release on the known-good color; the budget stops cascades. */
-export const watchdogStateSchema = z.strictObject({
+/** The state as stored (see {@link watchdogStateSchema}). */
+const storedStateSchema = z.strictObject({
   schemaVersion: z.literal(1),
   /** Set once a release is rolled back; cleared by a new release id or an explicit acknowledgement. */
   latched: z.optional(
@@ -68,7 +69,36 @@ export const watchdogStateSchema = z.strictObject({
   promotion: z.optional(promotionSchema),
   /** A rollback whose verification waits for the alarms to be OK: the schedule tick finishes it. */
   verifying: z.optional(pendingVerificationSchema),
+  /** Restore jobs started by `restore-data`, followed by the schedule tick until they end. */
+  restores: z.optional(z.array(pendingRestoreSchema)),
+  /**
+   * The deploy freezes group coordinators put on this service, one per (group, cause decision): each
+   * member it depends on that rolled back freezes it until that rollback is acknowledged.
+   */
+  groupFreezes: z.optional(z.array(freezeSchema)),
+  /**
+   * The single group freeze states held before there could be several: read as one entry of
+   * `groupFreezes`, never written.
+   */
+  groupFreeze: z.optional(freezeSchema),
 });
+
+/**
+ * Per-service state: a latched rollback keeps the release on the known-good color; the budget stops
+ * cascades. An old single `groupFreeze` is read as an entry of `groupFreezes`, so the state written
+ * back holds only the list.
+ */
+export const watchdogStateSchema = z.pipe(
+  storedStateSchema,
+  z.transform(({ groupFreeze, ...state }) => {
+    if (!groupFreeze) return state;
+    const freezes = state.groupFreezes ?? [];
+    const listed = freezes.some(
+      (f) => f.group === groupFreeze.group && f.decisionId === groupFreeze.decisionId,
+    );
+    return { ...state, groupFreezes: listed ? freezes : [groupFreeze, ...freezes] };
+  }),
+);
 export type WatchdogState = z.output<typeof watchdogStateSchema>;
 
 /** The lock that serializes the watchdog's actions on one service. */
@@ -96,7 +126,18 @@ export type EventReceipt = z.output<typeof eventReceiptSchema>;
 
 /** The outcome of one step of a rollback. */
 export const stepRecordSchema = z.strictObject({
-  kind: z.enum(['listener', 'rule', 'alias', 'parameter', 'artifact', 'kill-switch', 'check', 'marker']),
+  kind: z.enum([
+    'listener',
+    'rule',
+    'alias',
+    'parameter',
+    'artifact',
+    'kill-switch',
+    'check',
+    'marker',
+    'backup',
+    'restore',
+  ]),
   target: z.string(),
   /** `unverified`: written, but reading it back was throttled or failed until the budget ran out. */
   outcome: z.enum(['applied', 'unverified', 'unchanged', 'failed', 'blocked', 'planned']),
@@ -124,6 +165,9 @@ export const auditRecordSchema = z.strictObject({
       'pause',
       'resume',
       'promote',
+      'restore-data',
+      'group',
+      'restore-job',
     ]),
     source: z.optional(z.string()),
     alarmName: z.optional(z.string()),
@@ -132,6 +176,10 @@ export const auditRecordSchema = z.strictObject({
     reason: z.optional(z.string()),
     requestedBy: z.optional(z.string()),
     dryRun: z.optional(z.boolean()),
+    /** Who sent a manual action, verified by STS when it carried a caller proof. */
+    caller: z.optional(callerSchema),
+    /** For an action a rollback group asked for: the group and the member decision that caused it. */
+    group: z.optional(z.strictObject({ name: z.string(), cause: z.string() })),
   }),
   releaseId: z.optional(z.string()),
   checks: z.array(z.strictObject({ name: z.string(), passed: z.boolean(), detail: z.optional(z.string()) })),
@@ -149,6 +197,9 @@ export const auditRecordSchema = z.strictObject({
     'stop',
     'verify',
     'kill-switch',
+    'restore-data',
+    'freeze',
+    'unfreeze',
   ]),
   reason: z.optional(z.string()),
   steps: z.array(stepRecordSchema),
@@ -170,6 +221,11 @@ export const auditRecordSchema = z.strictObject({
     'verified',
     'verification-failed',
     'kill-switched',
+    'restore-started',
+    'restored',
+    'restore-failed',
+    'frozen',
+    'unfrozen',
   ]),
   startedAt: isoTime,
   finishedAt: isoTime,
@@ -181,6 +237,20 @@ export const auditRecordSchema = z.strictObject({
   verification: z.optional(verificationSchema),
   /** For a verification or shift record: the decision it follows up. */
   follows: z.optional(z.string()),
+  /** For a capture: the gates passed or overridden (with the override's reason in the checks). */
+  overrides: z.optional(z.array(z.enum(['backupReadiness', 'freeze']))),
+  /** For a restore: the job, what it creates and where it stands. */
+  restore: z.optional(
+    z.strictObject({
+      restoreJobId: z.optional(z.string()),
+      recoveryPointArn: z.string(),
+      resourceArn: z.string(),
+      creates: z.string(),
+      status: z.optional(z.string()),
+      createdResourceArn: z.optional(z.string()),
+      statusMessage: z.optional(z.string()),
+    }),
+  ),
 });
 export type AuditRecord = z.output<typeof auditRecordSchema>;
 

@@ -3,40 +3,43 @@
  *   1. synthesize; for every stack `tofu init` (offline, from the mirror) and `tofu validate`;
  *   2. start moto on loopback, apply the existing infrastructure the example expects, then plan
  *      and apply every stack (what moto lacks replaced, adjusted or dropped by the reviewed list in
- *      scripts/verify/moto-patch.ts), and re-plan: the plan must show no changes;
- *   3. prove the drift-free hold on the checkout service (scripts/verify/hold-proof.ts);
+ *      scripts/verify/moto-patch.ts), and re-plan: the plan must show no changes. The example app
+ *      and the payments pair apply side by side (most of an apply is the provider's waiting);
+ *   3. prove the drift-free hold on the checkout service (scripts/verify/hold-proof.ts), on the
+ *      example app's path;
  *   4. destroy everything, whatever happened (in a `finally`), and stop moto.
- * Prints a table per stack. Needs `npm run verify:setup` first.
+ * Prints a table per stack (scripts/verify/harness.ts). Needs `npm run verify:setup` first.
  *
  *   --keep       keep the work folder (state, plans, logs) for a look afterwards
  *   --if-built   when the toolchain is not built, say that the harness did not run and exit 0 (CI)
  */
 import { build } from 'esbuild';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { findMotoServer, pinnedMotoVersion, startMoto, type MotoServer } from '../test/moto/server';
+import { findMotoServer, startMoto, type MotoServer } from '../test/moto/server';
 import { watchdogBuildOptions } from './bundle-watchdog';
 import { existingInfrastructure, stackVariables } from './verify/fixtures';
-import { HoldFailed, proveHold, type HoldStep } from './verify/hold-proof';
+import { Harness, printReport } from './verify/harness';
+import { HoldFailed, proveHold } from './verify/hold-proof';
 import { startLambdaRuntime, type LambdaRuntime } from './verify/lambda-runtime';
-import { forMoto, MOTO_GAPS, type PatchReport, type StackJson, withStatePaths } from './verify/moto-patch';
-import { stacksIn, synthExampleApp } from './verify/synth';
+import { forMoto, type StackJson, withStatePaths } from './verify/moto-patch';
+import { stacksIn, synthExampleAppAsync } from './verify/synth';
 import { emptyBuckets } from './verify/teardown';
-import { countChanges, describeChanges, lastLines, TofuStack } from './verify/tofu';
-import {
-  REPO_ROOT,
-  requireToolchain,
-  ToolchainMissingError,
-  tofuEnvironment,
-  type ToolchainManifest,
-} from './verify/toolchain';
+import { countChanges, describeChanges, type TofuStack } from './verify/tofu';
+import { REPO_ROOT, requireToolchain, ToolchainMissingError, tofuEnvironment } from './verify/toolchain';
 
-/** Stacks in the order they apply (the watchdog's stack reads the service's state). */
-const APPLY_ORDER = ['switchback-example', 'payments-service', 'payments-watchdog'];
+/**
+ * The paths that apply side by side, each in its own order: they share nothing but the existing
+ * infrastructure's outputs (applied first). The watchdog's stack reads the service's state, so the
+ * payments pair goes in order; the hold proof follows the example app's releases on its path.
+ */
 const HOLD_STACK = 'switchback-example';
+const PATHS: readonly (readonly string[])[] = [[HOLD_STACK], ['payments-service', 'payments-watchdog']];
+/** The hold's stack first goes live on the known-good color only (r0), so that r1's capture records
+ * a state worth going back to; the others apply r1 directly. */
+const releasesOf = (stack: string) => (stack === HOLD_STACK ? ['r0', 'r1'] : ['r1']);
 
-/** r0 is a service's first release: the known-good color only. Later releases carry a 10% canary. */
 /**
  * r0 and r3 serve the known-good color only; r1 and r2 are 10% canaries; r4 shifts traffic in two
  * linear steps of 50%, one per watchdog tick, then promotes (the hold proof drives its ticks).
@@ -47,66 +50,6 @@ function releaseEnvironment(release: string): NodeJS.ProcessEnv {
     SWITCHBACK_RELEASE_ID: release,
     SWITCHBACK_CANARY_PERCENT: release === 'r0' || release === 'r3' ? '0' : '10',
   };
-}
-
-type Cell = string;
-interface Row {
-  stack: string;
-  validate: Cell;
-  plan: Cell;
-  apply: Cell;
-  replan: Cell;
-  hold: Cell;
-  destroy: Cell;
-  ms: number;
-}
-
-const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
-
-class Harness {
-  readonly rows = new Map<string, Row>();
-  readonly patches = new Map<string, PatchReport>();
-  readonly failures: string[] = [];
-  /** Errors a step has already reported (so the run's own catch does not report them twice). */
-  readonly reported = new WeakSet<object>();
-  holdSteps: HoldStep[] = [];
-
-  constructor(
-    readonly work: string,
-    readonly tofuBinary: string,
-    readonly env: NodeJS.ProcessEnv,
-  ) {}
-
-  row(stack: string): Row {
-    let row = this.rows.get(stack);
-    if (!row) {
-      row = { stack, validate: '–', plan: '–', apply: '–', replan: '–', hold: '–', destroy: '–', ms: 0 };
-      this.rows.set(stack, row);
-    }
-    return row;
-  }
-
-  /** Runs one step of one stack, recording ✓/✗ and time in its row; rethrows a failure. */
-  async step(stack: string, column: keyof Omit<Row, 'stack' | 'ms'>, run: () => Promise<string | void>) {
-    const row = this.row(stack);
-    const started = Date.now();
-    try {
-      const note = await run();
-      const cell = `✓ ${seconds(Date.now() - started)}${note ? ` ${note}` : ''}`;
-      row[column] = row[column] === '–' ? cell : `${row[column]}; ${cell}`;
-    } catch (error) {
-      row[column] = `✗ ${seconds(Date.now() - started)}`;
-      this.failures.push(`${stack} ${column}: ${(error as Error).message}`);
-      if (error instanceof Object) this.reported.add(error);
-      throw error;
-    } finally {
-      row.ms += Date.now() - started;
-    }
-  }
-
-  tofuStack(name: string, dir: string): TofuStack {
-    return new TofuStack(name, dir, this.tofuBinary, this.env);
-  }
 }
 
 function writeJson(path: string, value: unknown): void {
@@ -123,8 +66,25 @@ function layStack(from: string, to: string, json: StackJson, variables: Record<s
 
 async function run(harness: Harness): Promise<void> {
   const { work } = harness;
+  // Interrupted (CI stops it when a check beside it failed): moto holds every applied resource in
+  // memory, so stopping it, and removing the work folder, leaves nothing behind.
+  let moto: MotoServer | undefined;
+  const interrupted = (signal: NodeJS.Signals) => {
+    console.error(`verify:terraform: ${signal}: stopping moto (its state goes with it)`);
+    if (!process.argv.includes('--keep')) rmSync(work, { recursive: true, force: true });
+    void (moto?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', interrupted);
+  process.once('SIGTERM', interrupted);
   const synthDir = (release: string) => join(work, `synth-${release}`);
-  synthExampleApp(synthDir('r1'), releaseEnvironment('r1'));
+  // Each release synthesized once, whichever path asks first.
+  const synths = new Map<string, Promise<void>>();
+  const synthesized = (release: string) => {
+    if (!synths.has(release))
+      synths.set(release, synthExampleAppAsync(synthDir(release), releaseEnvironment(release)));
+    return synths.get(release) as Promise<void>;
+  };
+  await synthesized('r1');
   const stacks = stacksIn(synthDir('r1'));
   const read = (file: string) => JSON.parse(readFileSync(file, 'utf8')) as StackJson;
 
@@ -140,20 +100,11 @@ async function run(harness: Harness): Promise<void> {
   }
 
   // 2. Against moto.
-  let moto: MotoServer | undefined;
   let runtime: LambdaRuntime | undefined;
   const applied: TofuStack[] = [];
   try {
     moto = await startMoto();
     runtime = await startLambdaRuntime(moto.endpoint);
-    // Interrupted: moto holds every applied resource in memory, so stopping it leaves nothing behind.
-    const started = moto;
-    const interrupted = (signal: NodeJS.Signals) => {
-      console.error(`verify:terraform: ${signal}: stopping moto (its state goes with it)`);
-      void started.stop().finally(() => process.exit(130));
-    };
-    process.once('SIGINT', interrupted);
-    process.once('SIGTERM', interrupted);
     const target = {
       endpoint: moto.endpoint,
       lambdaEndpoint: runtime.endpoint,
@@ -174,22 +125,19 @@ async function run(harness: Harness): Promise<void> {
       outputs = await fixtures.outputs();
     });
 
-    const prepare = (name: string, release: string) => {
-      if (!existsSync(synthDir(release))) synthExampleApp(synthDir(release), releaseEnvironment(release));
+    const prepare = async (name: string, release: string) => {
+      await synthesized(release);
       const stack = stacksIn(synthDir(release)).find((candidate) => candidate.name === name);
       if (!stack) throw new Error(`stack ${name} was not synthesized`);
       const { stack: patched, report } = forMoto(read(stack.file), target);
       harness.patches.set(name, report);
       layStack(stack.dir, join(work, 'apply', name), patched, stackVariables(name, outputs));
     };
-    const tofuStacks = new Map<string, TofuStack>();
-    for (const name of APPLY_ORDER) {
+    /** Plans, applies and re-plans `name` at each of its releases; returns its folder's tofu. */
+    const applyStack = async (name: string): Promise<TofuStack> => {
       const tofu = harness.tofuStack(name, join(work, 'apply', name));
-      tofuStacks.set(name, tofu);
-      // The hold's stack first goes live on the known-good color only (r0), so that r1's capture
-      // records a state worth going back to; the others apply r1 directly.
-      for (const release of name === HOLD_STACK ? ['r0', 'r1'] : ['r1']) {
-        prepare(name, release);
+      for (const release of releasesOf(name)) {
+        await prepare(name, release);
         await harness.step(name, 'plan', async () => {
           if (!applied.includes(tofu)) {
             await tofu.init();
@@ -209,30 +157,43 @@ async function run(harness: Harness): Promise<void> {
           return `${release}: no changes`;
         });
       }
-    }
+      return tofu;
+    };
 
-    // 3. The hold, on the checkout service.
+    // 3. The hold, on the checkout service, once its stack is live.
+    const { endpoint } = moto;
     const holdRuntime = runtime;
-    const holdMoto = moto;
-    await harness.step(HOLD_STACK, 'hold', async () => {
-      try {
-        harness.holdSteps = await proveHold({
-          motoEndpoint: holdMoto.endpoint,
-          runtime: holdRuntime,
-          stack: tofuStacks.get(HOLD_STACK) as TofuStack,
-          outputs,
-          prepareRelease: (release) => prepare(HOLD_STACK, release),
-        });
-        return `proven (${harness.holdSteps.length} steps)`;
-      } catch (error) {
-        if (error instanceof HoldFailed) harness.holdSteps = error.steps;
-        throw error;
-      }
-    });
+    const proveTheHold = (stack: TofuStack) =>
+      harness.step(HOLD_STACK, 'hold', async () => {
+        try {
+          harness.holdSteps = await proveHold({
+            motoEndpoint: endpoint,
+            runtime: holdRuntime,
+            stack,
+            outputs,
+            prepareRelease: (release) => prepare(HOLD_STACK, release),
+          });
+          return `proven (${harness.holdSteps.length} steps)`;
+        } catch (error) {
+          if (error instanceof HoldFailed) harness.holdSteps = error.steps;
+          throw error;
+        }
+      });
+
+    // Each path runs to its end or its own failure; a failure in one never stops the other.
+    const results = await Promise.allSettled(
+      PATHS.map(async (path) => {
+        for (const name of path) {
+          const tofu = await applyStack(name);
+          if (name === HOLD_STACK) await proveTheHold(tofu);
+        }
+      }),
+    );
+    for (const result of results) if (result.status === 'rejected') harness.fail(result.reason);
   } finally {
-    // 4. Destroy whatever was applied, even after a failure: the example app and the payments pair
-    // (watchdog before service, whose state it reads) side by side, as they share nothing; the
-    // existing infrastructure they stand on last. Most of a destroy is the provider's own waiting.
+    // 4. Destroy whatever was applied, even after a failure: each path side by side, newest stack
+    // first (the watchdog before the service whose state it reads); the existing infrastructure
+    // they stand on last. Most of a destroy is the provider's own waiting.
     const endpoint = moto?.endpoint;
     const destroy = async (tofu: TofuStack) => {
       const name = tofu.name === 'existing-infrastructure' ? '(existing infrastructure)' : tofu.name;
@@ -243,68 +204,18 @@ async function run(harness: Harness): Promise<void> {
         })
         .catch(() => undefined);
     };
-    const inOrder = async (names: string[]) => {
+    const inOrder = async (names: readonly string[]) => {
       for (const name of names) {
         const tofu = applied.find((candidate) => candidate.name === name);
         if (tofu) await destroy(tofu);
       }
     };
-    const sideBySide = [[HOLD_STACK], ['payments-watchdog', 'payments-service']];
-    await Promise.all(sideBySide.map(inOrder));
-    const rest = applied.filter((tofu) => !sideBySide.flat().includes(tofu.name)).reverse();
+    await Promise.all(PATHS.map((path) => inOrder([...path].reverse())));
+    const rest = applied.filter((tofu) => !PATHS.flat().includes(tofu.name)).reverse();
     await inOrder(rest.map((tofu) => tofu.name)); // anything else, newest first (the fixtures last)
     await runtime?.stop();
     await moto?.stop();
   }
-}
-
-function printReport(harness: Harness, manifest: ToolchainManifest, totalMs: number): void {
-  console.log('');
-  console.log(
-    `OpenTofu ${manifest.tofu.version}; hashicorp/aws offered as ${manifest.awsProvider.registeredVersion}, ` +
-      `built from ${manifest.awsProvider.sourceVersion} (${manifest.awsProvider.moduleVersion}); moto ${pinnedMotoVersion()}`,
-  );
-  const header = ['stack', 'validate', 'plan', 'apply', 're-plan', 'hold', 'destroy', 'time'];
-  const rows = [...harness.rows.values()].map((row) => [
-    row.stack,
-    row.validate,
-    row.plan,
-    row.apply,
-    row.replan,
-    row.hold,
-    row.destroy,
-    seconds(row.ms),
-  ]);
-  const widths = header.map((title, index) =>
-    Math.max(title.length, ...rows.map((row) => row[index].length)),
-  );
-  const line = (cells: string[]) =>
-    `| ${cells.map((cell, index) => cell.padEnd(widths[index])).join(' | ')} |`;
-  console.log(line(header));
-  console.log(`|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`);
-  rows.forEach((row) => console.log(line(row)));
-
-  console.log('\nNot applied as synthesized (scripts/verify/moto-patch.ts, MOTO_GAPS):');
-  for (const [stack, report] of harness.patches) {
-    for (const item of report.replaced)
-      console.log(`  ${stack}: ${item.address} → stand-in ${item.by} (${item.gap})`);
-    for (const item of report.adjusted) console.log(`  ${stack}: ${item.address} adjusted (${item.gap})`);
-    for (const item of report.dropped) console.log(`  ${stack}: ${item.address} not applied (${item.gap})`);
-  }
-  console.log(`  (types on the list: ${[...new Set(MOTO_GAPS.map((gap) => gap.type))].join(', ')})`);
-
-  if (harness.holdSteps.length > 0) {
-    console.log('\nThe hold, proven by plan (checkout service):');
-    for (const step of harness.holdSteps)
-      console.log(`  ${step.ok ? '✓' : '✗'} ${step.step}: ${step.detail}`);
-  }
-  if (harness.failures.length > 0) {
-    console.log('\nFailures:');
-    for (const failure of harness.failures) console.log(`  - ${lastLines(failure, 25)}`);
-  }
-  console.log(
-    `\nverify:terraform ${harness.failures.length === 0 ? 'passed' : 'FAILED'} in ${seconds(totalMs)}`,
-  );
 }
 
 async function main(): Promise<void> {
@@ -332,9 +243,7 @@ async function main(): Promise<void> {
   try {
     await run(harness);
   } catch (error) {
-    if (!(error instanceof Object) || !harness.reported.has(error)) {
-      harness.failures.push((error as Error).stack ?? String(error));
-    }
+    harness.fail(error);
   } finally {
     printReport(harness, toolchain.manifest, Date.now() - started);
     if (!process.argv.includes('--keep')) rmSync(work, { recursive: true, force: true });

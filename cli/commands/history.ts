@@ -1,7 +1,9 @@
 /**
  * `switchback history`: the watchdog's audit records, newest first, as a table; under it, the details
  * a row cannot hold: each verification (read-back, smoke checks, alarms not OK, the diff against the
- * manifest), the kill switches applied and the checks run.
+ * manifest), the kill switches applied and the checks run, who asked (the caller STS verified, or the
+ * claimed name only), the gates a capture failed or overrode, deploy freezes, and data restores with
+ * what they created.
  */
 import type { AuditRecord, StepRecord } from '../../lib';
 import type { CommandContext } from '../context';
@@ -55,6 +57,8 @@ export async function historyCommand(
 }
 
 const GOOD_OUTCOMES = new Set([
+  'restored',
+  'unfrozen',
   'rolled-back',
   'captured',
   'acknowledged',
@@ -64,8 +68,8 @@ const GOOD_OUTCOMES = new Set([
   'verified',
   'kill-switched',
 ]);
-const BAD_OUTCOMES = new Set(['partial', 'refused', 'verification-failed']);
-const WATCH_OUTCOMES = new Set(['rolled-back-unverified', 'paused', 'stopped']);
+const BAD_OUTCOMES = new Set(['partial', 'refused', 'verification-failed', 'restore-failed']);
+const WATCH_OUTCOMES = new Set(['rolled-back-unverified', 'paused', 'stopped', 'restore-started', 'frozen']);
 
 function paintOutcome(c: Colors, outcome: string): string {
   if (GOOD_OUTCOMES.has(outcome)) return c.green(outcome);
@@ -80,23 +84,49 @@ function shortTime(iso: string): string {
 
 function describeTrigger(record: AuditRecord): string {
   const t = record.trigger;
+  const by = `by ${t.requestedBy ?? '?'}${callerTag(t.caller)}`;
   switch (t.kind) {
     case 'alarm':
       return `alarm ${t.alarmName ?? '?'} ${t.alarmState ?? ''}`.trim();
     case 'rollback':
-      return `manual${t.dryRun ? ' dry-run' : ''} by ${t.requestedBy ?? '?'}`;
+      return `${t.group ? `group ${t.group.name}` : 'manual'}${t.dryRun ? ' dry-run' : ''} ${by}`;
     case 'acknowledge':
-      return `ack by ${t.requestedBy ?? '?'}`;
+      return `ack ${by}`;
     case 'pause':
     case 'resume':
     case 'promote':
-      return `${t.kind} by ${t.requestedBy ?? '?'}`;
+    case 'restore-data':
+      return `${t.kind} ${by}`;
+    case 'restore-job':
+      return `restore job ${record.restore?.restoreJobId ?? '?'}`;
+    case 'group':
+      return `group ${t.group?.name ?? '?'}: ${record.decision}`;
+    case 'capture':
+      return record.overrides && record.overrides.length > 0
+        ? `capture (overrides ${record.overrides.join(', ')})`
+        : 'capture';
     case 'tick':
       // The tick acts on its own: what it did is the decision (a shift step, a stop, a verification).
       return `tick: ${record.decision}`;
     default:
       return t.kind;
   }
+}
+
+/** ` (user/alice, verified)`, ` (unverified)`, or nothing for a record that names no caller. */
+function callerTag(caller: AuditRecord['trigger']['caller']): string {
+  if (!caller) return '';
+  if (!caller.verified) return ' (unverified)';
+  return ` (${caller.arn ? shortArn(caller.arn) : '?'}, verified)`;
+}
+
+/** Who asked, in full: the claimed name and the caller STS confirmed, or why it is not confirmed. */
+function describeCaller(trigger: AuditRecord['trigger']): string | undefined {
+  const caller = trigger.caller;
+  if (!caller) return undefined;
+  const who = trigger.requestedBy ?? '?';
+  if (!caller.verified) return `by ${who} (unverified${caller.detail ? `: ${caller.detail}` : ''})`;
+  return `by ${who} (${caller.arn ?? '?'}, verified)`;
 }
 
 function describeSteps(record: AuditRecord): string {
@@ -106,15 +136,25 @@ function describeSteps(record: AuditRecord): string {
   return [...counts].map(([outcome, n]) => `${n} ${outcome}`).join(', ');
 }
 
-/** Records whose table row leaves out what an operator needs: verifications, kill switches, checks. */
+/**
+ * Records whose table row leaves out what an operator needs: verifications, kill switches, checks, who
+ * asked, a capture's gates, freezes and restores.
+ */
 function hasDetails(record: AuditRecord): boolean {
   return (
     record.verification !== undefined ||
-    record.steps.some((step) => step.kind === 'kill-switch' || step.kind === 'check')
+    record.steps.some((step) => step.kind === 'kill-switch' || step.kind === 'check') ||
+    record.trigger.caller !== undefined ||
+    record.trigger.group !== undefined ||
+    record.restore !== undefined ||
+    (record.overrides?.length ?? 0) > 0 ||
+    record.decision === 'freeze' ||
+    record.decision === 'unfreeze' ||
+    (record.trigger.kind === 'capture' && record.outcome === 'refused')
   );
 }
 
-/** The details of one record under the table: checks, kill switches, and its verification. */
+/** The details of one record under the table: who asked, gates, restores, checks, verification. */
 function printDetails(out: Output, record: AuditRecord): void {
   const c = out.colors;
   const follows = record.follows ? ` (follows ${record.follows})` : '';
@@ -122,6 +162,19 @@ function printDetails(out: Output, record: AuditRecord): void {
     `${c.bold(shortTime(record.decidedAt))}  ${record.decision} ${record.releaseId ?? '-'}  ${paintOutcome(c, record.outcome)}${follows}  ${c.dim(record.decisionId)}`,
   );
   const rows: [string, string][] = [];
+  const caller = describeCaller(record.trigger);
+  if (caller) rows.push(['caller', record.trigger.caller?.verified ? caller : c.yellow(caller)]);
+  if (record.trigger.group) {
+    rows.push([
+      'group',
+      `asked by group ${record.trigger.group.name} (cause: decision ${record.trigger.group.cause})`,
+    ]);
+  }
+  if (record.trigger.kind === 'capture') rows.push(...captureGateRows(c, record));
+  if (record.decision === 'freeze' || record.decision === 'unfreeze') {
+    rows.push([record.decision, record.reason ?? '']);
+  }
+  if (record.restore) rows.push(...restoreRows(c, record));
   const kind = (name: StepRecord['kind']) => record.steps.filter((step) => step.kind === name);
   const killSwitches = kind('kill-switch');
   if (killSwitches.length > 0)
@@ -163,4 +216,39 @@ function describeStep(c: Colors, step: StepRecord): string {
 
 function paintVerification(c: Colors, status: 'pending' | 'verified' | 'failed'): string {
   return status === 'verified' ? c.green(status) : status === 'failed' ? c.red(status) : c.yellow(status);
+}
+
+/** A capture's gates: each check not passed (an overridden one with its reason), and the overrides. */
+function captureGateRows(c: Colors, record: AuditRecord): [string, string][] {
+  const rows: [string, string][] = [];
+  const failed = record.checks.filter((check) => !check.passed);
+  const overridden = record.overrides ?? [];
+  // A refusal's reason is its failed check, listed below; say it only when no check does.
+  if (record.outcome === 'refused' && failed.length === 0) {
+    rows.push(['refused', c.red(record.reason ?? 'by a gate')]);
+  }
+  failed.forEach((check, i) =>
+    rows.push([
+      i === 0 ? 'not passed' : '',
+      (record.outcome === 'refused' ? c.red : c.yellow)(
+        `${check.name}${check.detail ? `: ${check.detail}` : ''}`,
+      ),
+    ]),
+  );
+  if (overridden.length > 0) rows.push(['overrides', c.yellow(overridden.join(', '))]);
+  return rows;
+}
+
+/** A data restore: the job, what it restores from, what it creates (or created) and how it ended. */
+function restoreRows(c: Colors, record: AuditRecord): [string, string][] {
+  const r = record.restore as NonNullable<AuditRecord['restore']>;
+  const rows: [string, string][] = [
+    ['restore', `${r.restoreJobId ? `job ${r.restoreJobId}` : 'no job'}${r.status ? ` ${r.status}` : ''}`],
+    ['from', `${r.recoveryPointArn} (of ${r.resourceArn})`],
+  ];
+  if (r.createdResourceArn) rows.push(['created', c.green(r.createdResourceArn)]);
+  else rows.push(['creates', r.creates]);
+  if (r.statusMessage)
+    rows.push(['message', record.outcome === 'restore-failed' ? c.red(r.statusMessage) : r.statusMessage]);
+  return rows;
 }

@@ -1,13 +1,21 @@
 /**
  * `switchback runbook`: a rollback runbook in Markdown for a service of the synthesized app — when to
- * roll back (the alarms and thresholds), what you need, the exact commands, how to verify, the data
- * recovery points, and contacts to fill in. Reads only the synthesized JSON: no AWS calls.
+ * roll back (the alarms and thresholds), what you need, the exact commands, how to verify, restoring
+ * the release's data, the deploy freeze, the rollback group, and contacts to fill in. Reads only the
+ * synthesized JSON: no AWS calls.
  */
 import { writeFileSync } from 'node:fs';
 import type { CommandContext } from '../context';
 import { CliError, EXIT } from '../errors';
 import { pickService, type SynthesizedAlarm, type SynthesizedService } from '../synthesized-app';
 import { killSwitchSection, shiftingSection, verificationLines } from './runbook-delivery';
+import {
+  dataSection,
+  freezeSection,
+  groupSection,
+  readReleaseSafetyFacts,
+  type ReleaseSafetyFacts,
+} from './runbook-release-safety';
 
 const COMPARISON: Record<string, string> = {
   GreaterThanThreshold: '>',
@@ -27,7 +35,11 @@ export async function runbookCommand(
     );
   }
   const service = pickService(ctx.synthesizedServices(), ctx.options.service, ctx.options.app);
-  const markdown = renderRunbook(service, { region: ctx.options.region ?? service.region });
+  const markdown = renderRunbook(
+    service,
+    { region: ctx.options.region ?? service.region },
+    readReleaseSafetyFacts(ctx.options.app, service),
+  );
   if (options.out) {
     try {
       writeFileSync(options.out, markdown);
@@ -40,7 +52,11 @@ export async function runbookCommand(
 }
 
 /** The runbook of one service, as Markdown. */
-export function renderRunbook(service: SynthesizedService, where: { region?: string }): string {
+export function renderRunbook(
+  service: SynthesizedService,
+  where: { region?: string },
+  facts: ReleaseSafetyFacts = {},
+): string {
   const fn = service.functionName ?? '<watchdog function name>';
   const region = where.region ?? '<region>';
   // Name the function when it is known, so the commands work from any directory (no cdktf.out needed).
@@ -85,6 +101,7 @@ export function renderRunbook(service: SynthesizedService, where: { region?: str
   add(
     `- The \`switchback\` CLI (\`npx switchback --help\`) and AWS credentials for ${region}.`,
     `- Permission to invoke \`${fn}\`${service.operatorPrincipals.length > 0 ? `: granted to ${service.operatorPrincipals.map((p) => describeValue(p, 'role')).join(', ')}` : ''}; reading the audit trail needs s3:GetObject and s3:ListBucket on the store's \`audit/${service.service}/\` prefix.`,
+    `- Every manual action (rollback, promote, pause, resume, restore-data) is signed with your AWS credentials: the CLI sends a presigned \`sts:GetCallerIdentity\` bound to the request, the watchdog has STS check it, and the audit records your IAM ARN as the verified caller${service.config?.policy.verifiedCallers === 'recorded' ? ' (this watchdog also accepts unsigned requests, recorded as unverified)' : ' (this watchdog refuses a request without one)'}. No extra permission is needed.`,
     `- The protected listeners: ${listeners.length > 0 ? listeners.map((l) => `\`${l.name}\` (${l.role}${l.port !== undefined ? `, port ${l.port}` : ''})`).join(', ') : 'as configured'}.`,
     '',
   );
@@ -130,30 +147,9 @@ export function renderRunbook(service: SynthesizedService, where: { region?: str
     '',
   );
 
-  add('## Data', '');
-  if (service.backup) {
-    add(
-      `Data is never restored automatically. Backups of ${service.backup.protectedResources.map((r) => describeValue(r, 'resource')).join(', ') || 'the protected resources'} go to the vault \`${service.backup.vaultName}\`:`,
-      '',
-    );
-    for (const plan of service.backup.plans) {
-      for (const rule of plan.rules) {
-        add(
-          `- plan \`${plan.name}\`, rule \`${rule.name}\`: ${rule.schedule ?? 'on demand'}${rule.deleteAfterDays !== undefined ? `, kept ${rule.deleteAfterDays} days` : ''}${rule.copyTo.length > 0 ? `, copied to ${rule.copyTo.join(', ')}` : ''}`,
-        );
-      }
-    }
-    add(
-      '',
-      "The release's own recovery point (taken before the release, when backupBeforeRelease is on) is listed in the rollback's audit record (`switchback history --json`, field `recoveryPoints`). To restore, choose the recovery point and run an AWS Backup restore job; decide first whether writes since the release must be kept.",
-      '',
-    );
-  } else {
-    add(
-      'This service has no Switchback backup: data changes made by the release are not covered by a rollback.',
-      '',
-    );
-  }
+  add(...dataSection(service, flags, facts));
+  add(...freezeSection(service.config, flags));
+  add(...groupSection(service, facts));
 
   add('## Go forward again', '');
   add(

@@ -1,10 +1,19 @@
-/** `switchback status`: what each watchdog protects and did. */
-import type { ServiceStatusAnswer } from '../../lib';
-import type { CommandContext } from '../context';
+/**
+ * `switchback status`: what each watchdog protects and did — and what holds its next release: a
+ * deploy freeze, the gates of the last capture, restores of data in progress, its rollback group.
+ */
+import {
+  currentReleaseKey,
+  currentReleaseSchema,
+  type AuditRecord,
+  type ServiceStatusAnswer,
+} from '../../lib';
+import type { CommandContext, Target } from '../context';
 import { CliError, EXIT } from '../errors';
 import { duration, relativeTime, type Colors } from '../output';
 import { currentShift, describePlan, describeShift } from '../shift-view';
 import { readServiceStatus } from '../status-reader';
+import { shortArn } from './rollback';
 
 /** One service's status as `--json` prints it. */
 export interface StatusReport {
@@ -12,8 +21,24 @@ export interface StatusReport {
   readonly functionName: string;
   readonly region?: string;
   readonly status?: ServiceStatusAnswer;
+  /** The newest capture decision (captured or refused) and its gates, from the audit trail. */
+  readonly lastCapture?: LastCapture;
   readonly error?: string;
 }
+
+/** The gates of the newest capture, as its audit record has them. */
+export interface LastCapture {
+  readonly decisionId: string;
+  readonly releaseId?: string;
+  readonly decidedAt: string;
+  readonly outcome: string;
+  readonly reason?: string;
+  readonly checks: AuditRecord['checks'];
+  readonly overrides?: AuditRecord['overrides'];
+}
+
+/** How far back of the current release's capture its record is looked for (a capture may wait for backups). */
+const CAPTURE_LOOKBACK_MS = 30 * 60_000;
 
 export async function statusCommand(ctx: CommandContext): Promise<number> {
   const { targets, unavailable } = await ctx.targets();
@@ -29,7 +54,12 @@ export async function statusCommand(ctx: CommandContext): Promise<number> {
             ...(target.region ? { region: target.region } : {}),
           };
           try {
-            return { ...base, status: await readServiceStatus(target.gateway, target.service, ctx.now()) };
+            // The gates are read beside the status, not after it: a status is as fresh as it was.
+            const [status, lastCapture] = await Promise.all([
+              readServiceStatus(target.gateway, target.service, ctx.now()),
+              lastCaptureOf(target),
+            ]);
+            return { ...base, status, ...(lastCapture ? { lastCapture } : {}) };
           } catch (error) {
             // One unreachable watchdog must not hide the others.
             const failure = error instanceof CliError ? error : new CliError(String(error), EXIT.failed);
@@ -100,6 +130,7 @@ function printStatus(ctx: CommandContext, report: StatusReport, gap: boolean): v
     ]);
   }
   rows.push(...deliveryRows(s, now, c));
+  rows.push(...releaseSafetyRows(report.service, s, report.lastCapture, now, c));
   rows.push([
     'lock',
     s.lock.held ? c.yellow(`held by ${s.lock.owner ?? '?'} until ${s.lock.expiresAt ?? '?'}`) : 'free',
@@ -160,4 +191,92 @@ function alarmColor(c: Colors, value: string): string {
 
 function colorOf(c: Colors, active: string): string {
   return active === 'blue' ? c.blue(active) : active === 'green' ? c.green(active) : c.yellow(active);
+}
+
+/**
+ * The newest capture record: the current release's or a refused one after it. Read around the
+ * watchdog, from the audit records decided since shortly before the current release's capture (one
+ * short listing); none found there (no release yet, an old trail) leaves the row out.
+ */
+async function lastCaptureOf(target: Target): Promise<LastCapture | undefined> {
+  let records: AuditRecord[];
+  try {
+    const pointer = currentReleaseSchema.safeParse(
+      await target.gateway.readJson(currentReleaseKey(target.service)),
+    );
+    const capturedAt = pointer.success ? pointer.data.capturedAt : undefined;
+    const since = capturedAt
+      ? new Date(Date.parse(capturedAt) - CAPTURE_LOOKBACK_MS).toISOString()
+      : undefined;
+    ({ records } = await target.gateway.auditRecords(target.service, 20, since ? { since } : {}));
+  } catch {
+    // The gates are a detail of the status: an audit trail that cannot be read must not hide the rest.
+    return undefined;
+  }
+  const record = records.find((r) => r.trigger.kind === 'capture');
+  if (!record) return undefined;
+  return {
+    decisionId: record.decisionId,
+    ...(record.releaseId ? { releaseId: record.releaseId } : {}),
+    decidedAt: record.decidedAt,
+    outcome: record.outcome,
+    ...(record.reason ? { reason: record.reason } : {}),
+    checks: record.checks,
+    ...(record.overrides ? { overrides: record.overrides } : {}),
+  };
+}
+
+/** The deploy freeze, the last capture's gates, restores in progress and the rollback group. */
+function releaseSafetyRows(
+  service: string,
+  s: ServiceStatusAnswer,
+  lastCapture: LastCapture | undefined,
+  now: number,
+  c: Colors,
+): [string, string][] {
+  const rows: [string, string][] = [];
+  const freeze = s.freeze;
+  if (freeze) {
+    const cause =
+      freeze.cause === 'group'
+        ? `group ${freeze.group ?? '?'}: ${freeze.service} rolled back release ${freeze.releaseId} (decision ${freeze.decisionId})`
+        : `the rollback of release ${freeze.releaseId} is not acknowledged (decision ${freeze.decisionId})`;
+    const end =
+      freeze.cause === 'group'
+        ? `\`switchback promote --ack --service ${freeze.service} --release ${freeze.releaseId} --reason "<why>"\` on ${freeze.service} ends it`
+        : `\`switchback promote --ack --release ${freeze.releaseId} --reason "<why>"\` ends it`;
+    rows.push([
+      'freeze',
+      c.yellow(
+        `new releases are refused until ${freeze.until} (${relativeTime(freeze.until, now)}): ${cause}; ${end}, or a capture with \`--override-freeze "<why>"\` goes through anyway`,
+      ),
+    ]);
+  }
+  if (lastCapture) rows.push(['gates', describeGates(lastCapture, now, c)]);
+  for (const restore of s.state.restores ?? []) {
+    rows.push([
+      'restore',
+      c.cyan(
+        `restore job ${restore.restoreJobId} of ${shortArn(restore.resourceArn)} (release ${restore.releaseId}) started ${relativeTime(restore.startedAt, now)} by ${restore.requestedBy}: creates ${restore.creates}; the watchdog records its end`,
+      ),
+    ]);
+  }
+  if (s.group) {
+    rows.push([
+      'group',
+      `member of rollback group ${c.bold(s.group.name)} (coordinator ${shortArn(s.group.coordinatorFunctionArn)}): a rollback of ${service} is reported to it, and its dependents follow or are frozen as the group says; \`switchback runbook\` lists the members`,
+    ]);
+  }
+  return rows;
+}
+
+function describeGates(capture: LastCapture, now: number, c: Colors): string {
+  const failed = capture.checks.filter((check) => !check.passed);
+  const overridden = capture.overrides ?? [];
+  const head = `last capture${capture.releaseId ? ` of ${capture.releaseId}` : ''} ${relativeTime(capture.decidedAt, now)}: ${capture.outcome}`;
+  const passed = `${capture.checks.length - failed.length} of ${capture.checks.length} checks passed`;
+  const details = failed.map((check) => `${check.name}${check.detail ? ` (${check.detail})` : ''}`);
+  const text = `${head}; ${passed}${details.length > 0 ? `; not passed: ${details.join('; ')}` : ''}${overridden.length > 0 ? `; overridden: ${overridden.join(', ')}` : ''}`;
+  if (capture.outcome === 'refused') return c.red(text);
+  return overridden.length > 0 ? c.yellow(text) : text;
 }

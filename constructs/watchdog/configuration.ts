@@ -17,7 +17,7 @@ import {
   type ProtectedListenerInput,
   type WatchdogConfigInput,
 } from '../../lib';
-import type { ProtectedAlarmProps } from '../contracts';
+import type { ProtectedAlarmProps, RollbackGroupMembership } from '../contracts';
 import { deliveryConfiguration } from '../delivery/configuration';
 import { isKnown } from '../internal/validation';
 import { VersionedArtifactStore } from '../versioned-artifact-store';
@@ -31,6 +31,8 @@ export interface ConfigurationInput {
   readonly alarms: readonly ProtectedAlarmProps[];
   readonly notificationTopicArn: string;
   readonly timeoutSeconds: number;
+  /** The rollback group the watchdog belongs to, if any (a prop, or set by a RollbackGroup). */
+  readonly group?: RollbackGroupMembership;
 }
 
 /** The configuration in lib's shape; fields the props leave out take lib's defaults when parsed. */
@@ -70,10 +72,16 @@ export function watchdogConfiguration(props: RollbackWatchdogProps, input: Confi
       minHealthyTargets: props.minHealthyTargets,
       minHealthyPercentOfCandidate: props.minHealthyPercentOfCandidate,
       repageMinutes: props.repageMinutes,
+      freezeMinutes: props.freezeMinutes,
+      // VerifiedCallers' values are the configuration's strings.
+      verifiedCallers: props.verifiedCallers,
       // A run must finish well inside the lock's lease, or a second run could take the lock over.
       lockTtlSeconds: Math.min(900, input.timeoutSeconds + 30),
     },
     ...deliveryConfiguration(props),
+    ...(input.group
+      ? { group: { name: input.group.groupName, coordinatorFunctionArn: input.group.coordinatorFunctionArn } }
+      : {}),
   };
   // The props were checked field by field; this is the whole document, as the watchdog will load it
   // (with Terraform references let through). A failure here is a defect of this construct. (With no

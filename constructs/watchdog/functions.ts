@@ -1,6 +1,7 @@
 /**
- * The Lambda functions that run the watchdog bundle (the watchdog and its health-ping prober): one
- * archive of the bundle per stack, each function with its own role and exactly its statements.
+ * The Lambda functions that run the watchdog bundle (the watchdog, its health-ping prober and a rollback
+ * group's coordinator): one archive of the bundle per stack, each function with its own role and
+ * exactly its statements.
  */
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import {
@@ -13,33 +14,63 @@ import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
 import { AssetType, TerraformAsset, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { watchdogConfigKey } from '../../lib';
+import { sanitizeName } from '../internal/names';
 import { watchdogBundleDirectory } from '../internal/watchdog-bundle';
 import { WatchdogArchitecture, type RollbackWatchdogProps } from './props';
 
+/** The watchdog function's name, from its service name (known at synth). */
+export function watchdogFunctionName(serviceName: string): string {
+  return `switchback-${sanitizeName(serviceName, 40)}-watchdog`;
+}
+
+/** How long the functions' logs are kept by default: a year of decisions to look back on. */
+export const DEFAULT_LOG_RETENTION_DAYS = 365;
+
+/** The watchdog's timeout when none is given: 90 s, or the backup wait plus a margin when longer. */
+export const DEFAULT_WATCHDOG_TIMEOUT_SECONDS = 90;
+/** What a capture needs after waiting for the backup: read the live state, write the manifest, answer. */
+export const BACKUP_WAIT_MARGIN_SECONDS = 60;
+
+/** The timeout a watchdog with these props runs with. */
+export function watchdogTimeoutSeconds(props: RollbackWatchdogProps): number {
+  const wait = props.backup?.readiness?.waitForBackupSeconds;
+  return (
+    props.timeoutSeconds ??
+    (typeof wait === 'number' && Number.isFinite(wait)
+      ? Math.max(DEFAULT_WATCHDOG_TIMEOUT_SECONDS, wait + BACKUP_WAIT_MARGIN_SECONDS)
+      : DEFAULT_WATCHDOG_TIMEOUT_SECONDS)
+  );
+}
+
+/** A function running the bundle: what differs between the watchdog, its prober and a group coordinator. */
+export interface BundledFunctionOptions {
+  readonly functionName: string;
+  readonly description: string;
+  readonly statements: DataAwsIamPolicyDocumentStatement[];
+  readonly policyName: string;
+  readonly memorySize: number;
+  readonly timeout: number;
+  readonly logGroup: CloudwatchLogGroup;
+  readonly bundle: TerraformAsset;
+  /** The bundle's exported handler. */
+  readonly handler: string;
+  readonly architecture: WatchdogArchitecture;
+  readonly tracing: boolean;
+  /** Where the function's configuration is; nothing else goes in its environment. */
+  readonly environment: Record<string, string>;
+  /** Concurrent runs reserved (and allowed). */
+  readonly reservedConcurrency: number;
+}
+
 /**
- * A function running the watchdog bundle, with its own role (trusted by Lambda only) holding
- * exactly `statements`, JSON logs to `logGroup`, and concurrency 1. Its environment names only
- * where the configuration is (everything else is in it).
+ * A function running the bundle with its own role (trusted by Lambda only) holding exactly
+ * `statements`, JSON logs to `logGroup`, and its concurrency reserved.
  */
-export function defineBundledFunction(
+export function defineFunctionFromBundle(
   scope: Construct,
   idPrefix: string,
-  options: {
-    readonly functionName: string;
-    /** The service whose configuration the function reads. */
-    readonly serviceName: string;
-    readonly description: string;
-    readonly statements: DataAwsIamPolicyDocumentStatement[];
-    readonly policyName: string;
-    readonly memorySize: number;
-    readonly timeout: number;
-    readonly logGroup: CloudwatchLogGroup;
-    readonly bundle: TerraformAsset;
-    readonly props: RollbackWatchdogProps;
-    readonly extraEnvironment?: Record<string, string>;
-  },
+  options: BundledFunctionOptions,
 ): { fn: LambdaFunction; role: IamRole; rolePolicy: IamRolePolicy } {
-  const { props } = options;
   const trust = new DataAwsIamPolicyDocument(scope, `${idPrefix}TrustPolicy`, {
     statement: [
       {
@@ -66,26 +97,66 @@ export function defineBundledFunction(
     description: options.description,
     role: role.arn,
     runtime: 'nodejs22.x',
-    handler: 'index.handler',
-    architectures: [props.architecture ?? WatchdogArchitecture.ARM_64],
+    handler: options.handler,
+    architectures: [options.architecture],
     memorySize: options.memorySize,
     timeout: options.timeout,
     filename: options.bundle.path,
     sourceCodeHash: options.bundle.assetHash,
-    // One run at a time: concurrent deliveries queue instead of racing.
-    reservedConcurrentExecutions: 1,
-    environment: {
-      variables: {
-        SWITCHBACK_CONFIG_BUCKET: props.store.bucketName,
-        SWITCHBACK_CONFIG_KEY: watchdogConfigKey(options.serviceName),
-        ...options.extraEnvironment,
-      },
-    },
+    reservedConcurrentExecutions: options.reservedConcurrency,
+    environment: { variables: options.environment },
     loggingConfig: { logFormat: 'JSON', logGroup: options.logGroup.name },
-    ...((props.tracing ?? true) ? { tracingConfig: { mode: 'Active' } } : {}),
+    ...(options.tracing ? { tracingConfig: { mode: 'Active' } } : {}),
     dependsOn: [options.logGroup, rolePolicy],
   });
   return { fn, role, rolePolicy };
+}
+
+/**
+ * A function of a watchdog running the bundle (the watchdog itself, its health-ping prober), reading
+ * the watchdog's configuration: its environment names only where the configuration is (everything
+ * else is in it). One run at a time unless `reservedConcurrency` says otherwise: concurrent
+ * deliveries queue instead of racing.
+ */
+export function defineBundledFunction(
+  scope: Construct,
+  idPrefix: string,
+  options: {
+    readonly functionName: string;
+    /** The service whose configuration the function reads. */
+    readonly serviceName: string;
+    readonly description: string;
+    readonly statements: DataAwsIamPolicyDocumentStatement[];
+    readonly policyName: string;
+    readonly memorySize: number;
+    readonly timeout: number;
+    readonly logGroup: CloudwatchLogGroup;
+    readonly bundle: TerraformAsset;
+    readonly props: RollbackWatchdogProps;
+    readonly extraEnvironment?: Record<string, string>;
+    readonly reservedConcurrency?: number;
+  },
+): { fn: LambdaFunction; role: IamRole; rolePolicy: IamRolePolicy } {
+  const { props } = options;
+  return defineFunctionFromBundle(scope, idPrefix, {
+    functionName: options.functionName,
+    description: options.description,
+    statements: options.statements,
+    policyName: options.policyName,
+    memorySize: options.memorySize,
+    timeout: options.timeout,
+    logGroup: options.logGroup,
+    bundle: options.bundle,
+    handler: 'index.handler',
+    architecture: props.architecture ?? WatchdogArchitecture.ARM_64,
+    tracing: props.tracing ?? true,
+    environment: {
+      SWITCHBACK_CONFIG_BUCKET: props.store.bucketName,
+      SWITCHBACK_CONFIG_KEY: watchdogConfigKey(options.serviceName),
+      ...options.extraEnvironment,
+    },
+    reservedConcurrency: options.reservedConcurrency ?? 1,
+  });
 }
 
 /**

@@ -12,7 +12,7 @@ import {
 } from '@cdktf/provider-aws/lib/data-aws-iam-policy-document';
 import { Fn, Lazy } from 'cdktf';
 import { releaseHoldPrefix, STORE_KEY_PREFIXES, type ProtectedListenerInput } from '../../lib';
-import type { IArtifactStore } from '../contracts';
+import type { IArtifactStore, RollbackGroupMembership } from '../contracts';
 import { deliveryStatements } from '../delivery/permissions';
 import { isKnown } from '../internal/validation';
 import type { RollbackWatchdogProps } from './props';
@@ -33,6 +33,10 @@ export interface WatchdogStatementsInput {
   readonly logGroupArn: string;
   readonly notificationTopicArn: string;
   readonly deadLetterQueueArn: string;
+  /** The partition (a literal or a reference), for ARNs without an account (EBS snapshots). */
+  readonly partition: string;
+  /** The rollback group the watchdog belongs to, as it stands when asked. */
+  readonly group: () => RollbackGroupMembership | undefined;
 }
 
 /** The statements of the watchdog function's role. */
@@ -126,27 +130,126 @@ export function watchdogStatements(input: WatchdogStatementsInput): DataAwsIamPo
       actions: ['sqs:SendMessage'],
       resources: [deadLetterQueueArn],
     },
-    ...(props.backup
+    ...backupStatements(input),
+    ...groupStatements(input.group()),
+    ...tracingStatements(props),
+  ];
+}
+
+/**
+ * AWS Backup, with `backup` only: the release backup at capture; the operator's data restore of a
+ * release's recovery points (`restore-data`: never automatic, always to a new resource); and the reads
+ * of the readiness gate, each only when its check is configured.
+ *
+ * Resource types per the Service Authorization Reference (AWS Backup): StartBackupJob takes the vault;
+ * DescribeRecoveryPoint, GetRecoveryPointRestoreMetadata and StartRestoreJob take a recovery point;
+ * DescribeBackupJob, DescribeRestoreJob, ListRecoveryPointsByResource and
+ * ListRestoreJobsByProtectedResource have no resource type, so only `*` can name them.
+ */
+function backupStatements(input: WatchdogStatementsInput): DataAwsIamPolicyDocumentStatement[] {
+  const backup = input.props.backup;
+  if (!backup) return [];
+  const { arnOf } = input;
+  const readiness = backup.readiness;
+  const recoveryPoints = recoveryPointArns(backup.resourceArns, input);
+  const passable = [...new Set([backup.roleArn, backup.restoreRoleArn ?? backup.roleArn])];
+  const readinessActions = [
+    ...(readiness?.maxRecoveryPointAgeHours !== undefined ? ['backup:ListRecoveryPointsByResource'] : []),
+    ...(readiness?.maxRestoreTestAgeDays !== undefined ? ['backup:ListRestoreJobsByProtectedResource'] : []),
+  ];
+  return [
+    {
+      sid: 'StartReleaseBackups',
+      effect: 'Allow',
+      actions: ['backup:StartBackupJob'],
+      resources: [arnOf('backup', `backup-vault:${backup.vaultName}`)],
+    },
+    {
+      sid: 'PassBackupRoleToBackupOnly',
+      effect: 'Allow',
+      actions: ['iam:PassRole'],
+      resources: passable,
+      condition: [
+        { test: 'StringEquals', variable: 'iam:PassedToService', values: ['backup.amazonaws.com'] },
+      ],
+    },
+    {
+      sid: 'ReadReleaseRecoveryPoints',
+      effect: 'Allow',
+      actions: ['backup:DescribeRecoveryPoint', 'backup:GetRecoveryPointRestoreMetadata'],
+      resources: recoveryPoints,
+    },
+    {
+      // Only on a verified operator's request, and AWS Backup always restores to a new resource.
+      sid: 'RestoreReleaseRecoveryPoints',
+      effect: 'Allow',
+      actions: ['backup:StartRestoreJob'],
+      resources: recoveryPoints,
+    },
+    {
+      // DescribeRestoreJob has no resource type: AWS cannot scope it to an ARN.
+      sid: 'FollowRestoreJobsUnscopable',
+      effect: 'Allow',
+      // DescribeBackupJob too: `restore-data` learns a release backup's recovery point from its job
+      // (StartBackupJob answers it at start only for EFS and DynamoDB), and the gate's wait reads it.
+      actions: ['backup:DescribeRestoreJob', 'backup:DescribeBackupJob'],
+      resources: ['*'],
+    },
+    ...(readinessActions.length > 0
       ? [
           {
-            sid: 'StartReleaseBackups',
+            // These have no resource type: AWS cannot scope them to an ARN.
+            sid: 'CheckBackupReadinessUnscopable',
             effect: 'Allow',
-            actions: ['backup:StartBackupJob'],
-            resources: [arnOf('backup', `backup-vault:${props.backup.vaultName}`)],
-          },
-          {
-            sid: 'PassBackupRoleToBackupOnly',
-            effect: 'Allow',
-            actions: ['iam:PassRole'],
-            resources: [props.backup.roleArn],
-            condition: [
-              { test: 'StringEquals', variable: 'iam:PassedToService', values: ['backup.amazonaws.com'] },
-            ],
+            actions: readinessActions,
+            resources: ['*'],
           },
         ]
       : []),
-    ...tracingStatements(props),
   ];
+}
+
+/**
+ * The ARNs the recovery points of `resourceArns` can have: AWS Backup's own
+ * (`…:backup:<region>:<account>:recovery-point:*`, for resources it fully manages: EFS, S3, DynamoDB
+ * with advanced backup) and, by the resource's type, the service's snapshot ARNs it uses for the others
+ * (RDS and Aurora snapshots named `awsbackup:…`, EBS snapshots and EC2 images, DynamoDB table backups).
+ * A resource ARN only Terraform knows gets every pattern.
+ */
+function recoveryPointArns(resourceArns: readonly string[], input: WatchdogStatementsInput): string[] {
+  const { arnOf, partition, serviceRegion } = input;
+  const ec2 = (resource: string) => `arn:${partition}:ec2:${serviceRegion}::${resource}`;
+  const rds = [arnOf('rds', 'snapshot:awsbackup:*')];
+  const aurora = [arnOf('rds', 'cluster-snapshot:awsbackup:*')];
+  const ebs = [ec2('snapshot/*'), ec2('image/*')];
+  const dynamodb = (table: string) => [arnOf('dynamodb', `table/${table}/backup/*`)];
+  const arns = [arnOf('backup', 'recovery-point:*')];
+  for (const arn of resourceArns) {
+    if (!isKnown(arn)) {
+      arns.push(...rds, ...aurora, ...ebs, ...dynamodb('*'));
+      continue;
+    }
+    const [, , service, , , ...rest] = arn.split(':');
+    const resource = rest.join(':');
+    if (service === 'rds') arns.push(...(resource.startsWith('cluster:') ? aurora : rds));
+    else if (service === 'ec2') arns.push(...ebs);
+    else if (service === 'dynamodb') arns.push(...dynamodb(resource.replace(/^table\//, '').split('/')[0]));
+  }
+  return [...new Set(arns)];
+}
+
+/** A member of a rollback group tells the coordinator of its rollbacks and acknowledgements. */
+function groupStatements(group: RollbackGroupMembership | undefined): DataAwsIamPolicyDocumentStatement[] {
+  return group
+    ? [
+        {
+          sid: 'ReportToRollbackGroup',
+          effect: 'Allow',
+          actions: ['lambda:InvokeFunction'],
+          resources: [group.coordinatorFunctionArn],
+        },
+      ]
+    : [];
 }
 
 /** X-Ray's write actions have no resource type: AWS cannot scope them. */

@@ -12,6 +12,7 @@ import type {
   IBlueGreenListener,
   ProtectedAlarmProps,
   ProtectedListenerAttributes,
+  RollbackGroupMembership,
 } from '../contracts';
 import type { KillSwitch, KillSwitchMode } from '../delivery/kill-switch';
 import type { SmokeCheck } from '../delivery/smoke-check';
@@ -23,6 +24,21 @@ export enum WatchdogArchitecture {
   ARM_64 = 'arm64',
   /** x86-64. */
   X86_64 = 'x86_64',
+}
+
+/** Whether manual actions must prove who sent them. */
+export enum VerifiedCallers {
+  /**
+   * A manual action (rollback, acknowledge, pause, resume, promote, restore-data) without a valid
+   * caller proof (a presigned `sts:GetCallerIdentity` the CLI signs) is rejected before anything is
+   * read or written.
+   */
+  REQUIRED = 'required',
+  /**
+   * A proof is checked and recorded when there is one; an action without one runs on the name its
+   * sender claims, marked unverified in the audit record.
+   */
+  RECORDED = 'recorded',
 }
 
 /** A Lambda alias whose version (and routing) the watchdog restores. */
@@ -60,6 +76,75 @@ export interface ReleaseBackupProps {
    * @default 35
    */
   readonly deleteAfterDays?: number;
+  /**
+   * The backup readiness gate: capture refuses the release (the deploy stops, audited, with the reason)
+   * unless the backups of `resourceArns` are recent and restorable.
+   * @default - no gate: the backup is started and the release goes ahead
+   */
+  readonly readiness?: BackupReadinessProps;
+  /**
+   * The role AWS Backup restores with, when an operator restores a release's recovery point
+   * (`switchback restore-data`); the watchdog may pass it only to AWS Backup. It needs AWS's restore
+   * permissions (the managed policies `AWSBackupServiceRolePolicyForRestores` and, for S3,
+   * `AWSBackupServiceRolePolicyForS3Restore`, which a `BackupSchedule`'s role has).
+   * @default - roleArn
+   */
+  readonly restoreRoleArn?: string;
+}
+
+/**
+ * The backup readiness gate, checked at capture for every resource of the release backup, before the
+ * capture takes the service's lock (a rollback of the live release never waits on it). Each check
+ * runs only when set.
+ */
+export interface BackupReadinessProps {
+  /**
+   * The newest completed recovery point of each resource (in any vault) must be younger than this,
+   * 1-8760 hours; none, or an older one, refuses the release.
+   * @default - not checked
+   */
+  readonly maxRecoveryPointAgeHours?: number;
+  /**
+   * The newest restore test of each resource (a restore job a restore testing plan started, see
+   * `BackupSchedule`'s `restoreTesting`) must have completed, its validation not failed, and be younger
+   * than this, 1-365 days; none, a failed one or an older one refuses the release.
+   * @default - not checked
+   */
+  readonly maxRestoreTestAgeDays?: number;
+  /**
+   * Wait up to this long, 1-600 seconds, for the pre-release backup job to complete before capture
+   * answers (and traffic moves); a job that fails or is not complete by then refuses the release. The
+   * function's timeout grows to cover the wait, and its reserved concurrency becomes 2 so that a
+   * rollback of the live release runs while a capture waits.
+   * @default - not waited for: the backup completes in the background
+   */
+  readonly waitForBackupSeconds?: number;
+}
+
+/**
+ * Gates this one release may pass, each with the reason recorded in the capture's audit record. They
+ * go to the capture with the release id they name, which must be this deploy's: an override left in
+ * the code fails the next release's synth instead of carrying over silently.
+ */
+export interface ReleaseOverridesProps {
+  /** The release the overrides are for: the watchdog's `releaseId`. */
+  readonly releaseId: string;
+  /**
+   * Why this release may go out although the backup readiness gate refuses it (1-500 characters).
+   * @default - the gate applies
+   */
+  readonly backupReadinessReason?: string;
+  /**
+   * Why this release may go out although a deploy freeze is in force (an unacknowledged rollback of
+   * this service, or of a group member it depends on), 1-500 characters.
+   * @default - the freeze applies
+   */
+  readonly freezeReason?: string;
+  /**
+   * Who decided, recorded with the reasons (1-200 characters).
+   * @default - not recorded (the audit names the deploy's capture)
+   */
+  readonly requestedBy?: string;
 }
 
 /**
@@ -112,6 +197,28 @@ export interface RollbackWatchdogOptions {
   /** While a rollback stays blocked or partial, the schedule tick pages again after this many minutes. @default 15 */
   readonly repageMinutes?: number;
   /**
+   * After a rollback, captures of a new release are refused for this many minutes (0-10080) unless the
+   * rollback is acknowledged first or the release declares `releaseOverrides.freezeReason`; the same
+   * release id captured again is never refused. 0 turns the freeze off.
+   * @default 1440
+   */
+  readonly freezeMinutes?: number;
+  /**
+   * Whether manual actions must prove who sent them: the CLI signs a presigned `sts:GetCallerIdentity`
+   * with the operator's own credentials, and the watchdog has STS check it and records the ARN STS
+   * answers with. Needs no IAM permission: STS answers GetCallerIdentity for any valid signature, and it
+   * is the caller's signature, not the watchdog's, that STS checks.
+   * @default VerifiedCallers.REQUIRED
+   */
+  readonly verifiedCallers?: VerifiedCallers;
+  /**
+   * The rollback group this watchdog belongs to when the group is defined elsewhere (another stack,
+   * region or tool): the watchdog reports its rollbacks and acknowledgements to the coordinator, and
+   * may invoke it. A `RollbackGroup` in the watchdog's own stack sets this itself (`joinGroup`).
+   * @default - in no group, unless a RollbackGroup adds it
+   */
+  readonly groupMembership?: RollbackGroupMembership;
+  /**
    * The region the protected service runs in, when the watchdog is placed in another region
    * (standalone placement): its calls to the service go there. @default - the watchdog's own region
    */
@@ -143,7 +250,8 @@ export interface RollbackWatchdogOptions {
   /**
    * The watchdog function's timeout, in seconds (30-870).
    * @default 90 - a health-ping run probes for most of it; a rollback takes well under a second plus
-   * retries within its 20 s step budgets
+   * retries within its 20 s step budgets. With `backup.readiness.waitForBackupSeconds`, that wait plus
+   * 60 s when it is longer (a timeout given must cover it too)
    */
   readonly timeoutSeconds?: number;
   /**
@@ -232,6 +340,12 @@ export interface RollbackWatchdogProps extends RollbackWatchdogOptions {
    * @default - none
    */
   readonly alarms?: ProtectedAlarmProps[];
-  /** On-demand backups at capture. @default - none */
+  /** On-demand backups at capture, and the backup readiness gate. @default - none */
   readonly backup?: ReleaseBackupProps;
+  /**
+   * Gates this release may pass (the backup readiness gate, a deploy freeze), with audited reasons.
+   * They name the release they are for, which must be `releaseId`; they need the capture on deploy.
+   * @default - every gate applies
+   */
+  readonly releaseOverrides?: ReleaseOverridesProps;
 }

@@ -9,6 +9,7 @@ import * as z from 'zod/mini';
 import {
   ARN_PATTERNS,
   DEFAULT_HEALTH_PING,
+  overrideSchema,
   DEFAULT_ROLLBACK_POLICY,
   RELEASE_ID_PATTERN,
   watchdogConfigParts,
@@ -18,10 +19,12 @@ import {
 import type {
   ProtectedAlarmProps,
   ProtectedListenerAttributes,
+  RollbackGroupMembership,
   RollbackWatchdogAttributes,
 } from '../contracts';
 import { isKnown, PropValidator, show, SwitchbackValidationError } from '../internal/validation';
-import { WatchdogArchitecture, type RollbackWatchdogProps } from './props';
+import { BACKUP_WAIT_MARGIN_SECONDS } from './functions';
+import { VerifiedCallers, WatchdogArchitecture, type RollbackWatchdogProps } from './props';
 import { STORE_GRANT_PREFIX } from '../internal/store-access';
 import { toConfigListener } from './subjects';
 
@@ -66,6 +69,7 @@ const POLICY_PROPS = [
   'minHealthyTargets',
   'minHealthyPercentOfCandidate',
   'repageMinutes',
+  'freezeMinutes',
 ] as const satisfies readonly (keyof RollbackWatchdogProps & keyof typeof DEFAULT_ROLLBACK_POLICY)[];
 
 /** Parses `value` with one part of lib's schema; the first problem is thrown against `prop`. */
@@ -114,6 +118,9 @@ export function validateWatchdogProps(
     ['healthPing.failuresToBreach', props.healthPing?.failuresToBreach],
     ['healthPing.timeoutMs', props.healthPing?.timeoutMs],
     ['backup.deleteAfterDays', props.backup?.deleteAfterDays],
+    ['backup.readiness.maxRecoveryPointAgeHours', props.backup?.readiness?.maxRecoveryPointAgeHours],
+    ['backup.readiness.maxRestoreTestAgeDays', props.backup?.readiness?.maxRestoreTestAgeDays],
+    ['backup.readiness.waitForBackupSeconds', props.backup?.readiness?.waitForBackupSeconds],
   ] as const) {
     check.literal(prop, value, atSynth);
   }
@@ -164,6 +171,7 @@ export function validateWatchdogProps(
     }
   }
   if (props.backup) parseAs(scope, 'backup', part.backup, props.backup);
+  validateReleaseSafety(scope, check, timeoutSeconds, props);
 
   // Stricter than the configuration allows, because of what the construct does with them.
   (props.artifactKeys ?? []).forEach((key, index) => {
@@ -288,4 +296,104 @@ export function validateWatchdogAttributes(scope: IConstruct, attrs: RollbackWat
       check.fail('functionName', attrs.functionName, `must be the function functionArn names ('${named}').`);
     }
   }
+}
+
+/**
+ * The release-safety props: the backup readiness gate (and the timeout its wait needs), the freeze, the
+ * caller verification, group membership and this release's overrides.
+ */
+function validateReleaseSafety(
+  scope: IConstruct,
+  check: PropValidator,
+  timeoutSeconds: number,
+  props: RollbackWatchdogProps,
+): void {
+  check.oneOf('verifiedCallers', props.verifiedCallers, Object.values(VerifiedCallers));
+  const readiness = props.backup?.readiness;
+  if (readiness !== undefined) {
+    const { maxRecoveryPointAgeHours, maxRestoreTestAgeDays, waitForBackupSeconds } = readiness;
+    if (
+      [maxRecoveryPointAgeHours, maxRestoreTestAgeDays, waitForBackupSeconds].every((v) => v === undefined)
+    ) {
+      check.conflict(
+        'backup.readiness',
+        'sets no check: give maxRecoveryPointAgeHours, maxRestoreTestAgeDays or waitForBackupSeconds, or leave readiness out.',
+      );
+    }
+    if (
+      waitForBackupSeconds !== undefined &&
+      timeoutSeconds < waitForBackupSeconds + BACKUP_WAIT_MARGIN_SECONDS
+    ) {
+      check.conflict(
+        'timeoutSeconds',
+        `got ${timeoutSeconds}; the capture waits up to ${waitForBackupSeconds} s for the backup (backup.readiness.waitForBackupSeconds) and needs ${BACKUP_WAIT_MARGIN_SECONDS} s more to record the release: give at least ${waitForBackupSeconds + BACKUP_WAIT_MARGIN_SECONDS}, or leave timeoutSeconds out (it then covers the wait).`,
+      );
+    }
+  }
+  if (props.groupMembership !== undefined) {
+    validateGroupMembership(scope, 'groupMembership', props.groupMembership);
+  }
+  const overrides = props.releaseOverrides;
+  if (overrides === undefined) return;
+  check.required(overrides, ['releaseId'], 'to say which release the overrides are for');
+  if (isKnown(overrides.releaseId) && isKnown(props.releaseId) && overrides.releaseId !== props.releaseId) {
+    check.fail(
+      'releaseOverrides.releaseId',
+      overrides.releaseId,
+      `the overrides were declared for release '${overrides.releaseId}' and this deploy is release '${props.releaseId}': an override holds for one release only. Remove releaseOverrides, or set its releaseId to '${props.releaseId}' if this release needs them too.`,
+    );
+  }
+  if (overrides.backupReadinessReason === undefined && overrides.freezeReason === undefined) {
+    check.conflict(
+      'releaseOverrides',
+      'overrides nothing: give backupReadinessReason and/or freezeReason, or leave releaseOverrides out.',
+    );
+  }
+  if (!(props.captureOnDeploy ?? true)) {
+    check.conflict(
+      'releaseOverrides',
+      'goes with the capture on deploy, which captureOnDeploy: false turns off: send the overrides with the capture you run instead (switchback capture --override-backup-readiness/--override-freeze, or "overrides" in the capture request).',
+    );
+  }
+  if (overrides.backupReadinessReason !== undefined && readiness === undefined) {
+    check.conflict(
+      'releaseOverrides.backupReadinessReason',
+      'overrides the backup readiness gate, which is not configured (backup.readiness): leave it out.',
+    );
+  }
+  for (const [prop, reason] of [
+    ['backupReadinessReason', overrides.backupReadinessReason],
+    ['freezeReason', overrides.freezeReason],
+  ] as const) {
+    if (reason !== undefined) {
+      check.literal(`releaseOverrides.${prop}`, reason, 'it is recorded in the audit as given');
+      parseAs(scope, `releaseOverrides.${prop}`, overrideSchema.shape.reason, reason);
+    }
+  }
+  if (overrides.requestedBy !== undefined) {
+    parseAs(scope, 'releaseOverrides.requestedBy', overrideSchema.shape.requestedBy, overrides.requestedBy);
+  }
+}
+
+/** Checks a group membership (given as a prop, or by a group calling `joinGroup`) against lib's rule. */
+export function validateGroupMembership(
+  scope: IConstruct,
+  prop: string,
+  membership: RollbackGroupMembership,
+): void {
+  const check = new PropValidator(scope);
+  check.required(membership, ['groupName', 'coordinatorFunctionArn'], 'to join a rollback group');
+  const part = configPartsAtSynth().group.shape;
+  check.literal(
+    `${prop}.groupName`,
+    membership.groupName,
+    'it names the group in the configuration and the audit',
+  );
+  parseAs(scope, `${prop}.groupName`, part.name, membership.groupName);
+  parseAs(
+    scope,
+    `${prop}.coordinatorFunctionArn`,
+    part.coordinatorFunctionArn,
+    membership.coordinatorFunctionArn,
+  );
 }

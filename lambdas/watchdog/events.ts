@@ -6,7 +6,16 @@
  */
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
-import { RELEASE_ID_PATTERN } from '../../lib';
+import {
+  canonicalCallerRequest,
+  callerProofSchema,
+  captureOverridesSchema,
+  groupNameSchema,
+  RELEASE_ID_PATTERN,
+  type CallerProof,
+  type CaptureOverrides,
+  type VerifiedCaller,
+} from '../../lib';
 import type { AlarmStateValue } from './ports';
 
 export type { AlarmStateValue };
@@ -45,24 +54,39 @@ export interface HealthBreachReport {
   readonly eventId: string;
 }
 
-/** An operator's manual rollback. */
-export interface RollbackRequest {
+/**
+ * What a manual action carries about its sender: the caller proof as sent and the digest of the
+ * request it must be bound to (computed here, from what was delivered). The handler checks it with
+ * STS before the engine sees the event, and sets `caller`.
+ */
+export interface ManualOrigin {
+  readonly proof?: { readonly callerProof: CallerProof; readonly digest: string };
+  /** Who sent it, as the handler established (verified by STS, or the self-asserted name only). */
+  readonly caller?: VerifiedCaller;
+}
+
+/** An operator's manual rollback (or a rollback group's, for a member that follows another). */
+export interface RollbackRequest extends ManualOrigin {
   readonly kind: 'rollback';
   readonly reason: string;
   readonly requestedBy: string;
   readonly dryRun: boolean;
   /** Set by clients that may retry, so a retried request is not acted on twice. */
   readonly eventId?: string;
+  /** Set by a group coordinator: the group, and the member decision that caused this rollback. */
+  readonly group?: { readonly name: string; readonly cause: string };
 }
 
 /** Capture the live state as the manifest of a release (deploy time). */
 export interface CaptureRequest {
   readonly kind: 'capture';
   readonly releaseId: string;
+  /** The gates this release declares it may pass, each with an audited reason. */
+  readonly overrides?: CaptureOverrides;
 }
 
 /** An operator lets a rolled-back release go live again (lifts its hold and latch). */
-export interface AcknowledgeRequest {
+export interface AcknowledgeRequest extends ManualOrigin {
   readonly kind: 'acknowledge';
   readonly releaseId: string;
   readonly requestedBy: string;
@@ -70,10 +94,36 @@ export interface AcknowledgeRequest {
 }
 
 /** An operator pauses, resumes or promotes the current release's traffic shift. */
-export interface ShiftRequest {
+export interface ShiftRequest extends ManualOrigin {
   readonly kind: 'pause' | 'resume' | 'promote';
   readonly requestedBy: string;
   readonly reason: string;
+}
+
+/**
+ * An operator's data restore from a release's recovery points: without `recoveryPointArn`, list
+ * them; with it and `dryRun`, plan the restore; otherwise start it (never automatic).
+ */
+export interface RestoreDataRequest extends ManualOrigin {
+  readonly kind: 'restore-data';
+  readonly releaseId: string;
+  readonly recoveryPointArn?: string;
+  readonly dryRun: boolean;
+  readonly requestedBy: string;
+  /** Required to start a restore. */
+  readonly reason?: string;
+  /** Set by clients that may retry, so a retried start is one restore job. */
+  readonly requestId?: string;
+}
+
+/** A group coordinator freezes this service's deploys (a member it depends on rolled back), or lifts it. */
+export interface GroupFreezeRequest extends ManualOrigin {
+  readonly kind: 'freeze' | 'unfreeze';
+  readonly group: string;
+  /** The member whose rollback causes (caused) the freeze. */
+  readonly cause: { readonly service: string; readonly releaseId: string; readonly decisionId: string };
+  /** For `freeze`: when it ends on its own (ISO 8601). */
+  readonly until?: string;
 }
 
 /** Report what the watchdog protects and did. */
@@ -90,7 +140,26 @@ export type WatchdogEvent =
   | CaptureRequest
   | AcknowledgeRequest
   | ShiftRequest
+  | RestoreDataRequest
+  | GroupFreezeRequest
   | StatusRequest;
+
+/** The kinds of manual actions that carry a caller proof and are checked by the handler. */
+export const MANUAL_ACTION_KINDS = [
+  'rollback',
+  'acknowledge',
+  'pause',
+  'resume',
+  'promote',
+  'restore-data',
+  'freeze',
+  'unfreeze',
+] as const;
+export type ManualAction = Extract<WatchdogEvent, { readonly kind: (typeof MANUAL_ACTION_KINDS)[number] }>;
+
+export function isManualAction(event: WatchdogEvent): event is ManualAction {
+  return (MANUAL_ACTION_KINDS as readonly string[]).includes(event.kind);
+}
 
 /** The result of parsing: an event, or the reason it was rejected. */
 export type ParsedEvent =
@@ -168,25 +237,67 @@ const scheduledEvent = z.object({
   time: cloudWatchTime,
 });
 
+const releaseIdField = z
+  .string()
+  .check(z.regex(RELEASE_ID_PATTERN, 'must be 1-128 letters, digits, dots, underscores or hyphens'));
+const requestedByField = z.string().check(z.minLength(1), z.maxLength(200));
+const reasonField = z.string().check(z.minLength(1), z.maxLength(500));
+const requestIdField = z
+  .string()
+  .check(z.regex(/^[A-Za-z0-9-]{8,64}$/, 'must be 8-64 letters, digits or hyphens'));
+const decisionIdField = z.string().check(z.regex(/^[A-Za-z0-9._:-]{1,100}$/, 'must be a decision id'));
+
 const manualRollback = z.strictObject({
   action: z.literal('rollback'),
-  reason: z.string().check(z.minLength(1), z.maxLength(500)),
-  requestedBy: z.string().check(z.minLength(1), z.maxLength(200)),
+  reason: reasonField,
+  requestedBy: requestedByField,
   dryRun: z._default(z.boolean(), false),
-  requestId: z.optional(z.string().check(z.regex(/^[A-Za-z0-9-]{8,64}$/))),
+  requestId: z.optional(requestIdField),
+  group: z.optional(z.strictObject({ name: groupNameSchema, cause: decisionIdField })),
+  callerProof: z.optional(callerProofSchema),
 });
 
 const manualCapture = z.strictObject({
   action: z.literal('capture'),
-  releaseId: z
-    .string()
-    .check(z.regex(RELEASE_ID_PATTERN, 'must be 1-128 letters, digits, dots, underscores or hyphens')),
+  releaseId: releaseIdField,
+  overrides: z.optional(captureOverridesSchema),
 });
 
 const manualShift = z.strictObject({
   action: z.enum(['pause', 'resume', 'promote']),
-  requestedBy: z.string().check(z.minLength(1), z.maxLength(200)),
-  reason: z.string().check(z.minLength(1), z.maxLength(500)),
+  requestedBy: requestedByField,
+  reason: reasonField,
+  callerProof: z.optional(callerProofSchema),
+});
+
+const manualRestoreData = z
+  .strictObject({
+    action: z.literal('restore-data'),
+    releaseId: releaseIdField,
+    recoveryPointArn: z.optional(z.string().check(z.minLength(20), z.maxLength(1600))),
+    dryRun: z._default(z.boolean(), false),
+    requestedBy: requestedByField,
+    reason: z.optional(reasonField),
+    requestId: z.optional(requestIdField),
+    callerProof: z.optional(callerProofSchema),
+  })
+  .check(
+    z.refine((r) => r.dryRun || r.recoveryPointArn === undefined || r.reason !== undefined, {
+      message: 'starting a restore needs a reason',
+      path: ['reason'],
+    }),
+  );
+
+const groupFreeze = z.strictObject({
+  action: z.enum(['freeze', 'unfreeze']),
+  group: groupNameSchema,
+  cause: z.strictObject({
+    service: z.string().check(z.minLength(1), z.maxLength(40)),
+    releaseId: releaseIdField,
+    decisionId: decisionIdField,
+  }),
+  until: z.optional(z.iso.datetime({ offset: false })),
+  callerProof: z.optional(callerProofSchema),
 });
 
 const manualStatus = z.strictObject({ action: z.literal('status') });
@@ -202,11 +313,10 @@ const healthBreach = z.strictObject({
 
 const manualAcknowledge = z.strictObject({
   action: z.literal('acknowledge'),
-  releaseId: z
-    .string()
-    .check(z.regex(RELEASE_ID_PATTERN, 'must be 1-128 letters, digits, dots, underscores or hyphens')),
-  requestedBy: z.string().check(z.minLength(1), z.maxLength(200)),
-  reason: z.string().check(z.minLength(1), z.maxLength(500)),
+  releaseId: releaseIdField,
+  requestedBy: requestedByField,
+  reason: reasonField,
+  callerProof: z.optional(callerProofSchema),
 });
 
 /** Parses any delivered event; never throws. */
@@ -275,7 +385,7 @@ function parseManual(record: Record<string, unknown>): ParsedEvent {
     case 'rollback': {
       const parsed = manualRollback.safeParse(record);
       if (!parsed.success) return rejected('a manual rollback', parsed.error);
-      const { reason, requestedBy, dryRun, requestId } = parsed.data;
+      const { reason, requestedBy, dryRun, requestId, group } = parsed.data;
       return {
         ok: true,
         event: {
@@ -284,19 +394,67 @@ function parseManual(record: Record<string, unknown>): ParsedEvent {
           requestedBy,
           dryRun,
           ...(requestId ? { eventId: `manual-${requestId}` } : {}),
+          ...(group ? { group } : {}),
+          ...origin(record, parsed.data.callerProof),
         },
       };
     }
     case 'capture': {
       const parsed = manualCapture.safeParse(record);
       if (!parsed.success) return rejected('a capture request', parsed.error);
-      return { ok: true, event: { kind: 'capture', releaseId: parsed.data.releaseId } };
+      const { releaseId, overrides } = parsed.data;
+      return { ok: true, event: { kind: 'capture', releaseId, ...(overrides ? { overrides } : {}) } };
     }
     case 'acknowledge': {
       const parsed = manualAcknowledge.safeParse(record);
       if (!parsed.success) return rejected('an acknowledgement', parsed.error);
       const { releaseId, requestedBy, reason } = parsed.data;
-      return { ok: true, event: { kind: 'acknowledge', releaseId, requestedBy, reason } };
+      return {
+        ok: true,
+        event: {
+          kind: 'acknowledge',
+          releaseId,
+          requestedBy,
+          reason,
+          ...origin(record, parsed.data.callerProof),
+        },
+      };
+    }
+    case 'restore-data': {
+      const parsed = manualRestoreData.safeParse(record);
+      if (!parsed.success) return rejected('a restore-data request', parsed.error);
+      const { releaseId, recoveryPointArn, dryRun, requestedBy, reason, requestId } = parsed.data;
+      return {
+        ok: true,
+        event: {
+          kind: 'restore-data',
+          releaseId,
+          dryRun,
+          requestedBy,
+          ...(recoveryPointArn ? { recoveryPointArn } : {}),
+          ...(reason ? { reason } : {}),
+          ...(requestId ? { requestId } : {}),
+          ...origin(record, parsed.data.callerProof),
+        },
+      };
+    }
+    case 'freeze':
+    case 'unfreeze': {
+      const parsed = groupFreeze.safeParse(record);
+      if (!parsed.success) return rejected(`a ${String(record.action)} request`, parsed.error);
+      const { action, group, cause, until } = parsed.data;
+      if (action === 'freeze' && until === undefined)
+        return { ok: false, reason: 'malformed freeze request: until: a freeze needs the time it ends' };
+      return {
+        ok: true,
+        event: {
+          kind: action,
+          group,
+          cause,
+          ...(until ? { until } : {}),
+          ...origin(record, parsed.data.callerProof),
+        },
+      };
     }
     case 'health-breach': {
       const parsed = healthBreach.safeParse(record);
@@ -310,7 +468,10 @@ function parseManual(record: Record<string, unknown>): ParsedEvent {
       const parsed = manualShift.safeParse(record);
       if (!parsed.success) return rejected(`a ${String(record.action)} request`, parsed.error);
       const { action, requestedBy, reason } = parsed.data;
-      return { ok: true, event: { kind: action, requestedBy, reason } };
+      return {
+        ok: true,
+        event: { kind: action, requestedBy, reason, ...origin(record, parsed.data.callerProof) },
+      };
     }
     case 'tick': {
       const parsed = scheduleTick.safeParse(record);
@@ -325,9 +486,16 @@ function parseManual(record: Record<string, unknown>): ParsedEvent {
     default:
       return {
         ok: false,
-        reason: `unknown action ${JSON.stringify(String(record.action)).slice(0, 60)}: expected rollback, capture, acknowledge, pause, resume, promote, status, tick or health-breach`,
+        reason: `unknown action ${JSON.stringify(String(record.action)).slice(0, 60)}: expected rollback, capture, acknowledge, pause, resume, promote, restore-data, freeze, unfreeze, status, tick or health-breach`,
       };
   }
+}
+
+/** The caller proof of a manual request, bound to the digest of the request as delivered. */
+function origin(record: Record<string, unknown>, callerProof: CallerProof | undefined): ManualOrigin {
+  if (!callerProof) return {};
+  const digest = createHash('sha256').update(canonicalCallerRequest(record)).digest('hex');
+  return { proof: { callerProof, digest } };
 }
 
 /** The id of an alarm state change: the same for every delivery of it, whichever path it took. */

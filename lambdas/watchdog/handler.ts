@@ -4,8 +4,11 @@
  * reason and returns normally: throwing would only buy two more deliveries of the same bad event.
  */
 import type { WatchdogConfig } from '../../lib';
+import { establishCaller } from './caller';
 import { parseWatchdogEvent } from './events';
 import { acknowledgeRollback } from './engine/acknowledge';
+import { groupFreezeAction } from './engine/freeze';
+import { restoreData } from './engine/restore-data';
 import { captureRelease } from './engine/capture';
 import type { Log, MetricsSink } from './engine/context';
 import { runHealthPings, type Probe } from './engine/health-ping';
@@ -65,8 +68,15 @@ export function createHandler(deps: HandlerDependencies) {
       deps.log.warn('event rejected', { reason: parsed.reason });
       return { status: 'rejected', reason: parsed.reason };
     }
-    const event = parsed.event;
-    const config = await deps.loadConfig({ fresh: event.kind === 'capture' });
+    const config = await deps.loadConfig({ fresh: parsed.event.kind === 'capture' });
+    const ports = deps.portsFor(config);
+    // Who sent a manual action is settled before anything is read or written for it.
+    const checked = await establishCaller(parsed.event, config, ports.identity);
+    if (!checked.ok) {
+      deps.log.warn('event rejected', { reason: checked.reason });
+      return { status: 'rejected', reason: checked.reason };
+    }
+    const event = checked.event;
     if (event.kind === 'alarm') {
       // Events it will not act on cost nothing but this line: no lock, no receipt, no record, no page.
       const screened = screenAlarmEvent(event, config, config.policy, deps.clock.now());
@@ -89,9 +99,11 @@ export function createHandler(deps: HandlerDependencies) {
       trigger: event.kind,
     });
     deps.metrics.forService?.(config.service);
+    const remaining = invocation.getRemainingTimeInMillis?.();
     const context = {
       config,
-      ports: deps.portsFor(config),
+      ports,
+      ...(remaining !== undefined ? { deadline: deps.clock.now() + remaining } : {}),
       clock: deps.clock,
       log: deps.log,
       metrics: deps.metrics,
@@ -102,7 +114,12 @@ export function createHandler(deps: HandlerDependencies) {
     try {
       switch (event.kind) {
         case 'capture':
-          return ok('capture', await captureRelease(context, event.releaseId));
+          return ok('capture', await captureRelease(context, event.releaseId, event.overrides));
+        case 'restore-data':
+          return ok('restore-data', await restoreData(context, event));
+        case 'freeze':
+        case 'unfreeze':
+          return ok(event.kind, await groupFreezeAction(context, event));
         case 'status':
           return ok('status', await serviceStatus(context));
         case 'acknowledge':

@@ -2,7 +2,7 @@
  * The ports the engine acts through, named by intent. Adapters implement them over the AWS SDK; tests
  * implement them in memory. The engine never sees an SDK type.
  */
-import type { CapturedAlias, ListenerAction } from '../../lib';
+import type { CallerProof, CapturedAlias, ListenerAction, MemberReport } from '../../lib';
 
 /** A listener's live default actions and the actions of its rules. */
 export interface ListenerState {
@@ -126,7 +126,52 @@ export interface NotifyPort {
   publish(subject: string, message: unknown): Promise<void>;
 }
 
-/** AWS Backup: an on-demand backup tagged with the release id. */
+/** A recovery point as AWS Backup describes it. */
+export interface RecoveryPointInfo {
+  readonly recoveryPointArn: string;
+  readonly resourceArn: string;
+  readonly resourceType: string;
+  readonly vaultName: string;
+  /** COMPLETED, PARTIAL, DELETING, EXPIRED (AWS Backup's `RecoveryPointStatus`). */
+  readonly status: string;
+  /** ISO 8601. */
+  readonly createdAt: string;
+  readonly completedAt?: string;
+  /** When its lifecycle deletes it (ISO 8601). */
+  readonly deleteAt?: string;
+}
+
+/** A restore job: started by a restore testing plan, or by `restore-data`. */
+export interface RestoreJobInfo {
+  readonly restoreJobId: string;
+  /** PENDING, RUNNING, COMPLETED, ABORTED, FAILED. */
+  readonly status: string;
+  readonly recoveryPointArn?: string;
+  readonly createdAt: string;
+  readonly completedAt?: string;
+  readonly percentDone?: string;
+  readonly createdResourceArn?: string;
+  readonly statusMessage?: string;
+  /** Set for restore tests: the restore testing plan that started it. */
+  readonly restoreTestingPlanArn?: string;
+  /** For restore tests: SUCCESSFUL, FAILED, TIMED_OUT, VALIDATING (AWS Backup's `ValidationStatus`). */
+  readonly validationStatus?: string;
+}
+
+/** A backup job's progress. */
+export interface BackupJobInfo {
+  readonly backupJobId: string;
+  /** AWS Backup's `BackupJobState`: CREATED, PENDING, RUNNING, COMPLETED, FAILED, ABORTED, EXPIRED, PARTIAL. */
+  readonly state: string;
+  readonly recoveryPointArn?: string;
+  readonly completedAt?: string;
+  readonly statusMessage?: string;
+}
+
+/**
+ * AWS Backup: an on-demand backup tagged with the release id at capture; the reads of the readiness
+ * gate; and the restore an operator asks for (never automatic).
+ */
 export interface BackupPort {
   startBackup(input: {
     readonly vaultName: string;
@@ -135,6 +180,48 @@ export interface BackupPort {
     readonly releaseId: string;
     readonly deleteAfterDays: number;
   }): Promise<{ readonly backupJobId: string; readonly recoveryPointArn?: string }>;
+  describeBackupJob(backupJobId: string): Promise<BackupJobInfo>;
+  /** The resource's newest COMPLETED recovery point in any vault, if it has one. */
+  latestRecoveryPoint(resourceArn: string): Promise<RecoveryPointInfo | undefined>;
+  /** The resource's newest restore job started by a restore testing plan, if any. */
+  latestRestoreTest(resourceArn: string): Promise<RestoreJobInfo | undefined>;
+  /** A recovery point, or undefined when AWS Backup does not know it (deleted, wrong vault). */
+  describeRecoveryPoint(vaultName: string, recoveryPointArn: string): Promise<RecoveryPointInfo | undefined>;
+  /** The metadata a restore of the recovery point starts from (GetRecoveryPointRestoreMetadata). */
+  restoreMetadata(vaultName: string, recoveryPointArn: string): Promise<Record<string, string>>;
+  /** Starts a restore job; the token makes a retried start one job. */
+  startRestore(input: {
+    readonly recoveryPointArn: string;
+    readonly roleArn: string;
+    readonly resourceType: string;
+    readonly metadata: Record<string, string>;
+    readonly idempotencyToken: string;
+  }): Promise<string>;
+  describeRestoreJob(restoreJobId: string): Promise<RestoreJobInfo>;
+}
+
+/** Who STS says signed a caller proof. */
+export interface CallerIdentity {
+  readonly arn: string;
+  readonly account: string;
+  readonly userId: string;
+}
+
+/** STS: checks a caller proof (a presigned GetCallerIdentity bound to the request's digest). */
+export interface IdentityPort {
+  /**
+   * Sends the presigned request to STS with the `x-switchback-request` header valued `digest`.
+   * Resolves the identity STS answers with; rejects with an `AwsCallError` of kind `access-denied`
+   * when STS refuses the signature (tampered request, expired proof, wrong digest) and `invalid` when
+   * the proof is not a GetCallerIdentity for this watchdog's STS endpoint.
+   */
+  verify(proof: CallerProof, digest: string): Promise<CallerIdentity>;
+}
+
+/** The rollback group's coordinator, told of this member's rollbacks and acknowledgements. */
+export interface GroupPort {
+  /** Invokes the coordinator asynchronously (Lambda queues and retries it); resolves once queued. */
+  report(coordinatorFunctionArn: string, report: MemberReport): Promise<void>;
 }
 
 /** Smoke checks: an HTTP request against a listener, or the user's own Lambda function. */
@@ -220,4 +307,8 @@ export interface WatchdogPorts {
   readonly backup?: BackupPort;
   readonly checks?: SmokeCheckPort;
   readonly appConfig?: AppConfigPort;
+  /** Checks caller proofs of manual actions. */
+  readonly identity?: IdentityPort;
+  /** Reports to the rollback group's coordinator, when the service is in a group. */
+  readonly group?: GroupPort;
 }

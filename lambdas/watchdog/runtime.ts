@@ -20,6 +20,8 @@ import {
   createAliasAdapter,
   createAppConfigAdapter,
   createArtifactAdapter,
+  createGroupAdapter,
+  createIdentityAdapter,
   createNotifyAdapter,
   createParameterAdapter,
   createSmokeCheckAdapter,
@@ -107,6 +109,19 @@ export function createRuntime(options: RuntimeOptions = {}) {
     sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   };
 
+  // Caller proofs are checked at the watchdog's own STS endpoint (its region's, or the custom
+  // endpoint's: the emulator, moto), never at one a proof names; their age on the watchdog's clock.
+  const ownRegion = clientConfig.region ?? processEnv.AWS_REGION ?? processEnv.AWS_DEFAULT_REGION;
+  const stsEndpoint = clientConfig.endpoint ?? processEnv.AWS_ENDPOINT_URL_STS ?? processEnv.AWS_ENDPOINT_URL;
+  // A proof's age is judged on the wall clock, the one STS and the signer use (not the engine's
+  // clock, which tests and the drill may move).
+  const identity = createIdentityAdapter({
+    ...(ownRegion ? { region: ownRegion } : {}),
+    ...(stsEndpoint ? { endpoint: stsEndpoint } : {}),
+  });
+  // The coordinator of a rollback group may be in any region: the Lambda client of its region.
+  const group = createGroupAdapter((region) => clientsFor(region).lambda);
+
   // Cached per container for a minute (of the injected clock: tests move time): warm containers
   // pick up a redeployed configuration soon, and a capture always reads it fresh.
   let cachedConfig: { readonly loaded: Promise<WatchdogConfig>; readonly at: number } | undefined;
@@ -130,7 +145,13 @@ export function createRuntime(options: RuntimeOptions = {}) {
 
   const portsByConfig = new Map<string, WatchdogPorts>();
   const portsFor = (config: WatchdogConfig): WatchdogPorts => {
-    const key = `${config.store.bucket}|${config.region ?? ''}|${config.notificationTopicArn ?? ''}`;
+    const key = [
+      config.store.bucket,
+      config.region ?? '',
+      config.notificationTopicArn ?? '',
+      config.backup ? 'backup' : '',
+      config.group?.coordinatorFunctionArn ?? '',
+    ].join('|');
     const existing = portsByConfig.get(key);
     if (existing) return existing;
     const clients = { ...clientsFor(config.region), s3 };
@@ -150,6 +171,8 @@ export function createRuntime(options: RuntimeOptions = {}) {
         config.notificationTopicArn,
       ),
       ...(config.backup ? { backup: createBackupAdapter(clients.backup) } : {}),
+      identity,
+      ...(config.group ? { group } : {}),
       ...(config.hooks || config.verification ? { checks: createSmokeCheckAdapter(clients.lambda) } : {}),
       // Built only for a service with an AppConfig kill switch: most services have none.
       ...(config.killSwitches?.switches.some((s) => s.kind === 'appconfig')

@@ -34,7 +34,7 @@ export interface HoldContext {
   /** The fixture's outputs (load balancer ARNs). */
   readonly outputs: Record<string, string>;
   /** Re-synthesizes the example app for `releaseId` into the stack's folder. */
-  readonly prepareRelease: (releaseId: string) => void;
+  readonly prepareRelease: (releaseId: string) => Promise<void>;
 }
 
 const SERVICE = 'checkout';
@@ -195,7 +195,7 @@ export async function proveHold(context: HoldContext): Promise<HoldStep[]> {
       }),
     );
     underway = 'r2: tofu apply of a new release id';
-    context.prepareRelease('r2');
+    await context.prepareRelease('r2');
     await context.stack.apply();
     const captured = context.runtime.invocations.filter(
       (call) => call.functionName === FUNCTION && (call.event as { releaseId?: string }).releaseId === 'r2',
@@ -238,7 +238,7 @@ async function proveShift(
 ): Promise<void> {
   const { elbv2, cloudwatch } = clients;
   underway('r3: tofu apply (all traffic on the known-good color)');
-  context.prepareRelease('r3');
+  await context.prepareRelease('r3');
   await context.stack.apply();
   const r3 = await productionWeights(elbv2, loadBalancerArn);
   const blue = Object.entries(r3).find(([, weight]) => weight === 100)?.[0];
@@ -250,7 +250,7 @@ async function proveShift(
   );
 
   underway('r4: tofu apply of a release with a linear shift');
-  context.prepareRelease('r4');
+  await context.prepareRelease('r4');
   await context.stack.apply();
   const declared = await productionWeights(elbv2, loadBalancerArn);
   record(

@@ -363,7 +363,7 @@ describe('switchback history and capture', () => {
     expect(table.code).toBe(0);
     const lines = table.stdout.trim().split('\n');
     expect(lines[0]).toMatch(/^DECIDED AT\s+TRIGGER\s+RELEASE\s+OUTCOME/);
-    expect(lines[1]).toMatch(/manual by alice@\S+\s+r1\s+rolled-back/);
+    expect(lines[1]).toMatch(/manual by alice@\S+ \(user\/emulator, verified\)\s+r1\s+rolled-back/);
     expect(lines[2]).toMatch(/capture\s+r1\s+captured/);
     expect(json.json().records).toHaveLength(1);
     expect(json.json().records[0]).toEqual(

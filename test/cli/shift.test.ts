@@ -82,8 +82,8 @@ describe('switchback pause and resume', () => {
     );
     expect(resumed.code).toBe(0);
     expect(resumed.stdout).toContain('resumed the shift of release r1 at 10%');
-    expect(history.stdout).toMatch(/resume by bob\s+r1\s+resumed/);
-    expect(history.stdout).toMatch(/pause by alice@\S+\s+r1\s+paused/);
+    expect(history.stdout).toMatch(/resume by bob \(user\/emulator, verified\)\s+r1\s+resumed/);
+    expect(history.stdout).toMatch(/pause by alice@\S+ \(user\/emulator, verified\)\s+r1\s+paused/);
     expect(await world.weights()).toEqual([[90, 10]]);
   });
 
@@ -320,7 +320,7 @@ describe('switchback history of a shift', () => {
 
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/tick: shift\s+r1\s+shifted\s+-\s+\S+ applied/);
-    expect(table.stdout).toMatch(/pause by alice@\S+\s+r1\s+paused/);
+    expect(table.stdout).toMatch(/pause by alice@\S+ \(user\/emulator, verified\)\s+r1\s+paused/);
     expect(table.stdout).toMatch(/ verify r1 {2}verified \(follows \S+\)/);
     expect(table.stdout).toMatch(/read-back\s+listeners read back/);
     expect(table.stdout).toMatch(/diff\s+live state matches the manifest/);

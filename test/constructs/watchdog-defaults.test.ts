@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as ts from 'typescript';
+import { VerifiedCallers } from '../../constructs/watchdog/props';
 import { DEFAULT_HEALTH_PING, DEFAULT_RELEASE_BACKUP, DEFAULT_ROLLBACK_POLICY } from '../../lib';
 
 const PROPS_FILE = join(__dirname, '../../constructs/watchdog/props.ts');
@@ -31,9 +32,15 @@ function documentedDefaults(): Map<string, Map<string, string | undefined>> {
   return result;
 }
 
-/** The value part of a `@default` (`600`, `false`), before any explanation (`- …`). */
+/** Enums whose members a `@default` may name (`VerifiedCallers.REQUIRED`). */
+const ENUMS: Record<string, Record<string, string>> = { VerifiedCallers };
+
+/** The value part of a `@default` (`600`, `false`, an enum member's value), before any explanation (`- …`). */
 function valueOf(text: string | undefined): string | undefined {
-  return text?.split(/\s+-\s+|\s+/)[0];
+  const value = text?.split(/\s+-\s+|\s+/)[0];
+  const member = value === undefined ? null : /^(\w+)\.(\w+)$/.exec(value);
+  const resolved = member ? ENUMS[member[1]]?.[member[2]] : undefined;
+  return resolved !== undefined ? JSON.stringify(resolved) : value;
 }
 
 // lib's policy fields that are no props: derived from another prop, or fixed.

@@ -14,7 +14,7 @@ import {
   renderTable,
   runDrill,
   SCENARIO_NAMES,
-  SCENARIOS,
+  aboutScenario,
   type ScenarioName,
 } from './index';
 import { DEFAULT_BUNDLE_PATH } from './watchdog-function';
@@ -100,7 +100,7 @@ export function parseDrillArgs(argv: readonly string[]): DrillCommand {
     controlPlane === 'moto' ? requested.filter((s) => !MOTO_SCENARIOS.includes(s as ScenarioName)) : [];
   if (emulatorOnly.length > 0) {
     throw new Error(
-      `${emulatorOnly.map((s) => `'${s}' runs on the emulator only: ${SCENARIOS[s as ScenarioName].needsEmulator ?? ''}`).join('; ')}; on moto: ${MOTO_SCENARIOS.join(', ')}`,
+      `${emulatorOnly.map((s) => `'${s}' runs on the emulator only: ${aboutScenario(s as ScenarioName).needsEmulator ?? ''}`).join('; ')}; on moto: ${MOTO_SCENARIOS.join(', ')}`,
     );
   }
   const out = parsed.values.out;

@@ -16,15 +16,36 @@ import {
   renderTimelineText,
   type DrillReport,
 } from './report';
+import { runReleaseSafetyScenario } from './run-release-safety';
 import { runScenario, type DrillSettings, type ScenarioResult } from './run-scenario';
-import { SCENARIO_NAMES, SCENARIOS, type ScenarioName } from './scenarios';
+import {
+  aboutScenario,
+  DRILL_SCENARIO_NAMES,
+  isReleaseSafetyScenario,
+  type DrillScenarioName,
+} from './scenarios';
 import { DEFAULT_BUNDLE_PATH } from './watchdog-function';
 
-export { SCENARIO_NAMES, SCENARIOS, type ScenarioName, type Check } from './scenarios';
+export {
+  SCENARIOS,
+  RELEASE_SAFETY_SCENARIOS,
+  aboutScenario,
+  DRILL_SCENARIO_NAMES as SCENARIO_NAMES,
+  type DrillScenarioName as ScenarioName,
+  type Check,
+} from './scenarios';
 export { CONTROL_PLANES, type ControlPlaneName } from './control-plane';
 export type { ScenarioResult, DrillSettings, Timeline } from './run-scenario';
 export type { DrillReport } from './report';
 export { renderTable, renderFailures, renderTimelineText } from './report';
+
+/**
+ * Every scenario, in the order the drill runs them: the one-service ones, then the release-safety
+ * ones (exported as `SCENARIO_NAMES`).
+ */
+const SCENARIO_NAMES = DRILL_SCENARIO_NAMES;
+/** Any scenario's name (exported as `ScenarioName`). */
+type ScenarioName = DrillScenarioName;
 
 /** The drill's defaults: one drill second per CloudWatch minute, 80 requests/s, a 20 % canary. */
 export const DEFAULT_DRILL_SETTINGS: DrillSettings = {
@@ -64,7 +85,7 @@ export interface DrillOutcome {
 
 /** The scenarios moto can serve as the control plane: those that need none of the emulator's hooks. */
 export const MOTO_SCENARIOS: readonly ScenarioName[] = SCENARIO_NAMES.filter(
-  (name) => SCENARIOS[name].needsEmulator === undefined,
+  (name) => aboutScenario(name).needsEmulator === undefined,
 );
 
 /**
@@ -83,10 +104,10 @@ export async function runDrill(options: DrillOptions = {}): Promise<DrillOutcome
     );
   }
   if (onMoto) {
-    const refused = scenarios.filter((s) => SCENARIOS[s].needsEmulator !== undefined);
+    const refused = scenarios.filter((s) => aboutScenario(s).needsEmulator !== undefined);
     if (refused.length > 0) {
       throw new Error(
-        `${refused.map((s) => `'${s}' runs on the emulator only: ${SCENARIOS[s].needsEmulator}`).join('; ')}; on moto: ${MOTO_SCENARIOS.join(', ')}`,
+        `${refused.map((s) => `'${s}' runs on the emulator only: ${aboutScenario(s).needsEmulator}`).join('; ')}; on moto: ${MOTO_SCENARIOS.join(', ')}`,
       );
     }
   }
@@ -95,7 +116,9 @@ export async function runDrill(options: DrillOptions = {}): Promise<DrillOutcome
   const results: ScenarioResult[] = [];
   for (const scenario of scenarios) {
     options.onProgress?.({ scenario });
-    const run = await runScenario(scenario, settings);
+    const run = isReleaseSafetyScenario(scenario)
+      ? await runReleaseSafetyScenario(scenario, settings)
+      : await runScenario(scenario, settings);
     results.push(run.result);
     options.onProgress?.({ scenario, result: run.result });
     if (options.outDir) {

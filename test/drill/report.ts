@@ -39,7 +39,7 @@ export function renderTable(results: readonly ScenarioResult[], colors: TableCol
     String(r.failedAfterDetect),
     String(r.servedBlue),
     String(r.servedGreen),
-    weightsCell(r.greenWeights),
+    r.members ? membersCell(r.members) : weightsCell(r.greenWeights),
     `${r.auditRecords} (${Object.entries(r.auditOutcomes)
       .map(([outcome, n]) => `${n} ${outcome}`)
       .join(', ')})`,
@@ -65,6 +65,11 @@ export function renderTable(results: readonly ScenarioResult[], colors: TableCol
 /** The production listener's share to green after the release, each change once: `20→0`. */
 function weightsCell(weights: readonly number[]): string {
   return weights.length === 0 ? '—' : weights.join('→');
+}
+
+/** Each service's share, in a scenario of several: `api 0→20→0, worker 0→20→0, billing 0→20`. */
+function membersCell(members: NonNullable<ScenarioResult['members']>): string {
+  return members.map((m) => `${m.service} ${weightsCell(m.greenWeights)}`).join(', ');
 }
 
 /** The failed checks of failed scenarios, one line each (empty when all passed). */
@@ -95,7 +100,7 @@ export interface DrillReport {
 /** What each field of a scenario row means (written into the report so it explains itself). */
 export const FIELD_DESCRIPTIONS: Readonly<Record<string, string>> = {
   detectMs:
-    "release (canary weight applied, or the shift begun) to the trigger: the composite alarm going to ALARM, the operator request, or the watchdog's rollback on a failed smoke check (detectedBy: alarm, operator, check)",
+    "release (canary weight applied, or the shift begun) to the trigger: the composite alarm going to ALARM, the operator request, or the watchdog's rollback on a failed smoke check (detectedBy: alarm, operator, check); for a release refused at capture, the deploy's capture sent to its refusal (detectedBy: gate)",
   switchMs:
     'trigger to the first production request the data plane routed with the listener sending nothing to green',
   watchdogTimeToRollbackMs:
@@ -119,6 +124,10 @@ export const FIELD_DESCRIPTIONS: Readonly<Record<string, string>> = {
   throttledCalls: 'throttled control-plane answers after the release (emulator request log)',
   sdkRetries: 'SDK retry attempts after the release (amz-sdk-request attempt > 1)',
   passed: "all of the scenario's checks passed (see checks)",
+  members:
+    "in a scenario of several services (a rollback group): each service's share to green (greenWeights), final weights, rollbacks, requests served by green and audit outcomes; the row's other figures are the first service's (its table cell: each service's share)",
+  deploys:
+    "the deploys' captures in order, in the release-safety scenarios: release id and outcome (captured, or refused with the watchdog's named error)",
 };
 
 /** An HTML page with a scenario's figures and its timeline as inline SVG (no scripts, no links out). */
@@ -150,7 +159,20 @@ export function renderScenarioPage(result: ScenarioResult, timeline: Timeline, t
     ['shift phase', result.shiftPhase ?? '—'],
     ['schedule ticks', String(result.ticks)],
     ['notifications', String(result.notifications)],
+    ...(result.deploys ? [['deploys', result.deploys.join('; ')] as [string, string]] : []),
+    ...(result.members ?? []).map((m): [string, string] => [
+      m.service,
+      `green share ${weightsCell(m.greenWeights)}; weights ${m.finalWeights.join('/')} at the end; ${m.rollbacks} rollback(s); ${JSON.stringify(m.auditOutcomes)}`,
+    ]),
   ];
+  const charts = timeline.lanes
+    ? timeline.lanes
+        .map(
+          (lane) =>
+            `<h2>${escape(lane.name)}</h2>\n${timelineSvg({ ...timeline, buckets: lane.buckets }, timeScale)}`,
+        )
+        .join('\n')
+    : timelineSvg(timeline, timeScale);
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Drill: ${escape(result.title)}</title>
 <style>
@@ -161,7 +183,7 @@ table{border-collapse:collapse;margin:12px 0}td,th{border:1px solid #ccc;padding
 <p><a href="index.html">All scenarios</a></p>
 <h1>${escape(result.title)} <span class="${result.passed ? 'pass' : 'fail'}">${result.passed ? 'passed' : 'FAILED'}</span></h1>
 <p>${escape(result.proves)}</p>
-${timelineSvg(timeline, timeScale)}
+${charts}
 <pre>${escape(renderTimelineText(timeline))}</pre>
 <p>Time axis: seconds since the release. One drill second is ${timeScale} s of CloudWatch time
 (alarm periods of 60 s run in ${Math.round(60_000 / timeScale)} ms).</p>
@@ -208,6 +230,10 @@ const MARK_COLORS: Readonly<Record<Timeline['marks'][number]['kind'], string>> =
   verify: '#b35900',
   'kill-switch': '#8a4b00',
   flag: '#555',
+  deploy: '#444',
+  operator: '#8a4b00',
+  backup: '#0b6e75',
+  group: '#6a3d9a',
 };
 
 /** Two stacked charts over the same time axis: requests/s per color, and the error rate. */
@@ -291,6 +317,7 @@ const BAR_WIDTH = 20;
  * (`█` green, `·` blue), requests sent and the share that failed, and what happened in the row.
  */
 export function renderTimelineText(timeline: Timeline): string {
+  if (timeline.lanes) return renderLanesText(timeline, timeline.lanes);
   const rows = new Map<
     number,
     { sent: number; failed: number; greenWeightPercent: number; marks: string[] }
@@ -315,6 +342,54 @@ export function renderTimelineText(timeline: Timeline): string {
     const failed = r.sent === 0 ? '' : `${Math.round((100 * r.failed) / r.sent)}%`;
     lines.push(
       `${`${(t / 1000).toFixed(1)}s`.padStart(6)}  ${bar.padEnd(35)} ${`${r.greenWeightPercent}%`.padStart(5)}  ${String(r.sent).padStart(4)}  ${failed.padStart(6)}  ${r.marks.join(', ')}`.trimEnd(),
+    );
+  }
+  return lines.join('\n');
+}
+
+/** Characters of a service's share bar, with several services: one per 10 %. */
+const LANE_BAR_WIDTH = 10;
+
+/**
+ * The timeline of several services as text, one row per half second: per service, its production
+ * listener's share to green as a bar, that share, and the share of its requests that failed; then what
+ * happened in the row.
+ */
+function renderLanesText(timeline: Timeline, lanes: NonNullable<Timeline['lanes']>): string {
+  type Cell = { sent: number; failed: number; greenWeightPercent: number };
+  const rows = new Map<number, { cells: Cell[]; marks: string[] }>();
+  const row = (t: number) => {
+    const at = Math.floor(t / TEXT_ROW_MS) * TEXT_ROW_MS;
+    const found = rows.get(at) ?? {
+      cells: lanes.map(() => ({ sent: 0, failed: 0, greenWeightPercent: 0 })),
+      marks: [],
+    };
+    rows.set(at, found);
+    return found;
+  };
+  lanes.forEach((lane, i) => {
+    for (const bucket of lane.buckets) {
+      const cell = row(bucket.t).cells[i] as Cell;
+      cell.sent += bucket.sent;
+      cell.failed += bucket.failed;
+      cell.greenWeightPercent = Math.max(cell.greenWeightPercent, bucket.greenWeightPercent);
+    }
+  });
+  for (const mark of timeline.marks) row(mark.t).marks.push(mark.label);
+  const width = LANE_BAR_WIDTH + 14;
+  const lines = [
+    `     t  ${lanes.map((l) => `${l.name}`.padEnd(width)).join('')}marks`,
+    `        ${lanes.map(() => `${'share'.padEnd(LANE_BAR_WIDTH)}${'green'.padStart(5)}${'failed'.padStart(7)}`.padEnd(width)).join('')}(█ green, · blue)`,
+  ];
+  for (const [t, r] of [...rows.entries()].sort((a, b) => a[0] - b[0])) {
+    const cells = r.cells.map((c) => {
+      const green = Math.round((c.greenWeightPercent / 100) * LANE_BAR_WIDTH);
+      const bar = '█'.repeat(green) + '·'.repeat(LANE_BAR_WIDTH - green);
+      const failed = c.sent === 0 ? '' : `${Math.round((100 * c.failed) / c.sent)}%`;
+      return `${bar}${`${c.greenWeightPercent}%`.padStart(5)}${failed.padStart(7)}`.padEnd(width);
+    });
+    lines.push(
+      `${`${(t / 1000).toFixed(1)}s`.padStart(6)}  ${cells.join('')}${r.marks.join(', ')}`.trimEnd(),
     );
   }
   return lines.join('\n');

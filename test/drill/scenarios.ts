@@ -1,16 +1,26 @@
 /**
  * The drill's scenarios: what goes wrong in each, and what the watchdog must then have done. The
  * first six rehearse a canary release and its rollback; the progressive-delivery ones (traffic
- * shifting, smoke checks, verified rollbacks, kill switches) are in delivery-scenarios.ts. Each check
- * is an outcome read from the control plane, the store and the traffic records — never a timing.
+ * shifting, smoke checks, verified rollbacks, kill switches) are in delivery-scenarios.ts. Those are
+ * one service and one release each ({@link SCENARIOS}); the release-safety ones (a stale backup, a
+ * rollback group, a frozen deploy) are scripts over one or more services, in
+ * release-safety-scenarios.ts. {@link DRILL_SCENARIO_NAMES} lists them all, in the order the drill
+ * runs them. Each check is an outcome read from the control plane, the store and the traffic
+ * records — never a timing.
  */
 import { DELIVERY_SCENARIOS } from './delivery-scenarios';
+import {
+  RELEASE_SAFETY_SCENARIO_NAMES,
+  RELEASE_SAFETY_SCENARIOS,
+  type ReleaseSafetyScenarioName,
+} from './release-safety-scenarios';
 import {
   check,
   detectedByAlarm,
   failing,
   laterAlarmsSkipped,
   ok,
+  SCENARIO_NAMES,
   switchedBack,
   type ScenarioDefinition,
   type ScenarioName,
@@ -28,7 +38,14 @@ export {
   type ScenarioName,
 } from './scenario-kit';
 
-/** Every scenario, by name. */
+export {
+  RELEASE_SAFETY_SCENARIO_NAMES,
+  RELEASE_SAFETY_SCENARIOS,
+  type ReleaseSafetyScenario,
+  type ReleaseSafetyScenarioName,
+} from './release-safety-scenarios';
+
+/** Every one-service scenario, by name. */
 export const SCENARIOS: Readonly<Record<ScenarioName, ScenarioDefinition>> = {
   '5xx-release': {
     name: '5xx-release',
@@ -197,3 +214,28 @@ export const SCENARIOS: Readonly<Record<ScenarioName, ScenarioDefinition>> = {
   },
   ...DELIVERY_SCENARIOS,
 };
+
+/** Every scenario of the drill, in the order it runs them: the one-service ones, then the release-safety ones. */
+export const DRILL_SCENARIO_NAMES = [...SCENARIO_NAMES, ...RELEASE_SAFETY_SCENARIO_NAMES] as const;
+
+/** Any scenario's name. */
+export type DrillScenarioName = (typeof DRILL_SCENARIO_NAMES)[number];
+
+/** Whether a scenario is a release-safety script (run by run-release-safety.ts). */
+export function isReleaseSafetyScenario(name: DrillScenarioName): name is ReleaseSafetyScenarioName {
+  return (RELEASE_SAFETY_SCENARIO_NAMES as readonly string[]).includes(name);
+}
+
+/** What the report and the command line say about any scenario. */
+export function aboutScenario(name: DrillScenarioName): {
+  readonly title: string;
+  readonly proves: string;
+  readonly needsEmulator?: string;
+} {
+  const scenario = isReleaseSafetyScenario(name) ? RELEASE_SAFETY_SCENARIOS[name] : SCENARIOS[name];
+  return {
+    title: scenario.title,
+    proves: scenario.proves,
+    ...(scenario.needsEmulator !== undefined ? { needsEmulator: scenario.needsEmulator } : {}),
+  };
+}

@@ -8,7 +8,13 @@ import type { AuditRecord, WatchdogState } from '../../lib';
 import type { AlarmTransition } from './alarm-evaluator';
 import type { PlaneLogEntry } from './control-plane';
 import type { ClientRequest, RoutedRequest } from './data-plane';
-import { SCENARIOS, type Check, type Observations, type ScenarioName } from './scenarios';
+import {
+  SCENARIOS,
+  type Check,
+  type DrillScenarioName,
+  type Observations,
+  type ScenarioName,
+} from './scenarios';
 import type { InvocationRecord } from './watchdog-function';
 import type { Notification } from './world';
 
@@ -33,7 +39,9 @@ export interface TimelineMark {
    * `decision`: the watchdog finished a decision (its audit record's outcome is the label); `weight`:
    * the production listener's share to green changed (a shift step or a promotion); `check`: the
    * watchdog ran smoke checks; `promote`, `verify`, `kill-switch`: those decisions; `flag`: the data
-   * plane saw the feature flag turned off.
+   * plane saw the feature flag turned off; `deploy`: a deploy's capture sent or answered (captured,
+   * refused); `operator`: an operator's command; `backup`: an on-demand backup completed; `group`: a
+   * rollback group's decision.
    */
   readonly kind:
     | 'release'
@@ -47,23 +55,51 @@ export interface TimelineMark {
     | 'promote'
     | 'verify'
     | 'kill-switch'
-    | 'flag';
+    | 'flag'
+    | 'deploy'
+    | 'operator'
+    | 'backup'
+    | 'group';
   readonly label: string;
+}
+
+/** One service's traffic on a timeline of several services (a rollback group). */
+export interface TimelineLane {
+  /** The service. */
+  readonly name: string;
+  readonly buckets: readonly TimelineBucket[];
 }
 
 /** What a timeline is drawn from. */
 export interface Timeline {
   readonly bucketMs: number;
+  /** Production traffic (of the first service, when there are several). */
   readonly buckets: readonly TimelineBucket[];
   readonly marks: readonly TimelineMark[];
+  /** Each service's traffic, when the scenario has several. */
+  readonly lanes?: readonly TimelineLane[];
 }
 
-/** What triggered the watchdog's rollback. */
-export type DetectedBy = 'alarm' | 'operator' | 'check';
+/**
+ * What detected the bad release: the alarm, the operator, a failed smoke check, or a gate at capture
+ * (the deploy was refused before traffic moved).
+ */
+export type DetectedBy = 'alarm' | 'operator' | 'check' | 'gate';
+
+/** One service's figures, in a scenario of several (a rollback group). */
+export interface MemberResult {
+  readonly service: string;
+  /** Its production listener's share to green, each change once. */
+  readonly greenWeights: readonly number[];
+  readonly finalWeights: readonly [number, number];
+  readonly rollbacks: number;
+  readonly servedGreen: number;
+  readonly auditOutcomes: Readonly<Record<string, number>>;
+}
 
 /** One row of the drill report: one scenario's figures and verdict. */
 export interface ScenarioResult {
-  readonly scenario: ScenarioName;
+  readonly scenario: DrillScenarioName;
   readonly title: string;
   readonly proves: string;
   readonly passed: boolean;
@@ -127,6 +163,10 @@ export interface ScenarioResult {
   readonly errors: readonly string[];
   /** What was still running when the scenario was stopped at its deadline (empty when it finished). */
   readonly timeouts: readonly string[];
+  /** Each service's figures, in a scenario of several services (the others are the first one's). */
+  readonly members?: readonly MemberResult[];
+  /** The deploys' captures, in a scenario that deploys more than once: `release-2 refused`... */
+  readonly deploys?: readonly string[];
 }
 
 /** A scenario's result with what the report draws and keeps beside it. */
@@ -172,7 +212,8 @@ export interface SummaryInput {
   readonly coldStartMs: number;
 }
 
-const TIMELINE_BUCKET_MS = 250;
+/** The timelines' bucket, ms. */
+export const TIMELINE_BUCKET_MS = 250;
 
 /** Turns the records of a run into the report row, the checks and the timeline. */
 export function summarize(input: SummaryInput): ScenarioRun {
@@ -312,7 +353,7 @@ export function productionByArrival(routed: readonly RoutedRequest[]): RoutedReq
 }
 
 /** Each change of the production listener's share to green after the release (the first is the release's). */
-function weightChanges(
+export function weightChanges(
   production: readonly RoutedRequest[],
   releaseAt: number,
 ): { readonly at: number; readonly weight: number }[] {
@@ -332,28 +373,8 @@ function timeline(
   switchAt: number | undefined,
 ): Timeline {
   const { releaseAt, client, routed, transitions } = input;
-  const bucketOf = (at: number) => Math.floor((at - releaseAt) / TIMELINE_BUCKET_MS) * TIMELINE_BUCKET_MS;
-  const buckets = new Map<
-    number,
-    { sent: number; blue: number; green: number; failed: number; greenWeightPercent: number }
-  >();
-  const bucket = (t: number) => {
-    const found = buckets.get(t) ?? { sent: 0, blue: 0, green: 0, failed: 0, greenWeightPercent: 0 };
-    buckets.set(t, found);
-    return found;
-  };
-  for (const r of client) {
-    const b = bucket(bucketOf(r.sentAt));
-    b.sent++;
-    if (r.color === 'blue') b.blue++;
-    if (r.color === 'green') b.green++;
-    if (r.status === 0 || r.status >= 500) b.failed++;
-  }
+  const buckets = trafficBuckets(client, routed, releaseAt);
   const production = productionByArrival(routed);
-  for (const r of production) {
-    const b = bucket(bucketOf(r.arrivedAt));
-    b.greenWeightPercent = Math.max(b.greenWeightPercent, r.greenWeightPercent);
-  }
   const marks: TimelineMark[] = [{ t: 0, kind: 'release', label: 'release' }];
   for (const t of transitions) {
     if (t.alarm !== input.compositeName || t.at < releaseAt) continue;
@@ -376,15 +397,47 @@ function timeline(
     for (const mark of decisionMarks(record, shareAt(changes, Date.parse(record.startedAt))))
       marks.push({ t: at - releaseAt, ...mark });
   }
-  return {
-    bucketMs: TIMELINE_BUCKET_MS,
-    buckets: [...buckets.entries()].sort((a, b) => a[0] - b[0]).map(([t, b]) => ({ t, ...b })),
-    marks: marks.sort((a, b) => a.t - b.t),
+  return { bucketMs: TIMELINE_BUCKET_MS, buckets, marks: marks.sort((a, b) => a.t - b.t) };
+}
+
+/**
+ * Production traffic in buckets of {@link TIMELINE_BUCKET_MS} since `t0`: requests sent, answered by
+ * each color and failed (the users' records), and the largest share to green they were routed with.
+ */
+export function trafficBuckets(
+  client: readonly ClientRequest[],
+  routed: readonly RoutedRequest[],
+  t0: number,
+): TimelineBucket[] {
+  const bucketOf = (at: number) => Math.floor((at - t0) / TIMELINE_BUCKET_MS) * TIMELINE_BUCKET_MS;
+  const buckets = new Map<
+    number,
+    { sent: number; blue: number; green: number; failed: number; greenWeightPercent: number }
+  >();
+  const bucket = (t: number) => {
+    const found = buckets.get(t) ?? { sent: 0, blue: 0, green: 0, failed: 0, greenWeightPercent: 0 };
+    buckets.set(t, found);
+    return found;
   };
+  for (const r of client) {
+    const b = bucket(bucketOf(r.sentAt));
+    b.sent++;
+    if (r.color === 'blue') b.blue++;
+    if (r.color === 'green') b.green++;
+    if (r.status === 0 || r.status >= 500) b.failed++;
+  }
+  for (const r of productionByArrival(routed)) {
+    const b = bucket(bucketOf(r.arrivedAt));
+    b.greenWeightPercent = Math.max(b.greenWeightPercent, r.greenWeightPercent);
+  }
+  return [...buckets.entries()].sort((a, b) => a[0] - b[0]).map(([t, b]) => ({ t, ...b }));
 }
 
 /** The production listener's share to green at `at`, as the data plane last saw it. */
-function shareAt(changes: readonly { readonly at: number; readonly weight: number }[], at: number): number {
+export function shareAt(
+  changes: readonly { readonly at: number; readonly weight: number }[],
+  at: number,
+): number {
   return changes.filter((c) => c.at <= at).at(-1)?.weight ?? 0;
 }
 
@@ -393,7 +446,7 @@ function shareAt(changes: readonly { readonly at: number; readonly weight: numbe
  * else after a step), then a promotion, a verification, a kill switch, or its outcome. A plain step
  * is left to its weight mark.
  */
-function decisionMarks(
+export function decisionMarks(
   record: AuditRecord,
   greenShareAtStart: number,
 ): Array<Pick<TimelineMark, 'kind' | 'label'>> {

@@ -1,7 +1,8 @@
 /**
  * A local AWS API emulator for tests and drills: one loopback HTTP endpoint speaking the wire
  * protocols of the pinned AWS SDK v3 clients (ELBv2, Lambda, SSM, S3, CloudWatch, SNS, Backup, AppConfig),
- * with in-memory state, fault injection and a request log. Test infrastructure only: never shipped.
+ * plus STS GetCallerIdentity with SigV4 verification, with in-memory state, fault injection and a
+ * request log. Test infrastructure only: never shipped.
  *
  * @example
  * const emu = await startEmulator();
@@ -18,7 +19,8 @@ import { Engine } from './engine';
 import { FaultInjector } from './faults';
 import { RequestLog, type RequestLogEntry } from './request-log';
 import { Edge, listen } from './server';
-import { BackupInspector, backupService } from './services/backup';
+import { backupService } from './services/backup';
+import { BackupInspector } from './services/backup-inspector';
 import { CloudWatchInspector, cloudWatchService } from './services/cloudwatch';
 import { elbv2Service } from './services/elbv2';
 import { Elbv2Inspector } from './services/elbv2/inspector';
@@ -26,6 +28,7 @@ import { LambdaInspector, lambdaService } from './services/lambda';
 import { S3Inspector, s3Service } from './services/s3';
 import { deliver, SnsInspector, snsService, SnsState } from './services/sns';
 import { SsmInspector, ssmService } from './services/ssm';
+import { EMULATOR_IDENTITY, StsInspector, stsService } from './services/sts';
 
 export type { FaultCall, FaultHandle, FaultRule, InjectedError, ThrottleSpec } from './faults';
 export type { RequestLogEntry, RequestLogFilter } from './request-log';
@@ -46,7 +49,23 @@ export type { ParameterVersion } from './services/ssm';
 export type { ObjectVersionView } from './services/s3';
 export type { AlarmState, CompositeAlarm, MetricAlarm, MetricDatum } from './services/cloudwatch';
 export type { PublishedMessage, Topic } from './services/sns';
-export type { BackupJob, BackupJobState, BackupVault } from './services/backup';
+export type {
+  BackupJob,
+  BackupJobBehaviour,
+  BackupJobState,
+  BackupVault,
+  RecoveryPoint,
+  RecoveryPointStatus,
+  RestoreJob,
+  RestoreJobBehaviour,
+  RestoreJobEnd,
+  RestoreJobStatus,
+  RestoreValidationStatus,
+} from './services/backup';
+export type { RestoreJobView } from './services/backup-inspector';
+export type { SeedRecoveryPointInput, SeedRestoreTestInput } from './services/backup-seed';
+export type { PresignExpiry, StsCall, StsIdentity, StsIdentityInput } from './services/sts';
+export { EMULATOR_IDENTITY };
 export type { DeploymentState as AppConfigDeploymentState } from './services/appconfig';
 export {
   Elbv2Inspector,
@@ -57,6 +76,7 @@ export {
   SnsInspector,
   BackupInspector,
   AppConfigInspector,
+  StsInspector,
 };
 
 /** How to start the emulator. */
@@ -105,6 +125,8 @@ export interface Emulator {
   readonly sns: SnsInspector;
   readonly backup: BackupInspector;
   readonly appConfig: AppConfigInspector;
+  /** The identities STS knows (its signature checks) and the calls it checked. */
+  readonly sts: StsInspector;
   /** `{ endpoint, region, credentials }` for any client; add `forcePathStyle: true` for S3 (or use `s3ClientConfig`). */
   clientConfig(region?: string): EmulatorClientConfig;
   /** `clientConfig()` plus `forcePathStyle: true`. */
@@ -124,6 +146,7 @@ const SERVICES: ReadonlyArray<ServiceDefinition<unknown>> = [
   snsService,
   backupService,
   appConfigService,
+  stsService,
 ] as ReadonlyArray<ServiceDefinition<unknown>>;
 
 /**
@@ -167,7 +190,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
   const clientConfig = (region = defaultRegion): EmulatorClientConfig => ({
     endpoint,
     region,
-    credentials: { accessKeyId: 'AKIAEMULATOR', secretAccessKey: 'emulator-secret' },
+    credentials: {
+      accessKeyId: EMULATOR_IDENTITY.accessKeyId,
+      secretAccessKey: EMULATOR_IDENTITY.secretAccessKey,
+    },
   });
   return {
     endpoint,
@@ -184,6 +210,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     sns: new SnsInspector(state('sns'), runtime),
     backup: new BackupInspector(state('backup'), runtime),
     appConfig: new AppConfigInspector(state('appconfig'), clock),
+    sts: new StsInspector(state('sts')),
     clientConfig,
     s3ClientConfig: (region?: string) => ({ ...clientConfig(region), forcePathStyle: true as const }),
     reset() {

@@ -11,6 +11,7 @@ const SIGNING_NAMES: Readonly<Record<string, ServiceName>> = {
   sns: 'sns',
   backup: 'backup',
   appconfig: 'appconfig',
+  sts: 'sts',
 };
 
 /** `X-Amz-Target` prefixes of the JSON RPC services. */
@@ -23,6 +24,7 @@ const TARGET_PREFIXES: Readonly<Record<string, ServiceName>> = {
 const QUERY_VERSIONS: Readonly<Record<string, ServiceName>> = {
   '2015-12-01': 'elbv2',
   '2010-03-31': 'sns',
+  '2011-06-15': 'sts',
 };
 
 /** Where a request goes, and the region it was signed for. */

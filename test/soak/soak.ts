@@ -141,6 +141,10 @@ const POLICY: Partial<RollbackPolicy> = {
   maxEventAgeSeconds: 600,
   lockTtlSeconds: 120,
   stepTimeBudgetMs: 20_000,
+  // The soak's pipeline deploys new releases whatever happened (the deploy freeze would refuse them:
+  // test/watchdog/freeze.test.ts proves it), and its operators send no caller proofs.
+  freezeMinutes: 0,
+  verifiedCallers: 'recorded',
 };
 /** Virtual time a run waits for another run's lock (1.5 s of real time at 20x). */
 const LOCK_WAIT_MS = 30_000;

@@ -404,7 +404,7 @@ describe('saying why an event is rejected', () => {
   it('quotes an unknown action, cut short', () => {
     expect(parseWatchdogEvent({ action: 'x'.repeat(100) })).toEqual({
       ok: false,
-      reason: `unknown action "${'x'.repeat(59)}: expected rollback, capture, acknowledge, pause, resume, promote, status, tick or health-breach`,
+      reason: `unknown action "${'x'.repeat(59)}: expected rollback, capture, acknowledge, pause, resume, promote, restore-data, freeze, unfreeze, status, tick or health-breach`,
     });
   });
 });

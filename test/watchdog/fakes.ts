@@ -5,6 +5,7 @@
  * and target health (with its not-found and validation errors), CloudWatch's alarm states, Lambda
  * aliases, SSM parameter history. Every port call is journaled, and faults can be injected per call.
  */
+import { FakeBackup, FakeGroup, FakeIdentity } from './fake-release-safety';
 import { createHash } from 'node:crypto';
 import {
   auditKeyPrefix,
@@ -30,7 +31,6 @@ import {
   type AlarmStateValue,
   type AliasPort,
   type ArtifactPort,
-  type BackupPort,
   type ListenerState,
   type RuleState,
   type NotifyPort,
@@ -694,20 +694,6 @@ export function fakeNotify(topicArn: string | undefined, published: Notification
   };
 }
 
-/** AWS Backup: jobs started. */
-export function fakeBackup(jobs: Parameters<BackupPort['startBackup']>[0][]): BackupPort {
-  return {
-    async startBackup(input) {
-      jobs.push(clone(input));
-      const n = jobs.length;
-      return {
-        backupJobId: `backup-job-${n}`,
-        recoveryPointArn: `arn:aws:backup:us-east-1:${ACCOUNT}:recovery-point:rp-${n}`,
-      };
-    },
-  };
-}
-
 // ---------------------------------------------------------------------------------------------
 // A world: the fakes, the configuration in the store, and the handler wired to them
 
@@ -752,7 +738,7 @@ export function fakeDependencies(parts: {
   readonly bucket: FakeBucket;
   readonly ports: Omit<WatchdogPorts, 'store' | 'artifacts' | 'notify' | 'backup'>;
   readonly published: Notification[];
-  readonly backupJobs: Parameters<BackupPort['startBackup']>[0][];
+  readonly backup: FakeBackup;
   readonly journal: Journal;
   readonly clock: ManualClock;
   readonly log: RecordingLog;
@@ -796,7 +782,9 @@ export function fakeDependencies(parts: {
       artifacts: journaled('artifacts', fakeArtifacts(bucket), journal),
       store: journaled('store', fakeStore(bucket), journal),
       notify: journaled('notify', fakeNotify(config.notificationTopicArn, parts.published), journal),
-      ...(config.backup ? { backup: journaled('backup', fakeBackup(parts.backupJobs), journal) } : {}),
+      ...(config.backup ? { backup: journaled('backup', parts.backup, journal) } : {}),
+      ...(parts.ports.identity ? { identity: journaled('identity', parts.ports.identity, journal) } : {}),
+      ...(config.group && parts.ports.group ? { group: journaled('group', parts.ports.group, journal) } : {}),
       ...(parts.ports.checks ? { checks: journaled('checks', parts.ports.checks, journal) } : {}),
       ...(parts.ports.appConfig ? { appConfig: journaled('appConfig', parts.ports.appConfig, journal) } : {}),
     };
@@ -829,7 +817,9 @@ export function createFakeWorld(options: FakeWorldOptions = {}) {
   const parameters = new FakeParameters();
   const checks = new FakeSmokeChecks();
   const published: Notification[] = [];
-  const backupJobs: Parameters<BackupPort['startBackup']>[0][] = [];
+  const backup = new FakeBackup(() => clock.now());
+  const identity = new FakeIdentity();
+  const group = new FakeGroup();
   const log = new RecordingLog();
   const metrics = new RecordingMetrics();
   let configLoads = 0;
@@ -861,16 +851,18 @@ export function createFakeWorld(options: FakeWorldOptions = {}) {
     })),
     notificationTopicArn: TOPIC_ARN,
     alarms: [{ name: ALARM, arn: alarmArn(ALARM) }],
-    ...(options.policy ? { policy: options.policy } : {}),
+    // The engine's tests send manual actions without caller proofs unless they are about them: they
+    // set `verifiedCallers: 'required'` (the production default) themselves.
+    policy: { verifiedCallers: 'recorded', ...options.policy },
     ...options.extraConfig,
   };
   bucket.put(watchdogConfigKey(SERVICE), JSON.stringify(config));
 
   const deps = fakeDependencies({
     bucket,
-    ports: { traffic, alarms, aliases, parameters, checks },
+    ports: { traffic, alarms, aliases, parameters, checks, identity, group },
     published,
-    backupJobs,
+    backup,
     journal,
     clock,
     log,
@@ -891,7 +883,11 @@ export function createFakeWorld(options: FakeWorldOptions = {}) {
     parameters,
     checks,
     published,
-    backupJobs,
+    /** Every StartBackupJob, in order. */
+    backupJobs: backup.jobs,
+    backup,
+    identity,
+    group,
     log,
     metrics,
     pairs,

@@ -233,8 +233,8 @@ describe('the handler holds back', () => {
   });
 
   it('skips a new release’s alarm during the cooldown after a rollback', async () => {
-    // Given r1 rolled back, and r2 released five minutes later
-    const world = createFakeWorld({ policy: { cooldownMinutes: 10 } });
+    // Given r1 rolled back, and r2 released five minutes later (no deploy freeze)
+    const world = createFakeWorld({ policy: { cooldownMinutes: 10, freezeMinutes: 0 } });
     await capturedAndShifted(world, 'r1');
     await world.invoke(alarmFires(world));
     world.alarms.set(ALARM, 'OK');
@@ -251,8 +251,10 @@ describe('the handler holds back', () => {
   });
 
   it('skips once the budget of automatic rollbacks is spent', async () => {
-    // Given one automatic rollback already today, and a budget of one
-    const world = createFakeWorld({ policy: { cooldownMinutes: 0, maxAutomaticRollbacks: 1 } });
+    // Given one automatic rollback already today, and a budget of one (no deploy freeze)
+    const world = createFakeWorld({
+      policy: { cooldownMinutes: 0, maxAutomaticRollbacks: 1, freezeMinutes: 0 },
+    });
     await capturedAndShifted(world, 'r1');
     await world.invoke(alarmFires(world));
     world.alarms.set(ALARM, 'OK');

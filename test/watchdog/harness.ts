@@ -113,7 +113,8 @@ export async function createWorld(emulator: Emulator, options: WorldOptions = {}
     })),
     notificationTopicArn: topic.TopicArn,
     alarms: alarms.map((name) => ({ name, arn: `arn:aws:cloudwatch:us-east-1:123456789012:alarm:${name}` })),
-    policy: options.policy,
+    // Manual actions here carry no caller proof (test/watchdog/adapters/identity.test.ts proves them).
+    policy: { verifiedCallers: 'recorded', ...options.policy },
     ...options.extraConfig,
   };
   await s3.send(

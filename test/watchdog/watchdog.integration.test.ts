@@ -354,7 +354,7 @@ describe('the watchdog holds back', () => {
 
   it('during the cooldown after a rollback, and once the budget is spent', async () => {
     const world = await createWorld(emulator(), {
-      policy: { cooldownMinutes: 10, maxAutomaticRollbacks: 1 },
+      policy: { cooldownMinutes: 10, maxAutomaticRollbacks: 1, freezeMinutes: 0 },
     });
     await capturedAndShifted(world, 'r1');
     world.setAlarm(ALARM, 'ALARM');
@@ -372,7 +372,7 @@ describe('the watchdog holds back', () => {
     // Without the cooldown, the budget of one automatic rollback per day stops it
     world.setAlarm(ALARM, 'OK');
     const noCooldown = await createWorld(emulator(), {
-      policy: { cooldownMinutes: 0, maxAutomaticRollbacks: 1 },
+      policy: { cooldownMinutes: 0, maxAutomaticRollbacks: 1, freezeMinutes: 0 },
     });
     await capturedAndShifted(noCooldown, 'r1');
     noCooldown.setAlarm(ALARM, 'ALARM');
@@ -932,9 +932,14 @@ describe('runs that die half-way', () => {
     await expect(world.invoke(event)).rejects.toThrow(/partial/);
     fault.remove();
 
-    // A fix-forward release is captured and deployed before Lambda's retry arrives.
+    // A fix-forward release is captured (past the deploy freeze, audited) and deployed before
+    // Lambda's retry arrives.
     world.setAlarm(ALARM, 'OK');
-    await world.invoke({ action: 'capture', releaseId: 'r2' });
+    await world.invoke({
+      action: 'capture',
+      releaseId: 'r2',
+      overrides: { freeze: { reason: 'fix forward' } },
+    });
     await world.shiftToGreen();
     const retried = (await world.invoke(event)) as { result: { outcome: string; reason?: string } };
 

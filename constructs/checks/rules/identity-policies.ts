@@ -83,6 +83,12 @@ export const UNSCOPABLE_ACTIONS = [
   'cloudwatch:PutMetricData',
   'cloudwatch:GetMetricData',
   'cloudwatch:ListMetrics',
+  // AWS Backup (Service Authorization Reference): reading a job's progress and listing a resource's
+  // recovery points and restore jobs name no resource type.
+  'backup:DescribeBackupJob',
+  'backup:DescribeRestoreJob',
+  'backup:ListRecoveryPointsByResource',
+  'backup:ListRestoreJobsByProtectedResource',
 ];
 
 /** Whether AWS cannot scope `action` to a resource. */

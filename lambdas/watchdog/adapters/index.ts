@@ -18,3 +18,10 @@ export { createNotifyAdapter, snsSubject } from './sns';
 export { backupIdempotencyToken, createBackupAdapter, RELEASE_TAG } from './backup';
 export { createSmokeCheckAdapter } from './smoke-checks';
 export { createAppConfigAdapter } from './appconfig';
+export {
+  createIdentityAdapter,
+  MAX_PROOF_EXPIRY_SECONDS,
+  trustedStsHosts,
+  type IdentityAdapterOptions,
+} from './identity';
+export { createGroupAdapter, regionOfFunctionArn } from './group';

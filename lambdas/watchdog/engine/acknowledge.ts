@@ -8,6 +8,8 @@ import type { AcknowledgeRequest } from '../events';
 import { auditRecord, recordDecision } from './audit';
 import { acquireLock, readState, releaseLockQuietly, writeState } from './coordination';
 import { coordination, isoNow, type EngineContext } from './context';
+import { reportToGroup } from './rollback';
+import { originOf } from './trigger';
 
 /** The answer to an acknowledgement, in lib's answer shape (the CLI parses it with the same schema). */
 export type AcknowledgeResult = AcknowledgeResultAnswer;
@@ -56,6 +58,7 @@ export async function acknowledgeRollback(
           source: 'manual',
           reason: request.reason,
           requestedBy: request.requestedBy,
+          ...originOf(request),
         },
         releaseId: request.releaseId,
         checks: [{ name: 'release-was-rolled-back', passed: wasRolledBack }],
@@ -65,6 +68,12 @@ export async function acknowledgeRollback(
       }),
       true,
     );
+    // The group lifts the deploy freeze it put on this service's dependents for this rollback.
+    await reportToGroup(context, {
+      action: 'member-acknowledged',
+      releaseId: request.releaseId,
+      decisionId: context.invocationId,
+    });
     return { releaseId: request.releaseId, wasRolledBack };
   } finally {
     await releaseLockQuietly(coord, lease, context.log);

@@ -8,16 +8,24 @@ import {
   releaseManifestKey,
   type CurrentRelease,
   type ReleaseManifest,
+  type CaptureOverrides,
   type CaptureResultAnswer,
   type ProtectedListener,
   type ShiftState,
   type WatchdogState,
 } from '../../../lib';
-import type { AlarmState } from '../ports';
+import type { AlarmState, StoredJson } from '../ports';
 import { acquireLock, readCurrentRelease, readState, releaseLockQuietly, writeState } from './coordination';
 import { rememberRelease } from './warm';
 import { coordination, isoNow, type EngineContext } from './context';
 import { auditRecord, recordDecision } from './audit';
+import {
+  passBackupGate,
+  refuseCapture as refuse,
+  type CapturedBackup,
+  type GateCheck as Check,
+} from './backup-readiness';
+import { passFreezeGate } from './freeze';
 import { captureKillSwitches } from './kill-switches';
 import { forwardedTargetGroups } from './plan';
 import { resolveListener } from './resolve';
@@ -58,73 +66,45 @@ export class CaptureColorMismatchError extends Error {
   }
 }
 
-export async function captureRelease(context: EngineContext, releaseId: string): Promise<CaptureResult> {
+/**
+ * Records the live state as the manifest of `releaseId`. A release not captured yet passes its gates
+ * first, before the service's lock is taken (a rollback of the live release never waits on them): the
+ * deploy freeze, the protected alarms, and the backup readiness (which starts the pre-release backups
+ * and may wait for them). A refusal is audited, notified and thrown, so the deploy stops.
+ */
+export async function captureRelease(
+  context: EngineContext,
+  releaseId: string,
+  overrides: CaptureOverrides = {},
+): Promise<CaptureResult> {
   const { config, ports, clock } = context;
   const manifestKey = releaseManifestKey(config.service, releaseId);
+  const startedAt = isoNow(context);
+  const retry = <T>(fn: () => Promise<T>) =>
+    withRetry(fn, { budgetMs: config.policy.stepTimeBudgetMs, clock }).then((r) => r.value);
+  // Manifests are never deleted: one found now is there under the lock too.
+  const [found, stateBefore] = await Promise.all([
+    ports.store.getJson(manifestKey),
+    readState(coordination(context)),
+  ]);
+  const gates = found
+    ? undefined
+    : await passGates(context, releaseId, overrides, stateBefore, startedAt, retry);
+
   const lease = await acquireLock(coordination(context), context.lockWaitMs);
   if (!lease)
     throw new Error(
       `capture of ${releaseId}: another watchdog run holds the lock of ${config.service}; retry`,
     );
-  const startedAt = isoNow(context);
   try {
     // Capturing again after the release moved traffic would record the release itself as known-good.
-    const existing = await ports.store.getJson(manifestKey);
-    if (existing) {
-      const manifest = parseReleaseManifest(existing.body);
-      const pointer = await readCurrentRelease(coordination(context));
-      if (
-        pointer &&
-        pointer.releaseId !== releaseId &&
-        Date.parse(pointer.capturedAt) > Date.parse(manifest.capturedAt)
-      ) {
-        // Its manifest describes the state before an older deploy: not a way back from today's.
-        throw new Error(
-          `release ${releaseId} was captured before the current release ${pointer.releaseId}; a release id is used once: deploy with a new release id`,
-        );
-      }
-      if (!pointer || pointer.releaseId !== releaseId) {
-        // The previous run wrote the manifest but died before the pointer: finish its work.
-        await writePointer(context, releaseId, manifestKey, existing.versionId, manifest);
-      } else {
-        // Or before the state: start the shift if it has not started (a started one is never restarted).
-        await armForRelease(context, manifest);
-      }
-      context.log.info('release already captured', { releaseId });
-      return {
-        status: 'already-captured',
-        releaseId,
-        manifestKey,
-        ...(existing.versionId ? { manifestVersionId: existing.versionId } : {}),
-        evaluationWindowEndsAt: manifest.evaluationWindowEndsAt,
-      };
-    }
-
-    const retry = <T>(fn: () => Promise<T>) =>
-      withRetry(fn, { budgetMs: config.policy.stepTimeBudgetMs, clock }).then((r) => r.value);
-    const alarms =
-      config.alarms.length > 0
-        ? await retry(() => ports.alarms.alarmStates(config.alarms.map((a) => a.name)))
-        : [];
-    const blocking = blockingAlarms(
-      config.alarms.map((a) => a.name),
-      alarms,
-    );
-    if (blocking.length > 0 && !config.policy.allowCaptureWhileAlarming) {
-      await recordDecision(
-        context,
-        auditRecord(context, startedAt, {
-          trigger: { kind: 'capture' },
-          releaseId,
-          checks: [{ name: 'alarms-not-in-alarm', passed: false, detail: blocking.join(', ') }],
-          decision: 'refuse',
-          reason: `protected alarms already in ALARM or missing: ${blocking.join(', ')}`,
-          outcome: 'refused',
-        }),
-        true,
-      );
-      throw new CaptureRefusedError(releaseId, blocking);
-    }
+    const existing = found ?? (await ports.store.getJson(manifestKey));
+    if (existing) return await alreadyCaptured(context, releaseId, manifestKey, existing);
+    // Not found before the lock either: the gates ran.
+    const passed = gates as PassedGates;
+    // A rollback of the live release may have latched while the gates ran.
+    const state = await readState(coordination(context));
+    const freeze = await passFreezeGate(context, state, releaseId, overrides.freeze, startedAt);
 
     // Test listeners follow the candidate by design: there is nothing to restore on them.
     const production = config.listeners.filter((l) => l.role === 'production');
@@ -150,21 +130,16 @@ export async function captureRelease(context: EngineContext, releaseId: string):
     });
     const mismatches = config.shifting ? misdeclaredColors(production, resolutions) : [];
     if (mismatches.length > 0) {
-      await recordDecision(
+      await refuse(
         context,
-        auditRecord(context, startedAt, {
-          trigger: { kind: 'capture' },
-          releaseId,
-          checks: [{ name: 'declared-color-is-live', passed: false, detail: mismatches.join('; ') }],
-          decision: 'refuse',
-          reason: `the declared active color does not serve traffic: ${mismatches.join('; ')}`,
-          outcome: 'refused',
-        }),
-        true,
+        startedAt,
+        releaseId,
+        [{ name: 'declared-color-is-live', passed: false, detail: mismatches.join('; ') }],
+        new CaptureColorMismatchError(releaseId, mismatches),
+        passed.backups,
       );
-      throw new CaptureColorMismatchError(releaseId, mismatches);
     }
-    const [aliases, parameters, artifacts] = await Promise.all([
+    const [aliases, parameters, artifacts, killSwitches] = await Promise.all([
       Promise.all(
         config.aliases.map((a) => retry(() => ports.aliases.describeAlias(a.functionName, a.aliasName))),
       ),
@@ -180,9 +155,6 @@ export async function captureRelease(context: EngineContext, releaseId: string):
           versionId: await retry(() => ports.artifacts.currentVersionId(a.key)),
         })),
       ),
-    ]);
-    const [backups, killSwitches] = await Promise.all([
-      startBackups(context, releaseId),
       captureKillSwitches(context),
     ]);
 
@@ -197,27 +169,26 @@ export async function captureRelease(context: EngineContext, releaseId: string):
       aliases,
       parameters,
       artifacts,
-      alarms: alarms.map((a) => ({ name: a.name, state: a.value })),
-      backups,
+      alarms: passed.alarms.map((a) => ({ name: a.name, state: a.value })),
+      backups: passed.backups,
       ...(config.shifting ? { shifting: config.shifting } : {}),
       killSwitches,
     });
     const written = await ports.store.putJson(manifestKey, manifest, { ifNoneMatch: true });
     if (written === 'precondition-failed')
       throw new Error(`release ${releaseId} was captured concurrently; run capture again`);
-    await writePointer(context, releaseId, manifestKey, written.versionId, manifest);
+    await writePointer(context, releaseId, manifestKey, written.versionId, manifest, state);
 
+    const overridden = [...(freeze.overridden ? ['freeze' as const] : []), ...passed.overridden];
     await recordDecision(
       context,
       auditRecord(context, startedAt, {
         trigger: { kind: 'capture' },
         releaseId,
         checks: [
-          {
-            name: 'alarms-not-in-alarm',
-            passed: blocking.length === 0,
-            ...(blocking.length ? { detail: `allowed by policy: ${blocking.join(', ')}` } : {}),
-          },
+          freeze.check,
+          passed.alarmCheck,
+          ...passed.backupChecks,
           {
             name: 'listeners-exist',
             passed: absent.length === 0,
@@ -226,12 +197,15 @@ export async function captureRelease(context: EngineContext, releaseId: string):
         ],
         decision: 'capture',
         outcome: 'captured',
-        recoveryPoints: backups.flatMap((b) => (b.recoveryPointArn ? [b.recoveryPointArn] : [])),
+        recoveryPoints: passed.backups.flatMap((b) => (b.recoveryPointArn ? [b.recoveryPointArn] : [])),
+        ...(overridden.length > 0 ? { overrides: overridden } : {}),
       }),
-      false,
+      // A release let past a gate is news: the override is notified with its reason.
+      overridden.length > 0,
     );
     return {
       status: 'captured',
+      ...(overridden.length > 0 ? { overridden } : {}),
       releaseId,
       manifestKey,
       ...(written.versionId ? { manifestVersionId: written.versionId } : {}),
@@ -240,6 +214,101 @@ export async function captureRelease(context: EngineContext, releaseId: string):
   } finally {
     await releaseLockQuietly(coordination(context), lease, context.log);
   }
+}
+
+type Retry = <T>(fn: () => Promise<T>) => Promise<T>;
+type Gate = 'backupReadiness' | 'freeze';
+
+/** What a new release's gates found: it passed them, or was let past by its overrides. */
+interface PassedGates {
+  readonly alarms: AlarmState[];
+  readonly alarmCheck: Check;
+  readonly backupChecks: Check[];
+  readonly backups: CapturedBackup[];
+  readonly overridden: Gate[];
+}
+
+/** The gates of a new release, cheapest first; throws (audited, notified) at the first that refuses. */
+async function passGates(
+  context: EngineContext,
+  releaseId: string,
+  overrides: CaptureOverrides,
+  state: WatchdogState,
+  startedAt: string,
+  retry: Retry,
+): Promise<PassedGates> {
+  const { config, ports } = context;
+  const freeze = await passFreezeGate(context, state, releaseId, overrides.freeze, startedAt);
+  const passed = freeze.overridden ? [freeze.check] : [];
+
+  const alarms =
+    config.alarms.length > 0
+      ? await retry(() => ports.alarms.alarmStates(config.alarms.map((a) => a.name)))
+      : [];
+  const blocking = blockingAlarms(
+    config.alarms.map((a) => a.name),
+    alarms,
+  );
+  if (blocking.length > 0 && !config.policy.allowCaptureWhileAlarming) {
+    await refuse(
+      context,
+      startedAt,
+      releaseId,
+      [...passed, { name: 'alarms-not-in-alarm', passed: false, detail: blocking.join(', ') }],
+      new CaptureRefusedError(releaseId, blocking),
+    );
+  }
+  const alarmCheck: Check = {
+    name: 'alarms-not-in-alarm',
+    passed: blocking.length === 0,
+    ...(blocking.length ? { detail: `allowed by policy: ${blocking.join(', ')}` } : {}),
+  };
+
+  const earlier = [...passed, alarmCheck];
+  const backup = await passBackupGate(context, releaseId, overrides.backupReadiness, startedAt, earlier);
+  return {
+    alarms,
+    alarmCheck,
+    backupChecks: backup.checks,
+    backups: backup.backups,
+    overridden: backup.overridden ? ['backupReadiness'] : [],
+  };
+}
+
+/** A release captured before (a retried capture): its work finished, its manifest answered. */
+async function alreadyCaptured(
+  context: EngineContext,
+  releaseId: string,
+  manifestKey: string,
+  existing: StoredJson,
+): Promise<CaptureResult> {
+  const manifest = parseReleaseManifest(existing.body);
+  const pointer = await readCurrentRelease(coordination(context));
+  if (
+    pointer &&
+    pointer.releaseId !== releaseId &&
+    Date.parse(pointer.capturedAt) > Date.parse(manifest.capturedAt)
+  ) {
+    // Its manifest describes the state before an older deploy: not a way back from today's.
+    throw new Error(
+      `release ${releaseId} was captured before the current release ${pointer.releaseId}; a release id is used once: deploy with a new release id`,
+    );
+  }
+  if (!pointer || pointer.releaseId !== releaseId) {
+    // The previous run wrote the manifest but died before the pointer: finish its work.
+    await writePointer(context, releaseId, manifestKey, existing.versionId, manifest);
+  } else {
+    // Or before the state: start the shift if it has not started (a started one is never restarted).
+    await armForRelease(context, manifest);
+  }
+  context.log.info('release already captured', { releaseId });
+  return {
+    status: 'already-captured',
+    releaseId,
+    manifestKey,
+    ...(existing.versionId ? { manifestVersionId: existing.versionId } : {}),
+    evaluationWindowEndsAt: manifest.evaluationWindowEndsAt,
+  };
 }
 
 /** Production listeners whose declared active color receives none of the live traffic. */
@@ -266,26 +335,6 @@ function blockingAlarms(names: readonly string[], states: readonly AlarmState[])
   });
 }
 
-async function startBackups(context: EngineContext, releaseId: string) {
-  const { backup } = context.config;
-  if (!backup) return [];
-  const port = context.ports.backup;
-  if (!port)
-    throw new Error('the configuration asks for a backup at capture, but no backup client is available');
-  return Promise.all(
-    backup.resourceArns.map(async (resourceArn) => {
-      const started = await port.startBackup({
-        vaultName: backup.vaultName,
-        roleArn: backup.roleArn,
-        resourceArn,
-        deleteAfterDays: backup.deleteAfterDays,
-        releaseId,
-      });
-      return { resourceArn, vaultName: backup.vaultName, ...started };
-    }),
-  );
-}
-
 /** Points the service at this release's manifest; a new release id re-arms the latch of the previous one. */
 async function writePointer(
   context: EngineContext,
@@ -293,6 +342,7 @@ async function writePointer(
   manifestKey: string,
   versionId: string | undefined,
   manifest: ReleaseManifest,
+  state?: WatchdogState,
 ): Promise<void> {
   const pointer: CurrentRelease = {
     releaseId,
@@ -305,7 +355,7 @@ async function writePointer(
   };
   await context.ports.store.putJson(currentReleaseKey(context.config.service), pointer);
   rememberRelease(context.warm, releaseId, versionId, manifest);
-  await armForRelease(context, manifest);
+  await armForRelease(context, manifest, state);
 }
 
 /**
@@ -313,8 +363,12 @@ async function writePointer(
  * when it has a shifting plan (pre-traffic, no production traffic yet). Writes only what changes, so a
  * capture repeated for the same release never restarts its shift.
  */
-async function armForRelease(context: EngineContext, manifest: ReleaseManifest): Promise<void> {
-  const state = await readState(coordination(context));
+async function armForRelease(
+  context: EngineContext,
+  manifest: ReleaseManifest,
+  known?: WatchdogState,
+): Promise<void> {
+  const state = known ?? (await readState(coordination(context)));
   const next = armedState(state, manifest, isoNow(context));
   if (next !== state) await writeState(coordination(context), next);
 }

@@ -29,6 +29,8 @@ export interface EngineContext {
   readonly lockWaitMs: number;
   /** What this container remembers between runs. @default - nothing (every run is cold) */
   readonly warm?: WarmCache;
+  /** When the invocation times out (epoch ms on `clock`): waits end well before it. @default - no deadline */
+  readonly deadline?: number;
 }
 
 export const isoNow = (context: Pick<EngineContext, 'clock'>): string =>

@@ -17,6 +17,7 @@ import { coordination, isoNow, type EngineContext } from './context';
 import { manifestOf } from './facts';
 import { candidatesWithoutHealthyTargets, promoted } from './shift';
 import { readShiftListeners, setCandidateWeight } from './shift-traffic';
+import { originOf } from './trigger';
 
 /** The request makes no sense for the shift as it stands: answered with the reason, never retried. */
 export class ShiftRefusedError extends Error {
@@ -66,6 +67,7 @@ export async function shiftAction(context: EngineContext, request: ShiftRequest)
       source: 'manual',
       reason: request.reason,
       requestedBy: request.requestedBy,
+      ...originOf(request),
     } as const;
     const answer = (next: ShiftState, decisionId: string): ShiftActionResult => ({
       releaseId: next.releaseId,

@@ -14,6 +14,7 @@ import {
 } from '../../../lib';
 import type { AlarmPort, TrafficPort, WatchdogPorts } from '../ports';
 import { readCurrentRelease, readState } from './coordination';
+import { freezeInForce } from './freeze';
 import { forwardedTargetGroups } from './plan';
 import { inspectListener, ruleProblems } from './resolve';
 import type { Clock } from './retry';
@@ -40,6 +41,7 @@ export async function serviceStatus({ config, ports, clock }: StatusSources): Pr
     Promise.all(config.listeners.map((listener) => listenerStatus(listener, ports.traffic))),
   ]);
   const now = clock.now();
+  const freeze = freezeInForce(state, config.service, config.policy.freezeMinutes, now);
   const parsedLock = lock ? watchdogLockSchema.safeParse(lock.body) : undefined;
   const held =
     parsedLock?.success === true && !parsedLock.data.released && Date.parse(parsedLock.data.expiresAt) > now;
@@ -58,6 +60,9 @@ export async function serviceStatus({ config, ports, clock }: StatusSources): Pr
     listeners,
     // The plan in force is the one captured with the release (the configuration may have changed since).
     ...(release?.manifest?.shifting ? { shifting: release.manifest.shifting } : {}),
+    // Captures of new releases are refused while it is in force (unless overridden).
+    ...(freeze ? { freeze } : {}),
+    ...(config.group ? { group: { ...config.group } } : {}),
   };
 }
 

@@ -15,6 +15,7 @@ import { decideOnAlarm } from './decide';
 import { isProtectedAlarm } from './protected-alarms';
 import { handleTrigger, LockBusyError, type Trigger, type TriggerOutcome } from './rollback';
 import { withRetry } from './retry';
+import { followRestoreJobs, type RestoreJobsOutcome } from './restore-jobs';
 import { continueShift, type ShiftTickOutcome } from './shift';
 import { continueVerification, type VerificationOutcome } from './verify';
 
@@ -29,6 +30,8 @@ export interface TickOutcome {
   readonly verified?: VerificationOutcome;
   /** What the tick did about the traffic shift in progress, if there is one. */
   readonly shift?: ShiftTickOutcome;
+  /** What the tick did about restore jobs `restore-data` started, when any are pending. */
+  readonly restores?: RestoreJobsOutcome;
 }
 
 export async function handleTick(context: EngineContext): Promise<TickOutcome> {
@@ -62,10 +65,15 @@ export async function handleTick(context: EngineContext): Promise<TickOutcome> {
   // judges by the alarms this tick has just read.
   const verified = state.verifying ? await verifyQuietlyIfBusy(context, state, alarms) : undefined;
   const done = { alarmsInAlarm, ...(finishing ? { finishing } : {}), ...(verified ? { verified } : {}) };
+  // Restore jobs are followed last, after anything that moves traffic (and not at all when none is pending).
+  const withRestores = async (outcome: TickOutcome): Promise<TickOutcome> => {
+    const restores = await restoresQuietly(context, state);
+    return restores ? { ...outcome, restores } : outcome;
+  };
   if (breached.length === 0) {
     // Never advance a shift in the tick that finished a rollback: read again on the next one.
     const shift = finishing || verified ? undefined : await continueShift(context, state, alarms);
-    return { ...done, ...(shift ? { shift } : {}) };
+    return withRestores({ ...done, ...(shift ? { shift } : {}) });
   }
 
   // Same checks as a delivered alarm, without writing anything unless they say act.
@@ -97,9 +105,25 @@ export async function handleTick(context: EngineContext): Promise<TickOutcome> {
       continue;
     }
     const acted = await quietlyIfBusy(context, event);
-    return { ...done, acted };
+    return withRestores({ ...done, acted });
   }
-  return done;
+  return withRestores(done);
+}
+
+/** Following restore jobs never fails the tick: what it could not do, the next tick does. */
+async function restoresQuietly(
+  context: EngineContext,
+  state: Parameters<typeof followRestoreJobs>[1],
+): Promise<RestoreJobsOutcome | undefined> {
+  if (!state.restores?.length) return undefined;
+  try {
+    return await followRestoreJobs(context, state);
+  } catch (error) {
+    context.log.error('tick: following restore jobs failed; the next tick looks again', {
+      error: String(error),
+    });
+    return undefined;
+  }
 }
 
 async function verifyQuietlyIfBusy(

@@ -2,13 +2,13 @@
  * The decision a trigger gets: finishing a rollback that began and did not complete, or the pure
  * decision of its kind (decide.ts) over the facts read under the lock.
  */
-import type { CurrentRelease, WatchdogState } from '../../../lib';
+import { ALREADY_ROLLED_BACK_REASON, type CurrentRelease, type WatchdogState } from '../../../lib';
 import type { AlarmState } from '../ports';
 import type { EngineContext } from './context';
 import { decideOnAlarm, decideOnHealthBreach, type Check, type Decision } from './decide';
 import type { Resumed } from './delivery';
 import type { Facts } from './facts';
-import type { Trigger } from './trigger';
+import { describeRequester, type Trigger } from './trigger';
 
 /**
  * A redelivery of a trigger whose rollback began (its latch was written ahead) but did not finish —
@@ -74,7 +74,26 @@ function decide(
         checks: [{ name: 'unfinished-rollback-current', passed: false }],
       };
     case 'rollback': {
-      const checks: Check[] = [{ name: 'manual-request', passed: true, detail: `by ${trigger.requestedBy}` }];
+      const checks: Check[] = [
+        {
+          name: 'manual-request',
+          passed: true,
+          detail: `by ${describeRequester(trigger)}${trigger.group ? ` for group ${trigger.group.name} (cause ${trigger.group.cause})` : ''}`,
+        },
+      ];
+      // A group asks a member that already went back (on its own alarm) to go back: nothing to do,
+      // and a second restore of the same state would only add noise to its audit.
+      if (release && trigger.group && state.latched?.releaseId === release.releaseId) {
+        return {
+          act: false,
+          reason: 'already-rolled-back',
+          detail: `${ALREADY_ROLLED_BACK_REASON}: release ${release.releaseId} was rolled back at ${state.latched.rolledBackAt} (decision ${state.latched.decisionId}); the group's request changes nothing`,
+          checks: [
+            ...checks,
+            { name: 'not-rolled-back-already', passed: false, detail: state.latched.decisionId },
+          ],
+        };
+      }
       return release
         ? {
             act: true,

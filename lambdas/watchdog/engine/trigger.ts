@@ -4,7 +4,7 @@
  */
 import type { TriggerOutcomeAnswer } from '../../../lib';
 import type { AuditRecord } from '../../../lib';
-import type { AlarmEvent, RollbackRequest } from '../events';
+import type { AlarmEvent, ManualOrigin, RollbackRequest } from '../events';
 
 /** A health-ping run saw enough consecutive failures. */
 export interface HealthBreach {
@@ -83,6 +83,30 @@ export function describeTrigger(trigger: Trigger): AuditRecord['trigger'] {
         reason: trigger.reason,
         requestedBy: trigger.requestedBy,
         dryRun: trigger.dryRun,
+        ...originOf(trigger),
       };
   }
+}
+
+/**
+ * Who sent a manual action (the caller the handler established: verified by STS, or the claimed name
+ * only) and, for a rollback a group asked for, the group and the member decision that caused it: the
+ * parts of an audit record's trigger beside the self-asserted `requestedBy`.
+ */
+export function originOf(
+  request: ManualOrigin & Pick<RollbackRequest, 'group'>,
+): Pick<AuditRecord['trigger'], 'caller' | 'group'> {
+  return {
+    ...(request.caller ? { caller: request.caller } : {}),
+    ...(request.group ? { group: { name: request.group.name, cause: request.group.cause } } : {}),
+  };
+}
+
+/** How a manual request names its sender in a check's detail: the claim, and what STS said of it. */
+export function describeRequester(request: ManualOrigin & { readonly requestedBy: string }): string {
+  const { caller, requestedBy } = request;
+  if (!caller) return requestedBy;
+  return caller.verified
+    ? `${requestedBy} (verified: ${caller.arn ?? 'unknown ARN'})`
+    : `${requestedBy} (not verified${caller.detail ? `: ${caller.detail}` : ''})`;
 }

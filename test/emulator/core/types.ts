@@ -1,7 +1,8 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
 /** The services the emulator speaks. */
-export type ServiceName = 'elbv2' | 'lambda' | 'ssm' | 's3' | 'cloudwatch' | 'sns' | 'backup' | 'appconfig';
+export type ServiceName =
+  'elbv2' | 'lambda' | 'ssm' | 's3' | 'cloudwatch' | 'sns' | 'backup' | 'appconfig' | 'sts';
 
 /** All service names, in a stable order. */
 export const SERVICE_NAMES: readonly ServiceName[] = [
@@ -13,6 +14,7 @@ export const SERVICE_NAMES: readonly ServiceName[] = [
   'sns',
   'backup',
   'appconfig',
+  'sts',
 ];
 
 /** A request as the edge received it, body fully read. */

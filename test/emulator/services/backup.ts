@@ -1,80 +1,53 @@
+/**
+ * AWS Backup: vaults and backup jobs here; recovery points and restores in `backup-restore.ts`; the
+ * state and its clock in `backup-model.ts`; the in-process controls in `backup-inspector.ts`.
+ */
 import { randomUUID } from 'node:crypto';
 import { AwsError } from '../core/aws-error';
-import { ACCOUNT_ID, hex } from '../core/ids';
+import { ACCOUNT_ID } from '../core/ids';
 import { Params, ValidationErrors } from '../core/params';
-import { Operation, paginate, read, Runtime, ServiceDefinition, write } from '../core/service';
+import { Operation, paginate, read, ServiceDefinition, write } from '../core/service';
 import { QUERY, RestJsonProtocol, Route } from '../protocols/rest-json';
+import {
+  ARN_AT_START,
+  arnKnown,
+  BackupJob,
+  BackupJobState,
+  BackupState,
+  BackupVault,
+  calculatedLifecycle,
+  checkRoleArn,
+  createBackupState,
+  endJob,
+  getVault,
+  invalidRequest,
+  invalidValue,
+  notFound,
+  recoveryPointArn,
+  resourceTypeOf,
+  scaledMs,
+  settle,
+  syncPoint,
+  TERMINAL,
+  vaultArn,
+} from './backup-model';
+import { restoreOperations, restoreRoutes } from './backup-restore';
 
-/** A backup vault, in the shape DescribeBackupVault would return it. */
-export interface BackupVault {
-  BackupVaultName: string;
-  BackupVaultArn: string;
-  CreationDate: Date;
-  EncryptionKeyArn: string;
-  CreatorRequestId?: string;
-  BackupVaultTags: Record<string, string>;
-}
-
-/** Where a backup job is: AWS's `BackupJobState` values. */
-export type BackupJobState =
-  'CREATED' | 'PENDING' | 'RUNNING' | 'ABORTING' | 'ABORTED' | 'COMPLETED' | 'FAILED' | 'EXPIRED' | 'PARTIAL';
-
-/** An on-demand backup job: what DescribeBackupJob returns, plus the tags its recovery point gets. */
-export interface BackupJob {
-  AccountId: string;
-  BackupJobId: string;
-  BackupVaultName: string;
-  BackupVaultArn: string;
-  /** Known at start for EFS and DynamoDB (as StartBackupJob answers), for others once running. */
-  RecoveryPointArn: string;
-  ResourceArn: string;
-  ResourceType: string;
-  IamRoleArn: string;
-  CreationDate: Date;
-  CompletionDate?: Date;
-  StartBy: Date;
-  State: BackupJobState;
-  StatusMessage?: string;
-  IdempotencyToken?: string;
-  RecoveryPointTags: Record<string, string>;
-  BackupOptions?: Record<string, string>;
-  Lifecycle?: { MoveToColdStorageAfterDays?: number; DeleteAfterDays?: number };
-}
-
-export interface BackupState {
-  /** By vault name (names are unique per account and region; the emulator shares one state). */
-  vaults: Map<string, BackupVault>;
-  /** By job id, in start order. */
-  jobs: Map<string, BackupJob>;
-  /** Job ids by the idempotency token that started them. */
-  tokens: Map<string, string>;
-}
-
-/** The resource types AWS Backup protects, by the service (and resource) in their ARN. */
-const RESOURCE_TYPES: ReadonlyArray<readonly [RegExp, string]> = [
-  [/^arn:aws[a-z-]*:dynamodb:[^:]+:\d{12}:table\/.+$/, 'DynamoDB'],
-  [/^arn:aws[a-z-]*:elasticfilesystem:[^:]+:\d{12}:file-system\/.+$/, 'EFS'],
-  [/^arn:aws[a-z-]*:ec2:[^:]+:\d{12}:volume\/.+$/, 'EBS'],
-  [/^arn:aws[a-z-]*:ec2:[^:]+:\d{12}:instance\/.+$/, 'EC2'],
-  [/^arn:aws[a-z-]*:rds:[^:]+:\d{12}:db:.+$/, 'RDS'],
-  [/^arn:aws[a-z-]*:rds:[^:]+:\d{12}:cluster:.+$/, 'Aurora'],
-  [/^arn:aws[a-z-]*:s3:::[^/]+$/, 'S3'],
-  [/^arn:aws[a-z-]*:fsx:[^:]+:\d{12}:file-system\/.+$/, 'FSx'],
-  [/^arn:aws[a-z-]*:redshift:[^:]+:\d{12}:cluster:.+$/, 'Redshift'],
-  [/^arn:aws[a-z-]*:storagegateway:[^:]+:\d{12}:gateway\/.+$/, 'Storage Gateway'],
-  [/^arn:aws[a-z-]*:cloudformation:[^:]+:\d{12}:stack\/.+$/, 'CloudFormation'],
-];
-
-/** Resource types whose recovery point ARN StartBackupJob already returns. */
-const ARN_AT_START = new Set(['EFS', 'DynamoDB']);
-
-const TERMINAL: ReadonlySet<BackupJobState> = new Set([
-  'ABORTED',
-  'COMPLETED',
-  'FAILED',
-  'EXPIRED',
-  'PARTIAL',
-]);
+export type {
+  BackupJob,
+  BackupJobBehaviour,
+  BackupJobState,
+  BackupLifecycle,
+  BackupState,
+  BackupVault,
+  RecoveryPoint,
+  RecoveryPointStatus,
+  RestoreJob,
+  RestoreJobBehaviour,
+  RestoreJobEnd,
+  RestoreJobStatus,
+  RestoreValidationStatus,
+} from './backup-model';
 
 /** The state a job is in at the next DescribeBackupJob, after it has been read in `state`. */
 const NEXT_STATE: Readonly<Partial<Record<BackupJobState, BackupJobState>>> = {
@@ -87,47 +60,11 @@ const NEXT_STATE: Readonly<Partial<Record<BackupJobState, BackupJobState>>> = {
 const DEFAULT_START_WINDOW_MINUTES = 8 * 60;
 const MAX_WINDOW_MINUTES = 52_560_000;
 
-const invalidValue = (message: string): AwsError => new AwsError('InvalidParameterValueException', message);
-
 const validation: ValidationErrors = {
   missing: (member) =>
     new AwsError('MissingParameterValueException', `Missing required parameter: ${member}`),
   invalid: invalidValue,
 };
-
-const vaultNotFound = (name: string): AwsError =>
-  new AwsError('ResourceNotFoundException', `Backup vault ${name} does not exist.`);
-
-function vaultArn(region: string, name: string): string {
-  return `arn:aws:backup:${region}:${ACCOUNT_ID}:backup-vault:${name}`;
-}
-
-/** The ARN of a job's recovery point, in the shape each resource type has. */
-function recoveryPointArn(region: string, resourceType: string, jobId: string): string {
-  switch (resourceType) {
-    case 'EBS':
-      return `arn:aws:ec2:${region}::snapshot/snap-${hex(17)}`;
-    case 'EC2':
-      return `arn:aws:ec2:${region}::image/ami-${hex(17)}`;
-    case 'RDS':
-      return `arn:aws:rds:${region}:${ACCOUNT_ID}:snapshot:awsbackup:job-${jobId}`;
-    case 'Aurora':
-      return `arn:aws:rds:${region}:${ACCOUNT_ID}:cluster-snapshot:awsbackup:job-${jobId}`;
-    default:
-      return `arn:aws:backup:${region}:${ACCOUNT_ID}:recovery-point:${randomUUID().toUpperCase()}`;
-  }
-}
-
-/** Whether the job's recovery point ARN is public yet. */
-function arnKnown(job: BackupJob): boolean {
-  return ARN_AT_START.has(job.ResourceType) || !['CREATED', 'PENDING'].includes(job.State);
-}
-
-function getVault(state: BackupState, name: string): BackupVault {
-  const vault = state.vaults.get(name);
-  if (!vault) throw vaultNotFound(name);
-  return vault;
-}
 
 function checkVaultName(name: string): string {
   if (!/^[a-zA-Z0-9\-_]{2,50}$/.test(name)) {
@@ -136,18 +73,6 @@ function checkVaultName(name: string): string {
     );
   }
   return name;
-}
-
-function resourceTypeOf(arn: string): string {
-  if (!arn.startsWith('arn:')) throw invalidValue(`Invalid ARN: ${arn}`);
-  const match = RESOURCE_TYPES.find(([pattern]) => pattern.test(arn));
-  if (!match) throw invalidValue(`Resource type of ${arn} is not supported by AWS Backup`);
-  return match[1];
-}
-
-function checkRoleArn(arn: string): string {
-  if (!/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/.test(arn)) throw invalidValue(`Invalid IAM role ARN: ${arn}`);
-  return arn;
 }
 
 function windowMinutes(p: Params, name: string): number | undefined {
@@ -176,6 +101,7 @@ function describe(job: BackupJob): Record<string, unknown> {
   const shown: Record<string, unknown> = { ...job };
   delete shown.IdempotencyToken;
   delete shown.RecoveryPointTags;
+  delete shown.Behaviour;
   return {
     ...shown,
     RecoveryPointArn: arnKnown(job) ? job.RecoveryPointArn : undefined,
@@ -254,8 +180,7 @@ const operations: Record<string, Operation<BackupState>> = {
     });
     if (earlier) {
       if (earlier.BackupVaultName !== vault.BackupVaultName || earlier.ResourceArn !== resourceArn) {
-        throw new AwsError(
-          'InvalidRequestException',
+        throw invalidRequest(
           `IdempotencyToken ${token} was already used to back up ${earlier.ResourceArn} to ${earlier.BackupVaultName}`,
         );
       }
@@ -263,6 +188,7 @@ const operations: Record<string, Operation<BackupState>> = {
     }
     const id = randomUUID().toUpperCase();
     const now = runtime.now();
+    const behaviour = state.backupBehaviours.get(resourceArn) ?? state.backupBehaviours.get('*');
     const job: BackupJob = {
       AccountId: ACCOUNT_ID,
       BackupJobId: id,
@@ -279,27 +205,41 @@ const operations: Record<string, Operation<BackupState>> = {
       RecoveryPointTags: tags,
       BackupOptions: backupOptions,
       Lifecycle: lifecycle,
+      Behaviour: behaviour && {
+        ...behaviour,
+        endsAt:
+          behaviour.completeAfterSeconds === undefined
+            ? undefined
+            : now + scaledMs(state, behaviour.completeAfterSeconds),
+      },
     };
     state.jobs.set(id, job);
     if (token !== undefined) state.tokens.set(token, id);
+    syncPoint(state, job);
     return started(job);
   }),
 
   DescribeBackupJob: read((state, { params: p, runtime }) => {
+    const now = runtime.now();
+    settle(state, now);
     const id = p.reqStr('BackupJobId');
     const job = state.jobs.get(id);
-    if (!job) throw new AwsError('ResourceNotFoundException', `Backup job ${id} does not exist.`);
+    if (!job) throw notFound(`Backup job ${id} does not exist.`);
     const answer = describe(job);
-    // The job moves on between polls: CREATED, then RUNNING, then COMPLETED.
-    const next = NEXT_STATE[job.State];
+    // The job moves on between polls: CREATED, then RUNNING, then its end (a timed job ends on the
+    // clock instead).
+    const next =
+      job.Behaviour?.endsAt !== undefined && job.State === 'RUNNING' ? undefined : NEXT_STATE[job.State];
     if (next) {
-      job.State = next;
-      if (TERMINAL.has(next)) job.CompletionDate = new Date(runtime.now());
+      const end = next === 'COMPLETED' ? (job.Behaviour?.endState ?? next) : next;
+      endJob(job, end, now, TERMINAL.has(end) ? job.Behaviour?.statusMessage : undefined);
+      syncPoint(state, job);
     }
     return answer;
   }),
 
-  ListRecoveryPointsByBackupVault: read((state, { params: p, input }) => {
+  ListRecoveryPointsByBackupVault: read((state, { params: p, input, runtime }) => {
+    settle(state, runtime.now());
     const vault = getVault(state, p.reqStr('BackupVaultName'));
     const query = input[QUERY] as URLSearchParams;
     const resourceArn = query.get('resourceArn');
@@ -308,28 +248,31 @@ const operations: Record<string, Operation<BackupState>> = {
     if (!Number.isInteger(maxResults) || maxResults < 1 || maxResults > 1000) {
       throw invalidValue('maxResults must be between 1 and 1000');
     }
-    const points = [...state.jobs.values()]
+    const points = [...state.points.values()]
       .filter(
-        (job) =>
-          job.BackupVaultName === vault.BackupVaultName &&
-          arnKnown(job) &&
-          !['ABORTED', 'FAILED', 'EXPIRED'].includes(job.State) &&
-          (resourceArn === null || job.ResourceArn === resourceArn) &&
-          (resourceType === null || job.ResourceType === resourceType),
+        (point) =>
+          point.BackupVaultName === vault.BackupVaultName &&
+          (resourceArn === null || point.ResourceArn === resourceArn) &&
+          (resourceType === null || point.ResourceType === resourceType),
       )
-      .map((job) => ({
-        RecoveryPointArn: job.RecoveryPointArn,
-        BackupVaultName: job.BackupVaultName,
-        BackupVaultArn: job.BackupVaultArn,
-        ResourceArn: job.ResourceArn,
-        ResourceType: job.ResourceType,
-        IamRoleArn: job.IamRoleArn,
-        Status: job.State === 'COMPLETED' || job.State === 'PARTIAL' ? job.State : 'CREATING',
-        CreationDate: job.CreationDate,
-        CompletionDate: job.CompletionDate,
-        Lifecycle: job.Lifecycle,
-        EncryptionKeyArn: vault.EncryptionKeyArn,
+      .map((point) => ({
+        RecoveryPointArn: point.RecoveryPointArn,
+        BackupVaultName: point.BackupVaultName,
+        BackupVaultArn: point.BackupVaultArn,
+        ResourceArn: point.ResourceArn,
+        ResourceType: point.ResourceType,
+        ResourceName: point.ResourceName,
+        IamRoleArn: point.IamRoleArn,
+        Status: point.Status,
+        StatusMessage: point.StatusMessage,
+        CreationDate: point.CreationDate,
+        CompletionDate: point.CompletionDate,
+        BackupSizeInBytes: point.BackupSizeInBytes,
+        CalculatedLifecycle: calculatedLifecycle(point),
+        Lifecycle: point.Lifecycle,
+        EncryptionKeyArn: point.EncryptionKeyArn,
         IsEncrypted: true,
+        LastRestoreTime: point.LastRestoreTime,
         IsParent: false,
         VaultType: 'BACKUP_VAULT',
       }));
@@ -338,13 +281,15 @@ const operations: Record<string, Operation<BackupState>> = {
     );
     return { RecoveryPoints: page, NextToken: next };
   }),
+
+  ...restoreOperations,
 };
 
 /** AWS Backup: AWS REST-JSON, API version 2018-11-15. */
 export const backupService: ServiceDefinition<BackupState> = {
   name: 'backup',
   protocol: new RestJsonProtocol({
-    routes,
+    routes: [...routes, ...restoreRoutes],
     dates: 'epoch-seconds',
     badJson: () => new AwsError('SerializationException', 'Could not parse the request body as JSON'),
     noRoute: (req) =>
@@ -357,43 +302,6 @@ export const backupService: ServiceDefinition<BackupState> = {
   internalErrorCode: 'ServiceUnavailableException',
   unknownAction: (action) =>
     new AwsError('UnknownOperationException', `Unknown operation ${action}`, { status: 404 }),
-  createState: () => ({ vaults: new Map(), jobs: new Map(), tokens: new Map() }),
+  createState: createBackupState,
   operations,
 };
-
-/** In-process access to AWS Backup for tests and drills. */
-export class BackupInspector {
-  constructor(
-    private readonly state: () => BackupState,
-    private readonly runtime: Runtime,
-  ) {}
-
-  vaults(): BackupVault[] {
-    return structuredClone([...this.state().vaults.values()]);
-  }
-
-  /** Jobs in start order, optionally those of one vault. */
-  jobs(vaultName?: string): BackupJob[] {
-    return structuredClone(
-      [...this.state().jobs.values()].filter(
-        (j) => vaultName === undefined || j.BackupVaultName === vaultName,
-      ),
-    );
-  }
-
-  job(backupJobId: string): BackupJob | undefined {
-    return structuredClone(this.state().jobs.get(backupJobId));
-  }
-
-  /**
-   * Puts a job in `state` (a drill's failed or expired backup). From `CREATED`, `PENDING`,
-   * `RUNNING` or `ABORTING` it moves on at the next DescribeBackupJob; the other states are final.
-   */
-  setJobState(backupJobId: string, state: BackupJobState, statusMessage?: string): void {
-    const job = this.state().jobs.get(backupJobId);
-    if (!job) throw new Error(`No backup job ${backupJobId}`);
-    job.State = state;
-    job.StatusMessage = statusMessage;
-    job.CompletionDate = TERMINAL.has(state) ? new Date(this.runtime.now()) : undefined;
-  }
-}
