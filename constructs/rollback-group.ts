@@ -22,7 +22,7 @@ import { validateGroupProps } from './group/validation';
 import { inOwnFramework } from './internal/framework';
 import { RollbackWatchdog } from './rollback-watchdog';
 import {
-  DEFAULT_LOG_RETENTION_DAYS,
+  defineFunctionCompanions,
   defineFunctionFromBundle,
   watchdogAsset,
   watchdogFunctionName,
@@ -109,21 +109,10 @@ export class RollbackGroup extends Construct {
         : { prop: `members[${index}].watchdog.functionArn` }),
     }));
 
-    this.notificationTopic =
-      props.notificationTopic ??
-      new SnsTopic(this, 'NotificationTopic', {
-        name: `${functionName}-notifications`,
-        kmsMasterKeyId: 'alias/aws/sns',
-      });
-    this.deadLetterQueue = new SqsQueue(this, 'DeadLetterQueue', {
-      name: `${functionName}-failed`,
-      sqsManagedSseEnabled: true,
-      messageRetentionSeconds: 1_209_600,
-    });
-    this.logGroup = new CloudwatchLogGroup(this, 'LogGroup', {
-      name: `/aws/lambda/${functionName}`,
-      retentionInDays: props.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
-    });
+    const companions = defineFunctionCompanions(this, functionName, props);
+    this.notificationTopic = companions.notificationTopic;
+    this.deadLetterQueue = companions.deadLetterQueue;
+    this.logGroup = companions.logGroup;
 
     const config = groupConfiguration(props, members, this.notificationTopic.arn);
     this.configObject = defineGroupConfigObject(this, props, config, members);

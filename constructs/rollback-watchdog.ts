@@ -33,6 +33,7 @@ import { defineConfigurationObject, watchdogConfiguration } from './watchdog/con
 import {
   DEFAULT_LOG_RETENTION_DAYS,
   defineBundledFunction,
+  defineFunctionCompanions,
   watchdogAsset,
   watchdogFunctionName,
   watchdogTimeoutSeconds,
@@ -145,21 +146,10 @@ export class RollbackWatchdog extends Construct implements IRollbackWatchdog {
     const functionName = watchdogFunctionName(this.serviceName);
     this.membership = props.groupMembership;
 
-    this.notificationTopic =
-      props.notificationTopic ??
-      new SnsTopic(this, 'NotificationTopic', {
-        name: `${functionName}-notifications`,
-        kmsMasterKeyId: 'alias/aws/sns',
-      });
-    this.deadLetterQueue = new SqsQueue(this, 'DeadLetterQueue', {
-      name: `${functionName}-failed`,
-      sqsManagedSseEnabled: true,
-      messageRetentionSeconds: 1_209_600,
-    });
-    this.logGroup = new CloudwatchLogGroup(this, 'LogGroup', {
-      name: `/aws/lambda/${functionName}`,
-      retentionInDays: props.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
-    });
+    const companions = defineFunctionCompanions(this, functionName, props);
+    this.notificationTopic = companions.notificationTopic;
+    this.deadLetterQueue = companions.deadLetterQueue;
+    this.logGroup = companions.logGroup;
 
     const notificationTopicArn = this.notificationTopic.arn;
     this.configObject = defineConfigurationObject(

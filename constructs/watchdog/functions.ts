@@ -11,6 +11,8 @@ import {
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { LambdaFunction } from '@cdktf/provider-aws/lib/lambda-function';
+import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+import { SqsQueue } from '@cdktf/provider-aws/lib/sqs-queue';
 import { AssetType, TerraformAsset, TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { watchdogConfigKey } from '../../lib';
@@ -174,3 +176,32 @@ export function watchdogAsset(scope: Construct): TerraformAsset {
 }
 
 const WATCHDOG_ASSET_ID = 'SwitchbackWatchdogBundle';
+
+/**
+ * What a Switchback function keeps beside it, under the same ids in `scope`: its notification topic
+ * (the given one, or an encrypted one of its own), the encrypted queue its failed asynchronous events
+ * go to (kept 14 days), and its log group.
+ */
+export function defineFunctionCompanions(
+  scope: Construct,
+  functionName: string,
+  props: { readonly notificationTopic?: SnsTopic; readonly logRetentionDays?: number },
+): { notificationTopic: SnsTopic; deadLetterQueue: SqsQueue; logGroup: CloudwatchLogGroup } {
+  return {
+    notificationTopic:
+      props.notificationTopic ??
+      new SnsTopic(scope, 'NotificationTopic', {
+        name: `${functionName}-notifications`,
+        kmsMasterKeyId: 'alias/aws/sns',
+      }),
+    deadLetterQueue: new SqsQueue(scope, 'DeadLetterQueue', {
+      name: `${functionName}-failed`,
+      sqsManagedSseEnabled: true,
+      messageRetentionSeconds: 1_209_600,
+    }),
+    logGroup: new CloudwatchLogGroup(scope, 'LogGroup', {
+      name: `/aws/lambda/${functionName}`,
+      retentionInDays: props.logRetentionDays ?? DEFAULT_LOG_RETENTION_DAYS,
+    }),
+  };
+}

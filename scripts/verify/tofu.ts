@@ -95,6 +95,8 @@ export class TofuStack {
       this.env,
     );
     if (run.code !== 0 && run.code !== 2) throw new TofuError(`plan (${this.name})`, run);
+    // Exit 0 is an empty plan: no need for `show`, which starts the provider again (seconds of CPU).
+    if (run.code === 0) return { run, changes: [] };
     const shown = await this.must('show', ['show', '-json', 'plan.bin']);
     const plan = JSON.parse(shown.output) as { resource_changes?: PlannedChange[] };
     const changes = (plan.resource_changes ?? []).filter(
