@@ -12,12 +12,8 @@ import {
   type WatchdogState,
 } from '../../lib';
 import { callerRequestDigest } from '../../lib/caller-proof';
-import {
-  originalNameOf,
-  planRestore,
-  restoredName,
-  restoreIdempotencyToken,
-} from '../../lambdas/watchdog/engine/restore-data';
+import { restoreIdempotencyToken } from '../../lambdas/watchdog/engine/restore-data';
+import { originalNameOf, planRestore, restoredName } from '../../lambdas/watchdog/engine/restore-plan';
 import type { RecoveryPointInfo } from '../../lambdas/watchdog/ports';
 import { fakeCallerProof } from './fake-release-safety';
 import { awsError, createFakeWorld, SERVICE, type FakeWorld } from './fakes';

@@ -7,7 +7,8 @@
  */
 import { BackupClient, CreateBackupVaultCommand } from '@aws-sdk/client-backup';
 import { createBackupAdapter } from '../../../lambdas/watchdog/adapters';
-import { planRestore, restoreIdempotencyToken } from '../../../lambdas/watchdog/engine/restore-data';
+import { restoreIdempotencyToken } from '../../../lambdas/watchdog/engine/restore-data';
+import { planRestore } from '../../../lambdas/watchdog/engine/restore-plan';
 import { AwsCallError, type BackupPort } from '../../../lambdas/watchdog/ports';
 import { describeBackends } from './backends';
 import { rejectionOf } from './fixtures';
