@@ -29,6 +29,9 @@ import { emptyBuckets } from './verify/teardown';
 import { countChanges, describeChanges, type TofuStack } from './verify/tofu';
 import { REPO_ROOT, requireToolchain, ToolchainMissingError, tofuEnvironment } from './verify/toolchain';
 
+/** Where the harness bundles the watchdog: synthesis packages it, the Lambda runtime runs it. */
+const bundleDirIn = (work: string) => join(work, 'watchdog-bundle');
+
 /**
  * The paths that apply side by side, each in its own order: they share nothing but the existing
  * infrastructure's outputs (applied first). The watchdog's stack reads the service's state, so the
@@ -104,7 +107,7 @@ async function run(harness: Harness): Promise<void> {
   const applied: TofuStack[] = [];
   try {
     moto = await startMoto();
-    runtime = await startLambdaRuntime(moto.endpoint);
+    runtime = await startLambdaRuntime(moto.endpoint, join(bundleDirIn(work), 'index.js'));
     const target = {
       endpoint: moto.endpoint,
       lambdaEndpoint: runtime.endpoint,
@@ -236,8 +239,11 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  await build(watchdogBuildOptions);
   const work = mkdtempSync(join(tmpdir(), 'switchback-verify-'));
+  // The harness's own bundle, in its work folder: CI runs it beside `npm run build` (the package
+  // checks), which empties dist/ while the watchdog here still runs and synthesizes from it.
+  await build({ ...watchdogBuildOptions, outfile: join(bundleDirIn(work), 'index.js') });
+  process.env.SWITCHBACK_WATCHDOG_BUNDLE = bundleDirIn(work);
   const harness = new Harness(work, toolchain.paths.tofu, tofuEnvironment(toolchain.paths));
   console.log(`verify:terraform: work folder ${work}`);
   try {

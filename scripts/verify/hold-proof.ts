@@ -18,6 +18,7 @@ import {
   ElasticLoadBalancingV2Client,
   RegisterTargetsCommand,
 } from '@aws-sdk/client-elastic-load-balancing-v2';
+import { presignCallerProof, stsHostFor } from '../../lib/caller-proof';
 import type { LambdaRuntime } from './lambda-runtime';
 import { describeChanges, type PlannedChange, type TofuStack } from './tofu';
 
@@ -162,16 +163,21 @@ export async function proveHold(context: HoldContext): Promise<HoldStep[]> {
       held.changes.length === 0 ? 'plan: no changes' : describeChanges(held.changes).join('; '),
     );
 
-    const acknowledged = await context.runtime.invoke(FUNCTION, REGION, {
-      action: 'acknowledge',
-      releaseId: 'r1',
-      requestedBy: 'verify:terraform',
-      reason: 'the harness lets r1 go live again',
-    });
+    underway = 'r1: the operator acknowledges the rollback';
+    const acknowledged = await context.runtime.invoke(
+      FUNCTION,
+      REGION,
+      withCallerProof(context.runtime.endpoint, {
+        action: 'acknowledge',
+        releaseId: 'r1',
+        requestedBy: 'verify:terraform',
+        reason: 'the harness lets r1 go live again',
+      }),
+    );
     record(
-      'r1: the operator acknowledged the rollback',
-      acknowledged.ok,
-      JSON.stringify(acknowledged.result).slice(0, 300),
+      'r1: the operator acknowledged the rollback (with a caller proof, as the CLI sends it)',
+      acknowledged.ok && (acknowledged.result as { status?: string } | null)?.status === 'ok',
+      `${JSON.stringify(acknowledged.result).slice(0, 300)}; proof signed as ${context.runtime.callerArn}`,
     );
 
     underway = 'r1: tofu plan after the acknowledgement';
@@ -300,6 +306,21 @@ async function proveShift(
     status.ok && promotion?.releaseId === 'r4',
     JSON.stringify(promotion ?? 'no promotion').slice(0, 200),
   );
+}
+
+/**
+ * `request` with the caller proof the CLI would sign (a manual action needs one: the default policy
+ * requires verified callers), signed with the harness's credentials for the watchdog's STS endpoint
+ * (the runtime's, which checks the signature: moto cannot).
+ */
+function withCallerProof(stsEndpoint: string, request: Record<string, unknown>): Record<string, unknown> {
+  const callerProof = presignCallerProof({
+    credentials,
+    region: REGION,
+    host: stsHostFor(REGION, stsEndpoint),
+    request,
+  });
+  return { ...request, callerProof };
 }
 
 function lastLine(message: string): string {

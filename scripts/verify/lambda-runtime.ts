@@ -1,16 +1,21 @@
 /**
  * Lambda's runtime, played by the harness. moto stores functions but cannot run their code without
  * Docker, so the Terraform provider's Lambda endpoint is this proxy: an Invoke of a Switchback
- * watchdog runs the real bundle (`dist/watchdog/index.js`) in a fresh Node process, configured only
- * by the environment Terraform gave the function (read back from moto) and pointed at moto; every
- * other Lambda call is forwarded to moto unchanged. So `aws_lambda_invocation`'s capture really
- * happens, in the order Terraform runs it.
+ * watchdog runs the real bundle (built by the harness into its work folder) in a fresh Node process,
+ * configured only by the environment Terraform gave the function (read back from moto) and pointed
+ * at moto; every other Lambda call is forwarded to moto unchanged. So `aws_lambda_invocation`'s
+ * capture really happens, in the order Terraform runs it.
  *
  * moto has no StartBackupJob either, so the watchdog's Backup endpoint is this proxy too: it checks
  * the request against what Terraform created in moto (the vault exists, the role exists, the
  * resource is an ARN, an idempotency token is set) and answers with a job id, recording the request
  * and its release tag. Nothing is backed up; what a real job does is for a real account (README,
  * "Verify on a real account").
+ *
+ * And the watchdog's STS for caller proofs: moto cannot route a query-presigned GetCallerIdentity
+ * (no Authorization header, no body), so this proxy checks its SigV4 signature against the harness's
+ * credentials (the emulator's verifier, test/emulator/services/sts-signature.ts) and answers with
+ * the harness's identity; a proof that does not verify is refused as STS refuses it.
  */
 import { BackupClient, DescribeBackupVaultCommand } from '@aws-sdk/client-backup';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -23,6 +28,8 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { AwsError } from '../../test/emulator/core/aws-error';
+import { presented, verify, type WireRequest } from '../../test/emulator/services/sts-signature';
 import { roleExists } from '../../test/moto/fixtures';
 import { WatchdogFunction } from '../../test/drill/watchdog-function';
 
@@ -50,6 +57,8 @@ export interface LambdaRuntime {
   readonly invocations: RuntimeInvocation[];
   /** Every backup job a watchdog started, in order. */
   readonly backupJobs: BackupJobRequest[];
+  /** The ARN the runtime's STS answers for a caller proof signed with the harness's credentials. */
+  readonly callerArn: string;
   /** Invokes a watchdog function as an operator or an alarm would (synchronously). */
   invoke(functionName: string, region: string, event: unknown): Promise<RuntimeInvocation>;
   stop(): Promise<void>;
@@ -68,6 +77,63 @@ function readBody(message: IncomingMessage): Promise<Buffer> {
   });
 }
 
+/** The identity caller proofs signed with the harness's credentials verify as (moto's account). */
+const CALLER = { arn: 'arn:aws:iam::123456789012:user/switchback-verify', account: '123456789012' };
+const USER_ID = 'AIDASWITCHBACKVERIFY1';
+
+/** A caller proof on its way to STS: `GET /?Action=GetCallerIdentity&…&X-Amz-Signature=…`. */
+function isCallerProof(message: IncomingMessage): boolean {
+  const query = new URL(message.url ?? '/', 'http://runtime').searchParams;
+  return (
+    message.method === 'GET' && query.get('Action') === 'GetCallerIdentity' && query.has('X-Amz-Signature')
+  );
+}
+
+/** STS's answer to a caller proof: the identity if its signature verifies, else STS's error (XML). */
+function answerCallerProof(
+  message: IncomingMessage,
+  body: Buffer,
+  secretAccessKey: string,
+  accessKeyId: string,
+): { status: number; xml: string } {
+  const url = new URL(message.url ?? '/', 'http://runtime');
+  const wire: WireRequest = {
+    method: 'GET',
+    path: url.pathname,
+    query: url.searchParams,
+    headers: message.headers,
+    body,
+  };
+  try {
+    const signed = presented(wire);
+    if (signed.accessKeyId !== accessKeyId || signed.securityToken !== undefined)
+      throw new AwsError('InvalidClientTokenId', 'The security token included in the request is invalid.', {
+        status: 403,
+      });
+    verify(
+      wire,
+      signed,
+      { secretAccessKey },
+      { service: 'sts', now: Date.now(), presignExpiry: 'x-amz-expires' },
+    );
+  } catch (error) {
+    const code = error instanceof AwsError ? error.code : 'InternalFailure';
+    const status = error instanceof AwsError ? error.status : 500;
+    const text = (error as Error).message.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+    return {
+      status,
+      xml: `<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${text}</Message></Error></ErrorResponse>`,
+    };
+  }
+  return {
+    status: 200,
+    xml:
+      '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>' +
+      `<Arn>${CALLER.arn}</Arn><UserId>${USER_ID}</UserId><Account>${CALLER.account}</Account>` +
+      '</GetCallerIdentityResult></GetCallerIdentityResponse>',
+  };
+}
+
 /** The region of a SigV4-signed request (`Credential=<key>/<date>/<region>/<service>/aws4_request`). */
 function regionOf(message: IncomingMessage): string {
   return (
@@ -75,8 +141,8 @@ function regionOf(message: IncomingMessage): string {
   );
 }
 
-/** Starts the runtime on loopback, in front of moto at `motoEndpoint`. */
-export async function startLambdaRuntime(motoEndpoint: string): Promise<LambdaRuntime> {
+/** Starts the runtime on loopback, in front of moto at `motoEndpoint`, running the bundle at `bundlePath`. */
+export async function startLambdaRuntime(motoEndpoint: string, bundlePath: string): Promise<LambdaRuntime> {
   const invocations: RuntimeInvocation[] = [];
   const backupJobs: BackupJobRequest[] = [];
   let endpoint = '';
@@ -112,6 +178,7 @@ export async function startLambdaRuntime(motoEndpoint: string): Promise<LambdaRu
     if (!configuration)
       throw new Error(`${functionName} is not a Switchback watchdog known to moto in ${region}`);
     const watchdog = await WatchdogFunction.start({
+      bundlePath,
       environment: {
         ...configuration.environment,
         AWS_REGION: region,
@@ -119,6 +186,7 @@ export async function startLambdaRuntime(motoEndpoint: string): Promise<LambdaRu
         AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
         AWS_ENDPOINT_URL: motoEndpoint,
         AWS_ENDPOINT_URL_BACKUP: endpoint,
+        AWS_ENDPOINT_URL_STS: endpoint,
         AWS_LAMBDA_FUNCTION_NAME: configuration.name,
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         SWITCHBACK_LOG_LEVEL: process.env.SWITCHBACK_VERIFY_LOG_LEVEL ?? 'WARN',
@@ -208,6 +276,17 @@ export async function startLambdaRuntime(motoEndpoint: string): Promise<LambdaRu
       const invoke = incoming.method === 'POST' ? INVOKE_PATH.exec(incoming.url ?? '') : null;
       const functionName = invoke ? decodeURIComponent(invoke[1]) : undefined;
       const region = regionOf(incoming);
+      if (isCallerProof(incoming)) {
+        const { status, xml } = answerCallerProof(
+          incoming,
+          body,
+          credentials.secretAccessKey,
+          credentials.accessKeyId,
+        );
+        outgoing.writeHead(status, { 'content-type': 'text/xml' });
+        outgoing.end(xml);
+        return;
+      }
       if (incoming.method === 'PUT' && START_BACKUP_JOB_PATH.test(incoming.url ?? '')) {
         const { status, answer } = await startBackupJob(region, body);
         outgoing.writeHead(status, {
@@ -240,6 +319,7 @@ export async function startLambdaRuntime(motoEndpoint: string): Promise<LambdaRu
     endpoint,
     invocations,
     backupJobs,
+    callerArn: CALLER.arn,
     invoke: runWatchdog,
     stop: () => new Promise((resolve) => server.close(() => resolve())),
   };
