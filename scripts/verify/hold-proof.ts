@@ -167,7 +167,7 @@ export async function proveHold(context: HoldContext): Promise<HoldStep[]> {
     const acknowledged = await context.runtime.invoke(
       FUNCTION,
       REGION,
-      withCallerProof(context.runtime.endpoint, {
+      withCallerProof(context.runtime, {
         action: 'acknowledge',
         releaseId: 'r1',
         requestedBy: 'verify:terraform',
@@ -177,7 +177,7 @@ export async function proveHold(context: HoldContext): Promise<HoldStep[]> {
     record(
       'r1: the operator acknowledged the rollback (with a caller proof, as the CLI sends it)',
       acknowledged.ok && (acknowledged.result as { status?: string } | null)?.status === 'ok',
-      `${JSON.stringify(acknowledged.result).slice(0, 300)}; proof signed as ${context.runtime.callerArn}`,
+      `${JSON.stringify(acknowledged.result).slice(0, 300)}; proof signed as ${context.runtime.sts.callerArn}`,
     );
 
     underway = 'r1: tofu plan after the acknowledgement';
@@ -310,14 +310,13 @@ async function proveShift(
 
 /**
  * `request` with the caller proof the CLI would sign (a manual action needs one: the default policy
- * requires verified callers), signed with the harness's credentials for the watchdog's STS endpoint
- * (the runtime's, which checks the signature: moto cannot).
+ * requires verified callers), for the watchdog's STS endpoint, with the credentials it knows.
  */
-function withCallerProof(stsEndpoint: string, request: Record<string, unknown>): Record<string, unknown> {
+function withCallerProof(runtime: LambdaRuntime, request: Record<string, unknown>): Record<string, unknown> {
   const callerProof = presignCallerProof({
-    credentials,
+    credentials: runtime.sts.credentials,
     region: REGION,
-    host: stsHostFor(REGION, stsEndpoint),
+    host: stsHostFor(REGION, runtime.sts.endpoint),
     request,
   });
   return { ...request, callerProof };

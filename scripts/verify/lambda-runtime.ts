@@ -12,10 +12,10 @@
  * and its release tag. Nothing is backed up; what a real job does is for a real account (README,
  * "Verify on a real account").
  *
- * And the watchdog's STS for caller proofs: moto cannot route a query-presigned GetCallerIdentity
- * (no Authorization header, no body), so this proxy checks its SigV4 signature against the harness's
- * credentials (the emulator's verifier, test/emulator/services/sts-signature.ts) and answers with
- * the harness's identity; a proof that does not verify is refused as STS refuses it.
+ * And the watchdog's STS, for caller proofs: moto cannot route a query-presigned GetCallerIdentity
+ * (no Authorization header, no body) nor check its signature, so the watchdog's STS endpoint is our
+ * emulator's STS (test/emulator/services/sts.ts), which verifies SigV4 signatures and knows one
+ * identity: the harness's credentials. A proof that does not verify is refused as STS refuses it.
  */
 import { BackupClient, DescribeBackupVaultCommand } from '@aws-sdk/client-backup';
 import { GetFunctionConfigurationCommand, LambdaClient } from '@aws-sdk/client-lambda';
@@ -28,8 +28,7 @@ import {
   type ServerResponse,
 } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { AwsError } from '../../test/emulator/core/aws-error';
-import { presented, verify, type WireRequest } from '../../test/emulator/services/sts-signature';
+import { startEmulator } from '../../test/emulator';
 import { roleExists } from '../../test/moto/fixtures';
 import { WatchdogFunction } from '../../test/drill/watchdog-function';
 
@@ -57,8 +56,14 @@ export interface LambdaRuntime {
   readonly invocations: RuntimeInvocation[];
   /** Every backup job a watchdog started, in order. */
   readonly backupJobs: BackupJobRequest[];
-  /** The ARN the runtime's STS answers for a caller proof signed with the harness's credentials. */
-  readonly callerArn: string;
+  /** The watchdog's STS (for caller proofs) and the one identity it knows. */
+  readonly sts: {
+    readonly endpoint: string;
+    /** Sign caller proofs with these... */
+    readonly credentials: { readonly accessKeyId: string; readonly secretAccessKey: string };
+    /** ...and STS answers with this ARN. */
+    readonly callerArn: string;
+  };
   /** Invokes a watchdog function as an operator or an alarm would (synchronously). */
   invoke(functionName: string, region: string, event: unknown): Promise<RuntimeInvocation>;
   stop(): Promise<void>;
@@ -77,63 +82,6 @@ function readBody(message: IncomingMessage): Promise<Buffer> {
   });
 }
 
-/** The identity caller proofs signed with the harness's credentials verify as (moto's account). */
-const CALLER = { arn: 'arn:aws:iam::123456789012:user/switchback-verify', account: '123456789012' };
-const USER_ID = 'AIDASWITCHBACKVERIFY1';
-
-/** A caller proof on its way to STS: `GET /?Action=GetCallerIdentity&…&X-Amz-Signature=…`. */
-function isCallerProof(message: IncomingMessage): boolean {
-  const query = new URL(message.url ?? '/', 'http://runtime').searchParams;
-  return (
-    message.method === 'GET' && query.get('Action') === 'GetCallerIdentity' && query.has('X-Amz-Signature')
-  );
-}
-
-/** STS's answer to a caller proof: the identity if its signature verifies, else STS's error (XML). */
-function answerCallerProof(
-  message: IncomingMessage,
-  body: Buffer,
-  secretAccessKey: string,
-  accessKeyId: string,
-): { status: number; xml: string } {
-  const url = new URL(message.url ?? '/', 'http://runtime');
-  const wire: WireRequest = {
-    method: 'GET',
-    path: url.pathname,
-    query: url.searchParams,
-    headers: message.headers,
-    body,
-  };
-  try {
-    const signed = presented(wire);
-    if (signed.accessKeyId !== accessKeyId || signed.securityToken !== undefined)
-      throw new AwsError('InvalidClientTokenId', 'The security token included in the request is invalid.', {
-        status: 403,
-      });
-    verify(
-      wire,
-      signed,
-      { secretAccessKey },
-      { service: 'sts', now: Date.now(), presignExpiry: 'x-amz-expires' },
-    );
-  } catch (error) {
-    const code = error instanceof AwsError ? error.code : 'InternalFailure';
-    const status = error instanceof AwsError ? error.status : 500;
-    const text = (error as Error).message.replace(/&/g, '&amp;').replace(/</g, '&lt;');
-    return {
-      status,
-      xml: `<ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${text}</Message></Error></ErrorResponse>`,
-    };
-  }
-  return {
-    status: 200,
-    xml:
-      '<GetCallerIdentityResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/"><GetCallerIdentityResult>' +
-      `<Arn>${CALLER.arn}</Arn><UserId>${USER_ID}</UserId><Account>${CALLER.account}</Account>` +
-      '</GetCallerIdentityResult></GetCallerIdentityResponse>',
-  };
-}
-
 /** The region of a SigV4-signed request (`Credential=<key>/<date>/<region>/<service>/aws4_request`). */
 function regionOf(message: IncomingMessage): string {
   return (
@@ -147,6 +95,11 @@ export async function startLambdaRuntime(motoEndpoint: string, bundlePath: strin
   const backupJobs: BackupJobRequest[] = [];
   let endpoint = '';
   const credentials = { accessKeyId: 'switchback-verify', secretAccessKey: 'switchback-verify' };
+  const sts = await startEmulator();
+  const caller = sts.sts.addIdentity({
+    ...credentials,
+    arn: `arn:aws:iam::${sts.accountId}:user/switchback-verify`,
+  });
 
   /** The function's environment when it is a Switchback watchdog (moto knows the function). */
   async function watchdogEnvironment(functionName: string, region: string) {
@@ -186,7 +139,7 @@ export async function startLambdaRuntime(motoEndpoint: string, bundlePath: strin
         AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
         AWS_ENDPOINT_URL: motoEndpoint,
         AWS_ENDPOINT_URL_BACKUP: endpoint,
-        AWS_ENDPOINT_URL_STS: endpoint,
+        AWS_ENDPOINT_URL_STS: sts.endpoint,
         AWS_LAMBDA_FUNCTION_NAME: configuration.name,
         AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
         SWITCHBACK_LOG_LEVEL: process.env.SWITCHBACK_VERIFY_LOG_LEVEL ?? 'WARN',
@@ -276,17 +229,6 @@ export async function startLambdaRuntime(motoEndpoint: string, bundlePath: strin
       const invoke = incoming.method === 'POST' ? INVOKE_PATH.exec(incoming.url ?? '') : null;
       const functionName = invoke ? decodeURIComponent(invoke[1]) : undefined;
       const region = regionOf(incoming);
-      if (isCallerProof(incoming)) {
-        const { status, xml } = answerCallerProof(
-          incoming,
-          body,
-          credentials.secretAccessKey,
-          credentials.accessKeyId,
-        );
-        outgoing.writeHead(status, { 'content-type': 'text/xml' });
-        outgoing.end(xml);
-        return;
-      }
       if (incoming.method === 'PUT' && START_BACKUP_JOB_PATH.test(incoming.url ?? '')) {
         const { status, answer } = await startBackupJob(region, body);
         outgoing.writeHead(status, {
@@ -319,8 +261,11 @@ export async function startLambdaRuntime(motoEndpoint: string, bundlePath: strin
     endpoint,
     invocations,
     backupJobs,
-    callerArn: CALLER.arn,
+    sts: { endpoint: sts.endpoint, credentials, callerArn: caller.arn },
     invoke: runWatchdog,
-    stop: () => new Promise((resolve) => server.close(() => resolve())),
+    stop: async () => {
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await sts.stop();
+    },
   };
 }
